@@ -1,0 +1,265 @@
+"""Checks run on the scripts before they are bundled: one check, one small function.
+
+Each check returns the problems it found (empty when all is well); every message names the
+file, step or property at fault and says how to fix it. :func:`run_checks` runs them all so
+that one build reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
+
+from .languages import language
+from .limits import (
+    CONFIG_NAME_MAX_CHARS,
+    CONFIG_NAME_PATTERN,
+    ENV_NAME_PATTERN,
+    MAX_BUDGET_SECONDS,
+    MIN_STEP_SECONDS,
+    SAFE_PATH_PATTERN,
+    STEP_NAME_PATTERN,
+)
+from .steps import MANIFEST_NAME, BundleFile, Scripts
+
+Check = Callable[[Scripts], list[str]]
+
+
+def _step_files(scripts: Scripts) -> set[str]:
+    return {s.script for s in scripts.steps}
+
+
+def _text_files(scripts: Scripts) -> list[BundleFile]:
+    """Files that are read as text by an interpreter: scripts, step files and the manifest."""
+    steps = _step_files(scripts)
+    return [
+        f for f in scripts.files
+        if f.path in steps or language(f.path, f.data) is not None
+        or PurePosixPath(f.path).name == MANIFEST_NAME
+    ]
+
+
+def check_has_steps(scripts: Scripts) -> list[str]:
+    if scripts.steps:
+        return []
+    return [
+        "no step to run: the folder has no lifecycle.toml and no top-level *.sh or *.py file. "
+        "Fix: add a script at the top of the folder or declare steps in lifecycle.toml."
+    ]
+
+
+def check_step_names(scripts: Scripts) -> list[str]:
+    return [
+        f"step name {s.name!r} is not allowed: use letters, digits, '_', '.', '-' "
+        "(starting with a letter or digit, at most 64 characters)"
+        for s in scripts.steps
+        if not STEP_NAME_PATTERN.match(s.name)
+    ]
+
+
+def check_duplicate_step_names(scripts: Scripts) -> list[str]:
+    counts = Counter(s.name for s in scripts.steps)
+    return [
+        f"step name {name!r} is used {n} times: each step needs its own name "
+        "(it names the step's log file). Fix: set name= on one of them."
+        for name, n in sorted(counts.items())
+        if n > 1
+    ]
+
+
+def check_duplicate_paths(scripts: Scripts) -> list[str]:
+    counts = Counter(f.path for f in scripts.files)
+    return [
+        f"file {path!r} comes from more than one source "
+        f"({', '.join(f.origin for f in scripts.files if f.path == path)}). "
+        "Fix: give one of the sources a prefix."
+        for path, n in sorted(counts.items())
+        if n > 1
+    ]
+
+
+def check_step_scripts_exist(scripts: Scripts) -> list[str]:
+    paths = {f.path for f in scripts.files}
+    return [
+        f"step {s.name!r}: script {s.script!r} is not in the bundle. Fix: add the file to the "
+        f"scripts folder or correct the path (relative to the folder, '/' separators)."
+        for s in scripts.steps
+        if s.script not in paths
+    ]
+
+
+def check_step_options(scripts: Scripts) -> list[str]:
+    problems = []
+    for s in scripts.steps:
+        t = s.timeout_seconds
+        if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float)) or t < MIN_STEP_SECONDS):
+            problems.append(
+                f"step {s.name!r}: timeout_seconds={t!r} must be a number of seconds "
+                f">= {MIN_STEP_SECONDS}, or None"
+            )
+        if s.required and s.background:
+            problems.append(
+                f"step {s.name!r}: a background step cannot be required (the script returns "
+                "before it ends). Fix: make it foreground, or not required."
+            )
+    return problems
+
+
+def check_step_env(scripts: Scripts) -> list[str]:
+    problems = []
+    for s in scripts.steps:
+        for key, value in s.env.items():
+            if not isinstance(key, str) or not ENV_NAME_PATTERN.match(key):
+                problems.append(
+                    f"step {s.name!r}: environment variable name {key!r} is not valid "
+                    "(letters, digits and '_', not starting with a digit)"
+                )
+            elif not isinstance(value, str) or "\0" in value:
+                problems.append(
+                    f"step {s.name!r}: value of {key} must be a string without NUL characters"
+                )
+    return problems
+
+
+def check_line_endings(scripts: Scripts) -> list[str]:
+    problems = []
+    for f in _text_files(scripts):
+        if b"\r\n" in f.data:
+            line = f.data[: f.data.index(b"\r\n")].count(b"\n") + 1
+            problems.append(
+                f"{f.origin}: Windows (CRLF) line endings, first at line {line}. On the instance "
+                "this fails with '/bin/bash^M: bad interpreter', which the service reports as a "
+                "start that took longer than 5 minutes. Fix: convert to LF (dos2unix, or "
+                "'* text eol=lf' in .gitattributes)."
+            )
+    return problems
+
+
+def check_byte_order_mark(scripts: Scripts) -> list[str]:
+    return [
+        f"{f.origin}: starts with a UTF-8 byte order mark, which hides its #! line. "
+        "Fix: save it as UTF-8 without BOM."
+        for f in _text_files(scripts)
+        if f.data.startswith(b"\xef\xbb\xbf")
+    ]
+
+
+def check_shell_syntax(scripts: Scripts) -> list[str]:
+    """``bash -n`` on every shell file (skipped, with a warning from the builder, without bash)."""
+    bash = shutil.which("bash")
+    shell_files = [f for f in scripts.files if language(f.path, f.data) == "shell"]
+    if bash is None or not shell_files:
+        return []
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="lcc-check-") as tmp:
+        for i, f in enumerate(shell_files):
+            copy = Path(tmp) / f"{i}.sh"
+            copy.write_bytes(f.data)
+            proc = subprocess.run(
+                [bash, "-n", str(copy)], capture_output=True, text=True, errors="replace"
+            )
+            if proc.returncode != 0:
+                detail = proc.stderr.strip().replace(str(copy), f.path)
+                problems.append(f"{f.origin}: bash -n fails: {detail}. Fix the shell syntax.")
+    return problems
+
+
+def check_python_syntax(scripts: Scripts) -> list[str]:
+    problems = []
+    for f in scripts.files:
+        if language(f.path, f.data) != "python":
+            continue
+        try:
+            compile(f.data, f.origin, "exec", dont_inherit=True)
+        except SyntaxError as e:
+            problems.append(
+                f"{f.origin}: Python syntax error at line {e.lineno}: {e.msg}. Fix the syntax."
+            )
+        except ValueError as e:
+            problems.append(f"{f.origin}: cannot be compiled as Python ({e}).")
+    return problems
+
+
+#: The checks :func:`run_checks` runs, in order.
+CHECKS: tuple[Check, ...] = (
+    check_has_steps,
+    check_step_names,
+    check_duplicate_step_names,
+    check_duplicate_paths,
+    check_step_scripts_exist,
+    check_step_options,
+    check_step_env,
+    check_byte_order_mark,
+    check_line_endings,
+    check_shell_syntax,
+    check_python_syntax,
+)
+
+
+def run_checks(scripts: Scripts, checks: Sequence[Check] = CHECKS) -> list[str]:
+    return [problem for check in checks for problem in check(scripts)]
+
+
+def check_config_name(name: str) -> list[str]:
+    """A lifecycle configuration name as the service accepts it."""
+    if len(name) > CONFIG_NAME_MAX_CHARS:
+        return [
+            f"lifecycle_config_name {name!r} has {len(name)} characters; the service allows at "
+            f"most {CONFIG_NAME_MAX_CHARS}. Fix: shorten it, or leave it unset to let "
+            "CloudFormation generate one."
+        ]
+    if not CONFIG_NAME_PATTERN.match(name):
+        return [
+            f"lifecycle_config_name {name!r} is not valid: use letters, digits and hyphens, "
+            "starting and ending with a letter or digit (pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$)"
+        ]
+    return []
+
+
+def check_budget(budget_seconds: float) -> list[str]:
+    if (isinstance(budget_seconds, bool) or not isinstance(budget_seconds, (int, float))
+            or not MIN_STEP_SECONDS <= budget_seconds <= MAX_BUDGET_SECONDS):
+        return [
+            f"budget of {budget_seconds!r} seconds is out of range: foreground steps need at least "
+            f"{MIN_STEP_SECONDS}s, and at most {MAX_BUDGET_SECONDS}s leaves the margin the "
+            "service's 5-minute limit needs. Fix: choose a budget in that range."
+        ]
+    return []
+
+
+#: Folders the notebook user can write, or that are wiped: never unpack root's code there.
+_UNSAFE_UNPACK_PARENTS = ("/home", "/tmp", "/var/tmp", "/dev/shm", "/run/user")
+
+
+def check_unpack_dir(path: str) -> list[str]:
+    if not SAFE_PATH_PATTERN.match(path) or ".." in path.split("/") or path.rstrip("/") in ("", "/"):
+        return [
+            f"unpack_dir {path!r} must be an absolute path of letters, digits, '_', '.', '-', "
+            "'/' (not '/', no '..')"
+        ]
+    if any(path == p or path.startswith(p + "/") for p in _UNSAFE_UNPACK_PARENTS):
+        return [
+            f"unpack_dir {path!r} is in a folder the notebook user can write or that is wiped at "
+            "stop; root would then run code the user can change. Fix: use a root-owned folder "
+            "such as /startup or /opt/lifecycle."
+        ]
+    return []
+
+
+def check_state_dir(path: str) -> list[str]:
+    if not SAFE_PATH_PATTERN.match(path) or ".." in path.split("/") or path.count("/") < 2:
+        return [
+            f"state_dir {path!r} must be an absolute path below a parent folder, of letters, "
+            "digits, '_', '.', '-', '/' (no '..')"
+        ]
+    return []
+
+
+def check_keep_runs(keep_runs: int) -> list[str]:
+    if isinstance(keep_runs, bool) or not isinstance(keep_runs, int) or keep_runs < 1:
+        return [f"keep_runs={keep_runs!r} must be a whole number >= 1"]
+    return []

@@ -1,0 +1,180 @@
+"""``lcc``: build, report on, inspect and simulate lifecycle scripts without CDK.
+
+Exit status: 0 success; 1 the scripts cannot be built, or a simulated start would fail;
+2 bad usage, or the sandbox cannot run on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .bundle import KINDS, BuildOptions, RenderedScript, build
+from .errors import BundleError
+from .limits import (
+    DEFAULT_BUDGET_SECONDS,
+    DEFAULT_KEEP_RUNS,
+    DEFAULT_STATE_DIR,
+    DEFAULT_UNPACK_DIR,
+    SERVICE_TIMEOUT_SECONDS,
+)
+from .steps import Scripts
+
+
+def _add_build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", help="the scripts folder (with an optional lifecycle.toml)")
+    p.add_argument("--kind", choices=KINDS, default="on-start", help="default: %(default)s")
+    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_SECONDS, metavar="SECONDS",
+                   help="time the foreground steps may take in all (default: %(default)s)")
+    p.add_argument("--unpack-dir", default=DEFAULT_UNPACK_DIR, help="default: %(default)s")
+    p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
+    p.add_argument("--keep-runs", type=int, default=DEFAULT_KEEP_RUNS, help="default: %(default)s")
+
+
+def _build(args: argparse.Namespace) -> RenderedScript:
+    options = BuildOptions(kind=args.kind, budget_seconds=args.budget, unpack_dir=args.unpack_dir,
+                           state_dir=args.state_dir, keep_runs=args.keep_runs)
+    return build(Scripts.from_folder(args.folder), options)
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o755) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader sees
+    the old file or the new one, never a part."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    rendered = _build(args)
+    out = Path(args.output)
+    if args.content:
+        write_atomically(out, rendered.content + "\n", 0o644)
+    else:
+        write_atomically(out, rendered.text)
+    print(f"wrote {out}: {rendered.report.summary()}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    report = _build(args).report
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .inspect import inspect_path
+
+    found = inspect_path(args.path)
+    if not found:
+        print(f"no lifecycle configuration found in {args.path}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps([{"source": s.source, "step_names": list(s.step_names), **s.report.to_dict()}
+                          for s in found], indent=2))
+    else:
+        print("\n\n".join(f"{s.source}\n{s.report.format()}\n  steps: {', '.join(s.step_names)}"
+                          for s in found))
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .sandbox import SandboxUnavailable, simulate
+
+    files = {}
+    for spec in args.file:
+        dest, sep, src = spec.partition("=")
+        if not sep or not dest.startswith("/"):
+            print(f"lcc simulate: --file wants /DEST=SOURCE, got {spec!r}", file=sys.stderr)
+            return 2
+        files[dest] = src
+    try:
+        result = simulate(args.script, volume=args.volume, keep=args.keep,
+                          limit_seconds=args.limit, runs=args.runs,
+                          wait_background_seconds=args.wait_background, files=files)
+    except SandboxUnavailable as e:
+        print(f"lcc simulate: cannot run here: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({
+            "would_fail": result.would_fail,
+            "volume": str(result.volume),
+            "runs": [{
+                "exit_code": r.exit_code, "duration_seconds": round(r.duration_seconds, 3),
+                "would_fail": r.would_fail, "failure_reason": r.failure_reason,
+                "status": r.status, "output": r.output,
+            } for r in result.runs],
+        }, indent=2))
+    else:
+        for i, run in enumerate(result.runs, start=1):
+            print(f"--- output of run {i} ---\n{run.output.rstrip()}")
+        print("---\n" + result.format())
+    return 1 if result.would_fail else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lcc", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="render the lifecycle script of a scripts folder")
+    _add_build_options(b)
+    b.add_argument("-o", "--output", required=True, help="file to write (atomically)")
+    b.add_argument("--content", action="store_true",
+                   help="write the base64 Content the API takes instead of the script")
+    b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("report", help="print the size report of a scripts folder")
+    _add_build_options(r)
+    r.add_argument("--json", action="store_true", help="machine-readable output")
+    r.set_defaults(func=cmd_report)
+
+    i = sub.add_parser("inspect", help="report on the lifecycle scripts inside a rendered script, "
+                                       "a template or a cdk.out folder")
+    i.add_argument("path")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_inspect)
+
+    s = sub.add_parser("simulate", help="run a rendered script in the notebook-instance sandbox "
+                                        "(Linux, root)")
+    s.add_argument("script")
+    s.add_argument("--volume", help="folder to use as /home/ec2-user/SageMaker (reuse it to "
+                                    "simulate a restart); default: a new temporary folder")
+    s.add_argument("--keep", help="copy the sandbox's changes to / into this folder")
+    s.add_argument("--limit", type=float, default=SERVICE_TIMEOUT_SECONDS, metavar="SECONDS",
+                   help="the service's time limit (default: %(default)s)")
+    s.add_argument("--runs", type=int, default=1, help="run the script N times in a row")
+    s.add_argument("--wait-background", type=float, default=10.0, metavar="SECONDS",
+                   help="wait this long for background steps at the end (default: %(default)s)")
+    s.add_argument("--file", action="append", default=[], metavar="/DEST=SOURCE",
+                   help="place a file or folder in the sandbox (repeatable)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_simulate)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BundleError as e:
+        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Read back what a rendered script or a synthesized template carries.
+
+``lcc inspect`` uses this to report on exactly what will be deployed: it takes a script, a
+CloudFormation template or a whole ``cdk.out`` folder, decodes each lifecycle script it finds
+and rebuilds its size report from the payload itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import shlex
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, strip_shell_comments
+from .codecs import CODECS, Codec
+from .errors import BundleError
+from .limits import CONTENT_LIMIT_CHARS
+from .report import FileSize, SizeReport
+
+LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
+
+
+@dataclass(frozen=True)
+class InspectedScript:
+    #: Where it was found: a file, or ``template:LogicalId.OnStart``.
+    source: str
+    report: SizeReport
+    #: Files of the bundle under scripts/, by path: (mode, data).
+    files: dict[str, tuple[int, bytes]]
+    step_names: tuple[str, ...]
+
+
+def _variable(text: str, name: str) -> str:
+    prefix = f"{name}='"
+    for line in text.splitlines():
+        if line.startswith(prefix) and line.endswith("'"):
+            return line[len(prefix):-1]
+    raise BundleError(f"not an lcc-constructs script: no {name}= line")
+
+
+def _payload(text: str) -> str:
+    lines = text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if "<<'LCC_PAYLOAD'" in line)
+        end = lines.index("LCC_PAYLOAD", start + 1)
+    except (StopIteration, ValueError):
+        raise BundleError("not an lcc-constructs script: no payload here-document") from None
+    return "\n".join(lines[start + 1:end])
+
+
+def _codec(text: str) -> Codec:
+    for codec in CODECS.values():
+        body = strip_shell_comments("\n".join(codec.shell().splitlines()[1:]))
+        if body.strip() and body.strip() in text:
+            return codec
+    raise BundleError("the script's codec is not one this version of lcc-constructs knows")
+
+
+def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
+    codec = _codec(text)
+    try:
+        blob = codec.decode(_payload(text))
+    except (binascii.Error, ValueError) as e:
+        raise BundleError(f"{source}: payload cannot be decoded ({e})") from None
+    expected = _variable(text, "h")
+    if hashlib.sha256(blob).hexdigest() != expected:
+        raise BundleError(f"{source}: payload sha256 does not match the one in the script")
+    archive = codec.decompress(blob)
+    files: dict[str, tuple[int, bytes]] = {}
+    runtime = 0
+    plan = ""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            extracted = tar.extractfile(member)
+            data = extracted.read() if extracted else b""
+            if member.name.startswith(SCRIPTS_PREFIX):
+                files[member.name[len(SCRIPTS_PREFIX):]] = (member.mode, data)
+            else:
+                runtime += len(data)
+                if member.name == RUNTIME_PREFIX + "plan.sh":
+                    plan = data.decode()
+    steps: tuple[str, ...] = ()
+    for line in plan.splitlines():
+        if line.startswith("LCC_STEP_NAME=("):
+            steps = tuple(shlex.split(line[len("LCC_STEP_NAME=("):-1]))
+    raw = sum(len(d) for _, d in files.values())
+    content_chars = len(base64.b64encode(text.encode()))
+    report = SizeReport(
+        kind=_variable(text, "k"),
+        codec=codec.name,
+        raw_bytes=raw,
+        runtime_bytes=runtime,
+        archive_bytes=len(archive),
+        compressed_bytes=len(blob),
+        script_bytes=len(text.encode()),
+        encoded_chars=content_chars,
+        limit=CONTENT_LIMIT_CHARS,
+        files=tuple(FileSize(p, len(d), len(d) / raw if raw else 0.0)
+                    for p, (_, d) in sorted(files.items())),
+        steps=len(steps),
+    )
+    return InspectedScript(source, report, files, steps)
+
+
+def _from_template(path: Path) -> list[InspectedScript]:
+    template: dict[str, Any] = json.loads(path.read_text())
+    found = []
+    for logical_id, resource in sorted(template.get("Resources", {}).items()):
+        if resource.get("Type") != LCC_RESOURCE_TYPE:
+            continue
+        for hook in ("OnStart", "OnCreate"):
+            for entry in resource.get("Properties", {}).get(hook, []) or []:
+                content = entry.get("Content")
+                where = f"{path.name}:{logical_id}.{hook}"
+                if not isinstance(content, str):
+                    raise BundleError(f"{where}: Content is not a literal string (e.g. Fn::Base64)")
+                text = base64.b64decode(content).decode()
+                found.append(inspect_script(text, where))
+    return found
+
+
+def inspect_path(path: str | Path) -> list[InspectedScript]:
+    """Every lifecycle script in a rendered script file, a template, or a cdk.out folder."""
+    p = Path(path)
+    if p.is_dir():
+        return [s for t in sorted(p.glob("*.template.json")) for s in _from_template(t)]
+    if p.suffix == ".json":
+        return _from_template(p)
+    return [inspect_script(p.read_text(), str(p))]

@@ -1,0 +1,262 @@
+"""Run a rendered lifecycle script as a notebook instance would, without touching the machine.
+
+The script runs unmodified, as root, from a file under /tmp, with cwd ``/``, the service's
+``PATH=/sbin:bin:/usr/sbin:/usr/bin`` and its 5-minute limit, inside a private mount and PID
+namespace whose ``/`` is a copy-on-write overlay of the host's: it can write /etc/profile.d,
+/startup, root's crontab or systemd unit folders, and the host sees none of it. The sandbox adds
+the notebook user (ec2-user, home /home/ec2-user) and bind-mounts a folder of yours as the
+persistent volume /home/ec2-user/SageMaker, so that successive simulations are successive starts
+of one instance.
+
+Needs Linux, root, ``unshare`` (util-linux), overlayfs and ``sudo``; :func:`availability` says
+what is missing. Not a security boundary: the script shares the host's network and kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .limits import NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
+
+HOME = f"/home/{NOTEBOOK_USER}"
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot run on this machine; the message says why and what to do."""
+
+
+def availability() -> str | None:
+    """None when the sandbox can run here, else the reason it cannot."""
+    if not sys.platform.startswith("linux"):
+        return f"the sandbox needs Linux (mount namespaces and overlayfs); this is {sys.platform}"
+    if os.geteuid() != 0:
+        return (
+            "the sandbox needs root (it mounts an overlay in a private mount namespace); "
+            "run it with sudo, or in a CI job or container that runs as root"
+        )
+    for tool in ("unshare", "mount", "sudo"):
+        if shutil.which(tool) is None:
+            hint = "install sudo (apt-get install sudo / dnf install sudo)" if tool == "sudo" else \
+                "install util-linux"
+            return f"the sandbox needs '{tool}', which is not on PATH: {hint}"
+    try:
+        filesystems = Path("/proc/filesystems").read_text()
+    except OSError:
+        filesystems = ""
+    if "overlay" not in filesystems.split():
+        return "the sandbox needs overlayfs, which this kernel does not offer (try: modprobe overlay)"
+    return None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One step's entry of the run's status.json, with its log."""
+
+    name: str
+    user: str
+    status: str
+    exit_code: int | None
+    duration_seconds: float | None
+    timed_out: bool
+    skipped: bool
+    reason: str | None
+    background: bool
+    required: bool
+    log: str
+    #: For background steps: the result file the step wrote when it ended, if it did.
+    background_result: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What the service would have seen of one run of the script."""
+
+    exit_code: int | None
+    #: Seconds until the script's process exited.
+    exited_after: float | None
+    #: Seconds until the service would consider the script done (exited and output closed).
+    duration_seconds: float
+    #: True when the run hit the time limit (the instance would go to Failed).
+    timed_out: bool
+    #: True when the script exited but a process it left kept its output open.
+    output_held_open: bool
+    output: str
+    status: dict[str, Any] | None
+    steps: tuple[StepResult, ...]
+    run_dir: Path | None
+
+    @property
+    def would_fail(self) -> bool:
+        return self.timed_out or self.exit_code != 0
+
+    @property
+    def failure_reason(self) -> str | None:
+        if self.output_held_open:
+            return ("the script exited, but a process it left behind kept its stdout/stderr open "
+                    "until the time limit: detach background work fully")
+        if self.timed_out:
+            return "the script ran past the time limit"
+        if self.exit_code != 0:
+            return f"the script exited with status {self.exit_code}"
+        return None
+
+    def step(self, name: str) -> StepResult:
+        for s in self.steps:
+            if s.name == name:
+                return s
+        raise KeyError(f"no step {name!r} in this run (steps: {[s.name for s in self.steps]})")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    runs: tuple[RunResult, ...]
+    #: The persistent volume (/home/ec2-user/SageMaker) as a folder on this machine.
+    volume: Path
+    #: Where the sandbox's changes to / were copied, if asked.
+    keep: Path | None
+    #: Processes still running in the sandbox when it was torn down.
+    left_running: int = 0
+    errors: tuple[str, ...] = field(default=())
+
+    @property
+    def last(self) -> RunResult:
+        return self.runs[-1]
+
+    @property
+    def would_fail(self) -> bool:
+        return any(r.would_fail for r in self.runs)
+
+    def format(self) -> str:
+        lines = []
+        for i, run in enumerate(self.runs, start=1):
+            verdict = f"WOULD FAIL: {run.failure_reason}" if run.would_fail else "would succeed"
+            lines.append(
+                f"run {i}: exit {run.exit_code}, {run.duration_seconds:.2f}s, {verdict}"
+            )
+            for s in run.steps:
+                took = f"{s.duration_seconds:.2f}s" if s.duration_seconds is not None else "-"
+                extra = f" ({s.reason})" if s.reason else ""
+                lines.append(f"  {s.name:<24} {s.user:<9} {s.status:<10} exit {s.exit_code} "
+                             f"{took}{extra}")
+        lines.append(f"persistent volume: {self.volume}")
+        if self.keep:
+            lines.append(f"changes to / kept in: {self.keep}")
+        if self.left_running:
+            lines.append(f"{self.left_running} process(es) still running at teardown were killed")
+        return "\n".join(lines)
+
+
+def _read_steps(run_dir: Path, status: dict[str, Any]) -> tuple[StepResult, ...]:
+    steps = []
+    for s in status.get("steps", []):
+        log_file = run_dir / s["log"]
+        result_file = run_dir / f"{s['name']}.result.json"
+        steps.append(StepResult(
+            name=s["name"], user=s["user"], status=s["status"], exit_code=s["exit_code"],
+            duration_seconds=s["duration_seconds"], timed_out=s["timed_out"],
+            skipped=s["skipped"], reason=s["reason"], background=s["background"],
+            required=s["required"],
+            log=log_file.read_text(errors="replace") if log_file.exists() else "",
+            background_result=json.loads(result_file.read_text()) if result_file.exists() else None,
+        ))
+    return tuple(steps)
+
+
+def _run_dir(volume: Path, output: str) -> Path | None:
+    """The log folder of a run, from the runner's first line ("... run <id>: ...")."""
+    for line in output.splitlines():
+        _, sep, rest = line.partition("]: run ")
+        if sep:
+            run_dir = volume / ".lifecycle" / "logs" / rest.split(":", 1)[0]
+            return run_dir if run_dir.is_dir() else None
+    return None
+
+
+def simulate(
+    script: str | os.PathLike[str],
+    *,
+    volume: str | os.PathLike[str] | None = None,
+    keep: str | os.PathLike[str] | None = None,
+    limit_seconds: float = SERVICE_TIMEOUT_SECONDS,
+    runs: int = 1,
+    wait_background_seconds: float = 10.0,
+    files: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> SimulationResult:
+    """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
+
+    :param volume: folder to use as the persistent volume; reuse it across calls to simulate
+        restarts of one instance. Default: a new temporary folder (kept, see the result).
+    :param keep: copy the sandbox's changes to ``/`` (the overlay's upper layer) there.
+    :param limit_seconds: the service's limit; a run still going (or whose output is still held
+        open) after it is killed and reported as a failure. Default 300.
+    :param runs: run the script this many times in a row in the same sandbox (idempotency).
+    :param wait_background_seconds: after the last run, wait up to this long for background
+        steps to finish before tearing the sandbox down.
+    :param files: extra files or folders to place in the sandbox, ``{"/dest": "host path"}``
+        (for example ``/opt/ml/metadata/resource-metadata.json`` or stand-in programs).
+    :raises SandboxUnavailable: when it cannot run here.
+    """
+    reason = availability()
+    if reason:
+        raise SandboxUnavailable(reason)
+    script_path = Path(script)
+    if not script_path.is_file():
+        raise FileNotFoundError(f"no script at {script_path}")
+    volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
+    volume_path.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lcc-sandbox-") as work:
+        cfg = {
+            "work": work,
+            "script": str(script_path.resolve()),
+            "volume": str(volume_path.resolve()),
+            "volume_path": PERSISTENT_DIR,
+            "user": NOTEBOOK_USER,
+            "home": HOME,
+            "runs": runs,
+            "limit": limit_seconds,
+            "wait_background": wait_background_seconds,
+            "keep": str(Path(keep).resolve()) if keep else None,
+            "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
+            "result": str(Path(work) / "result.json"),
+        }
+        (Path(work) / "config.json").write_text(json.dumps(cfg))
+        proc = subprocess.run(
+            ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
+             sys.executable, "-m", "lcc_constructs._sandbox_inner", str(Path(work) / "config.json")],
+            capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        )
+        result_file = Path(work) / "result.json"
+        if not result_file.exists():
+            raise SandboxUnavailable(
+                f"the sandbox could not start (unshare exit {proc.returncode}): "
+                f"{proc.stderr.strip() or proc.stdout.strip()}"
+            )
+        raw = json.loads(result_file.read_text())
+    if raw.get("error"):
+        raise SandboxUnavailable(f"the sandbox could not be set up: {raw['error']}")
+    results = []
+    for run in raw["runs"]:
+        run_dir = _run_dir(volume_path, run["output"])
+        status = None
+        if run_dir and (run_dir / "status.json").exists():
+            status = json.loads((run_dir / "status.json").read_text())
+        results.append(RunResult(
+            exit_code=run["exit_code"], exited_after=run["exited_after"],
+            duration_seconds=run["duration"], timed_out=run["timed_out"],
+            output_held_open=run["output_held_open"], output=run["output"], status=status,
+            steps=_read_steps(run_dir, status) if run_dir and status else (), run_dir=run_dir,
+        ))
+    return SimulationResult(
+        runs=tuple(results), volume=volume_path, keep=Path(keep) if keep else None,
+        left_running=raw.get("left_running", 0),
+    )

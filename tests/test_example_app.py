@@ -1,0 +1,78 @@
+"""The example app through the real, pinned CDK CLI; its on-start script run in the sandbox."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs.sandbox import availability, simulate
+
+from .conftest import ROOT, require
+
+pytestmark = pytest.mark.cdk_cli
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cdk = ROOT / "node_modules" / ".bin" / "cdk"
+    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    out = tmp_path_factory.mktemp("cdk") / "cdk.out"
+    proc = subprocess.run([str(cdk), "synth", "--quiet", "--output", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def lifecycle_contents(cdk_out: Path) -> dict[str, str]:
+    found = {}
+    for template in cdk_out.glob("*.template.json"):
+        for lid, res in json.loads(template.read_text())["Resources"].items():
+            if res["Type"] == "AWS::SageMaker::NotebookInstanceLifecycleConfig":
+                for hook in ("OnStart", "OnCreate"):
+                    for entry in res["Properties"].get(hook, []):
+                        found[f"{lid}.{hook}"] = entry["Content"]
+    return found
+
+
+def test_cli_version_is_the_pinned_one() -> None:
+    cdk = ROOT / "node_modules" / ".bin" / "cdk"
+    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    out = subprocess.run([str(cdk), "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith(pinned + " ")
+
+
+def test_synth_emits_literal_content_within_the_limit(synthesized: Path) -> None:
+    contents = lifecycle_contents(synthesized)
+    assert contents, "no lifecycle configuration in the example app"
+    for where, content in contents.items():
+        assert isinstance(content, str), where
+        assert 0 < len(content) <= 16384, where
+
+
+def test_lcc_inspect_reads_the_assembly(synthesized: Path) -> None:
+    lcc = shutil.which("lcc")
+    assert lcc
+    proc = subprocess.run([lcc, "inspect", str(synthesized), "--json"], capture_output=True,
+                          text=True, check=True)
+    found = json.loads(proc.stdout)
+    assert found and all(f["fits"] for f in found)
+    assert "stop-ssm-agent" in found[0]["step_names"]
+
+
+@pytest.mark.sandbox
+def test_the_synthesized_on_start_runs_in_the_sandbox(synthesized: Path, tmp_path: Path) -> None:
+    require(availability() is None, f"sandbox unavailable: {availability()}")
+    content = next(c for w, c in lifecycle_contents(synthesized).items() if w.endswith("OnStart"))
+    script = tmp_path / "on-start.sh"
+    script.write_bytes(base64.b64decode(content))
+    result = simulate(script, keep=tmp_path / "keep")
+    run = result.last
+    assert not run.would_fail, run.output
+    assert run.steps and all(s.status in ("ok", "started") for s in run.steps), result.format()
+    assert (tmp_path / "keep" / "etc/profile.d/persistent-bin.sh").exists()

@@ -1,0 +1,192 @@
+"""The LifecycleConfig construct, through aws_cdk.assertions on the synthesized template."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk.assertions import Annotations, Match, Template
+
+from lcc_constructs import LifecycleConfig, Scripts, Step
+
+from .helpers import tree, unpack_with_bootstrap, write_folder
+
+TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
+FILES = {"10-a.sh": "#!/bin/bash\necho a\n", "20-b.py": "print('b')\n", "lib/x.txt": "data\n"}
+
+
+def stack() -> cdk.Stack:
+    return cdk.Stack(cdk.App(), "Test")
+
+
+def only_resource(template: Template) -> dict[str, Any]:
+    resources = template.find_resources(TYPE)
+    assert len(resources) == 1
+    return next(iter(resources.values()))
+
+
+def test_content_is_a_literal_that_carries_the_folder(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "scripts", FILES)
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=folder)
+    props = only_resource(Template.from_stack(s))["Properties"]
+    assert "OnCreate" not in props
+    content = props["OnStart"][0]["Content"]
+    assert isinstance(content, str)  # never Fn::Base64: its length is known at synth
+    assert len(content) <= 16384
+    text = base64.b64decode(content).decode()
+    assert lcc.on_start_script is not None and text == lcc.on_start_script.text
+    bundle = unpack_with_bootstrap(text, tmp_path / "startup")
+    assert tree(bundle / "scripts") == tree(folder)
+
+
+def test_on_create_and_on_start(tmp_path: Path) -> None:
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "start", FILES),
+                          on_create=write_folder(tmp_path / "create", {"once.sh": "echo once\n"}))
+    props = only_resource(Template.from_stack(s))["Properties"]
+    created = base64.b64decode(props["OnCreate"][0]["Content"]).decode()
+    assert "k='on-create'" in created
+    bundle = unpack_with_bootstrap(created, tmp_path / "startup")
+    assert (bundle / "scripts" / "once.sh").read_text() == "echo once\n"
+    assert lcc.on_create_script is not None and lcc.on_create_script.report.steps == 1
+
+
+def test_only_on_create(tmp_path: Path) -> None:
+    s = stack()
+    LifecycleConfig(s, "Lcc", on_create=write_folder(tmp_path / "c", {"once.sh": "echo\n"}))
+    props = only_resource(Template.from_stack(s))["Properties"]
+    assert "OnStart" not in props and "OnCreate" in props
+
+
+def test_scripts_and_steps_from_python(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=[
+        Scripts.from_folder(folder, steps=[Step("only-a", "10-a.sh")]),
+        Scripts.from_folder(write_folder(tmp_path / "t", {"t.sh": "echo t\n"}), prefix="team"),
+    ])
+    assert lcc.on_start_script is not None
+    assert [st.name for st in lcc.on_start_script.steps] == ["only-a", "t"]
+    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
+    assert (bundle / "scripts" / "team" / "t.sh").exists()
+
+
+def test_name_unset_is_none_and_attributes_are_getatts(tmp_path: Path) -> None:
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES))
+    assert lcc.lifecycle_config_name is None
+    props = only_resource(Template.from_stack(s))["Properties"]
+    assert "NotebookInstanceLifecycleConfigName" not in props
+    assert s.resolve(lcc.attr_lifecycle_config_name) == {
+        "Fn::GetAtt": [s.get_logical_id(lcc.resource), "NotebookInstanceLifecycleConfigName"]}
+    assert s.resolve(lcc.attr_lifecycle_config_arn) == {
+        "Fn::GetAtt": [s.get_logical_id(lcc.resource), "NotebookInstanceLifecycleConfigArn"]}
+
+
+def test_name_given(tmp_path: Path) -> None:
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES),
+                          lifecycle_config_name="team-notebooks")
+    assert lcc.lifecycle_config_name == "team-notebooks"
+    Template.from_stack(s).has_resource_properties(
+        TYPE, {"NotebookInstanceLifecycleConfigName": "team-notebooks"})
+
+
+def test_wiring_into_a_notebook_instance(tmp_path: Path) -> None:
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES))
+    sagemaker.CfnNotebookInstance(s, "Nb", instance_type="ml.t3.medium",
+                                  role_arn="arn:aws:iam::123456789012:role/r",
+                                  lifecycle_config_name=lcc.attr_lifecycle_config_name)
+    Template.from_stack(s).has_resource_properties("AWS::SageMaker::NotebookInstance", {
+        "LifecycleConfigName": {"Fn::GetAtt": [Match.any_value(), "NotebookInstanceLifecycleConfigName"]},
+    })
+
+
+def test_budget_reaches_the_runner(tmp_path: Path) -> None:
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES),
+                          budget=cdk.Duration.seconds(90))
+    assert lcc.on_start_script is not None
+    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
+    assert "LCC_BUDGET_CS=9000" in (bundle / "lcc" / "plan.sh").read_text().splitlines()
+
+
+def test_near_the_limit_warns(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob": os.urandom(4300)})
+    s = stack()
+    lcc = LifecycleConfig(s, "Lcc", on_start=folder)
+    assert lcc.on_start_script is not None
+    assert lcc.on_start_script.report.encoded_chars > 0.9 * 16384
+    Annotations.from_stack(s).has_warning("/Test/Lcc", Match.string_like_regexp("little room left"))
+
+
+def test_far_from_the_limit_does_not_warn(tmp_path: Path) -> None:
+    s = stack()
+    LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES))
+    Annotations.from_stack(s).has_no_warning("*", Match.any_value())
+
+
+# --- errors at construction: ValueError naming the file or prop and the fix ---
+
+ERRORS: dict[str, tuple[dict[str, str | bytes], dict[str, Any], str]] = {
+    "oversize": ({"a.sh": "echo\n", "big.bin": b""}, {}, r"over the service's limit of 16384.*big\.bin"),
+    "crlf": ({"a.sh": "#!/bin/bash\r\necho\r\n"}, {}, r"on_start: .*a\.sh: Windows \(CRLF\)"),
+    "bash -n": ({"a.sh": "if then fi\n"}, {}, r"a\.sh: bash -n fails"),
+    "python": ({"a.py": "print(\n"}, {}, r"a\.py: Python syntax error"),
+    "missing step file": ({"a.sh": "echo\n"}, {"steps": [Step("x", "nope.sh")]},
+                          "script 'nope.sh' is not in the bundle"),
+    "duplicate names": ({"a.sh": "echo\n"}, {"steps": [Step("x", "a.sh"), Step("x", "a.sh")]},
+                        "step name 'x' is used 2 times"),
+}
+
+
+@pytest.mark.parametrize("case", ERRORS)
+def test_bad_scripts_fail_at_construction(tmp_path: Path, case: str) -> None:
+    files, kwargs, message = ERRORS[case]
+    if case == "oversize":
+        files = {**files, "big.bin": os.urandom(20000)}
+    folder = write_folder(tmp_path / "s", files)
+    source = Scripts.from_folder(folder, **kwargs) if kwargs else folder
+    with pytest.raises(ValueError, match="(?s)" + message) as e:
+        LifecycleConfig(stack(), "Lcc", on_start=source)
+    assert "LifecycleConfig 'Test/Lcc'" in str(e.value)
+
+
+def test_symlink_leaving_the_folder_fails_at_construction(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "passwd").symlink_to("/etc/passwd")
+    with pytest.raises(ValueError, match="passwd: symlink points outside the scripts folder"):
+        LifecycleConfig(stack(), "Lcc", on_start=folder)
+
+
+def test_empty_folder_fails_at_construction(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="is empty"):
+        LifecycleConfig(stack(), "Lcc", on_start=tmp_path / "empty")
+
+
+@pytest.mark.parametrize(("name", "message"), [("a" * 64, "has 64 characters"),
+                                               ("bad_name", "is not valid"),
+                                               ("-x", "is not valid")])
+def test_invalid_name_fails_at_construction(tmp_path: Path, name: str, message: str) -> None:
+    with pytest.raises(ValueError, match=f"lifecycle_config_name .*{message}"):
+        LifecycleConfig(stack(), "Lcc", on_start=write_folder(tmp_path / "s", FILES),
+                        lifecycle_config_name=name)
+
+
+def test_no_scripts_at_all() -> None:
+    with pytest.raises(ValueError, match="give on_start, on_create or both"):
+        LifecycleConfig(stack(), "Lcc")
+
+
+def test_budget_out_of_range(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="budget of 300 seconds is out of range"):
+        LifecycleConfig(stack(), "Lcc", on_start=write_folder(tmp_path / "s", FILES),
+                        budget=cdk.Duration.minutes(5))

@@ -1,0 +1,187 @@
+"""Declaring steps: the Python API, the manifest, the default without one, folder collection."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs import BundleError, RunAs, Scripts, Step
+from lcc_constructs.steps import load_manifest
+
+from .helpers import write_folder
+
+MANIFEST = """
+[[step]]
+script = "a.sh"
+
+[[step]]
+name = "user-part"
+script = "lib/b.py"
+run_as = "ec2-user"
+background = true
+timeout = 12.5
+required = false
+[step.env]
+GREETING = "hello world"
+"""
+
+
+def test_manifest_and_python_api_say_the_same(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo a\n", "lib/b.py": "print(1)\n",
+                                           "lifecycle.toml": MANIFEST})
+    from_manifest = Scripts.from_folder(folder).steps
+    from_python = (
+        Step(name="a", script="a.sh"),
+        Step(name="user-part", script="lib/b.py", run_as=RunAs.NOTEBOOK_USER, background=True,
+             timeout_seconds=12.5, env={"GREETING": "hello world"}),
+    )
+    assert from_manifest == from_python
+
+
+def test_python_steps_override_the_manifest(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo a\n", "lib/b.py": "print(1)\n",
+                                           "lifecycle.toml": MANIFEST})
+    scripts = Scripts.from_folder(folder, steps=[Step("only", "a.sh")])
+    assert [s.name for s in scripts.steps] == ["only"]
+
+
+def test_run_as_accepts_the_user_name_as_text() -> None:
+    assert Step("x", "x.sh", run_as="ec2-user").run_as is RunAs.NOTEBOOK_USER  # type: ignore[arg-type]
+
+
+def test_run_as_unknown_user_is_rejected() -> None:
+    with pytest.raises(BundleError, match="run_as='admin' is not a known user"):
+        Step("x", "x.sh", run_as="admin")  # type: ignore[arg-type]
+
+
+def test_default_steps_without_manifest(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {
+        "20-second.sh": "echo 2\n", "10-first.py": "print(1)\n", "README.md": "docs\n",
+        "lib/helper.sh": "echo helper\n",
+    })
+    scripts = Scripts.from_folder(folder)
+    assert [(s.name, s.script, s.run_as) for s in scripts.steps] == [
+        ("10-first", "10-first.py", RunAs.ROOT),
+        ("20-second", "20-second.sh", RunAs.ROOT),
+    ]
+    # every file is packed, steps or not
+    assert sorted(f.path for f in scripts.files) == [
+        "10-first.py", "20-second.sh", "README.md", "lib/helper.sh",
+    ]
+
+
+def test_files_keep_their_permission_bits(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "key": "k"}, {"a.sh": 0o750, "key": 0o600})
+    modes = {f.path: f.mode for f in Scripts.from_folder(folder).files}
+    assert modes == {"a.sh": 0o750, "key": 0o600}
+
+
+def test_caches_are_not_packed(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.py": "print(1)\n", "__pycache__/a.cpython-311.pyc": b"\0",
+                                           ".DS_Store": b"x", "b.pyc": b"\0"})
+    assert [f.path for f in Scripts.from_folder(folder).files] == ["a.py"]
+
+
+def test_custom_exclude(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "data/big.bin": b"\0" * 10})
+    assert [f.path for f in Scripts.from_folder(folder, exclude=["data"]).files] == ["a.sh"]
+
+
+def test_prefix_moves_files_and_steps(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    scripts = Scripts.from_folder(folder, prefix="team")
+    assert [f.path for f in scripts.files] == ["team/a.sh"]
+    assert scripts.steps[0].script == "team/a.sh"
+
+
+def test_scripts_combine(tmp_path: Path) -> None:
+    a = Scripts.from_folder(write_folder(tmp_path / "a", {"a.sh": "echo\n"}))
+    b = Scripts.from_folder(write_folder(tmp_path / "b", {"b.sh": "echo\n"}), prefix="b")
+    both = a + b
+    assert [s.name for s in both.steps] == ["a", "b"]
+    assert [f.path for f in both.files] == ["a.sh", "b/b.sh"]
+
+
+# --- folder errors: each with a passing counterpart above or beside it ---
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="does not exist"):
+        Scripts.from_folder(tmp_path / "nope")
+
+
+def test_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BundleError, match="is empty"):
+        Scripts.from_folder(tmp_path / "empty")
+
+
+def test_symlink_inside_the_folder_is_packed_as_a_file(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"real.sh": "echo real\n"})
+    (folder / "alias.sh").symlink_to("real.sh")
+    files = {f.path: f.data for f in Scripts.from_folder(folder).files}
+    assert files["alias.sh"] == b"echo real\n"
+
+
+def test_symlink_leaving_the_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("password")
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "leak.txt").symlink_to(outside)
+    with pytest.raises(BundleError, match=r"leak\.txt: symlink points outside the scripts folder"):
+        Scripts.from_folder(folder)
+
+
+def test_symlink_to_a_directory_leaving_the_folder(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "etc").symlink_to("/etc")
+    with pytest.raises(BundleError, match="points outside"):
+        Scripts.from_folder(folder)
+
+
+def test_dangling_symlink(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "gone.sh").symlink_to("missing.sh")
+    with pytest.raises(BundleError, match="dangling symlink"):
+        Scripts.from_folder(folder)
+
+
+def test_special_files_are_rejected(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    os.mkfifo(folder / "pipe")
+    with pytest.raises(BundleError, match="not a regular file"):
+        Scripts.from_folder(folder)
+
+
+def test_socket_is_rejected(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(folder / "sock"))
+        with pytest.raises(BundleError, match="not a regular file"):
+            Scripts.from_folder(folder)
+
+
+# --- manifest errors ---
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[step]\n", "not valid TOML"),
+        ("name = 'x'\n", "unknown top-level key"),
+        ("", "no \\[\\[step\\]\\] table"),
+        ("[[step]]\nname = 'x'\n", "'script' is required"),
+        ("[[step]]\nscript = 'a.sh'\ntimout = 3\n", r"unknown key\(s\) \['timout'\]"),
+        ("[[step]]\nscript = 'a.sh'\ntimeout = '3'\n", "'timeout' has the wrong type"),
+        ("[[step]]\nscript = 'a.sh'\nbackground = 'yes'\n", "'background' has the wrong type"),
+        ("[[step]]\nscript = 'a.sh'\nenv = { N = 3 }\n", "env value of 'N' must be a string"),
+        ("[[step]]\nscript = 'a.sh'\nrun_as = 'admin'\n", "not a known user"),
+    ],
+)
+def test_manifest_errors_name_the_file_and_problem(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "lifecycle.toml"
+    path.write_text(text)
+    with pytest.raises(BundleError, match=message) as e:
+        load_manifest(path)
+    assert str(path) in str(e.value)

@@ -1,0 +1,62 @@
+"""The wheel users share through their package index: it carries assets/ and works alone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    (whl,) = dist.glob("*.whl")
+    return whl
+
+
+def test_wheel_contents(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assets = {p.relative_to(ROOT).as_posix() for p in (ROOT / "assets").rglob("*") if p.is_file()}
+    assert {f"lcc_constructs/{a}" for a in assets} <= names
+    assert "lcc_constructs/py.typed" in names
+    assert not [n for n in names if n.startswith(("tests/", "examples/"))]
+
+
+def test_wheel_works_from_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+                    "--no-compile", str(wheel)], check=True, capture_output=True)
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "hello.sh").write_text("echo hello\n")
+    app = tmp_path / "app.py"
+    app.write_text(textwrap.dedent(f"""
+        import json, aws_cdk as cdk, lcc_constructs
+        from lcc_constructs import LifecycleConfig
+        assert "site-packages" in lcc_constructs.__file__, lcc_constructs.__file__
+        app = cdk.App(outdir={str(tmp_path / "out")!r})
+        stack = cdk.Stack(app, "S")
+        LifecycleConfig(stack, "L", on_start={str(scripts)!r})
+        assembly = app.synth()
+        template = assembly.get_stack_by_name("S").template
+        print(json.dumps([r["Type"] for r in template["Resources"].values()]))
+    """))
+    proc = subprocess.run([str(python), str(app)], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "AWS::SageMaker::NotebookInstanceLifecycleConfig" in proc.stdout
+    report = subprocess.run([str(venv / "bin" / "lcc"), "report", str(scripts), "--json"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert '"fits": true' in report.stdout
