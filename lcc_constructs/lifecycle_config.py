@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Union
+from typing import Union, cast
 
 from aws_cdk import Annotations, Duration, Token
 from aws_cdk import aws_sagemaker as sagemaker
@@ -142,9 +142,9 @@ class LifecycleConfig(Construct):
     def attr_lifecycle_config_name(self) -> str:
         """The configuration's name (a GetAtt token): pass it to
         ``CfnNotebookInstance(lifecycle_config_name=...)``."""
-        return self.resource.attr_notebook_instance_lifecycle_config_name
+        return cast(str, self.resource.attr_notebook_instance_lifecycle_config_name)
 
     @property
     def attr_lifecycle_config_arn(self) -> str:
         """The configuration's ARN (a GetAtt token)."""
-        return self.resource.attr_notebook_instance_lifecycle_config_arn
+        return cast(str, self.resource.attr_notebook_instance_lifecycle_config_arn)
