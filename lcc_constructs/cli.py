@@ -27,7 +27,11 @@ from .steps import Scripts
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("folder", help="the scripts folder (with an optional lifecycle.toml)")
+    p.add_argument("folder", nargs="?",
+                   help="the scripts folder (with an optional lifecycle.toml); optional with --recipe")
+    p.add_argument("--recipe", action="append", default=[], metavar="NAME[={OPTIONS}]",
+                   help="add a built-in recipe after the folder's steps; options as a TOML inline "
+                        "table, e.g. 'stop-ssm-agent={uninstall = true}' (repeatable; see lcc recipes)")
     p.add_argument("--kind", choices=KINDS, default="on-start", help="default: %(default)s")
     p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_SECONDS, metavar="SECONDS",
                    help="time the foreground steps may take in all (default: %(default)s)")
@@ -36,10 +40,25 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-runs", type=int, default=DEFAULT_KEEP_RUNS, help="default: %(default)s")
 
 
+def _scripts(args: argparse.Namespace) -> Scripts:
+    from .recipe_registry import from_spec, parse_cli_spec
+
+    parts = [Scripts.from_folder(args.folder)] if args.folder else []
+    for spec in args.recipe:
+        name, options = parse_cli_spec(spec)
+        parts.append(from_spec(name, options, f"--recipe {name}"))
+    if not parts:
+        raise BundleError("give a scripts folder, --recipe, or both")
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined + part
+    return combined
+
+
 def _build(args: argparse.Namespace) -> RenderedScript:
     options = BuildOptions(kind=args.kind, budget_seconds=args.budget, unpack_dir=args.unpack_dir,
                            state_dir=args.state_dir, keep_runs=args.keep_runs)
-    return build(Scripts.from_folder(args.folder), options)
+    return build(_scripts(args), options)
 
 
 def write_atomically(path: Path, text: str, mode: int = 0o755) -> None:
@@ -70,6 +89,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     report = _build(args).report
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
+    return 0
+
+
+def cmd_recipes(args: argparse.Namespace) -> int:
+    from .recipe_registry import available, describe
+
+    print("\n\n".join(describe(name) for name in available()))
     return 0
 
 
@@ -139,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
     _add_build_options(r)
     r.add_argument("--json", action="store_true", help="machine-readable output")
     r.set_defaults(func=cmd_report)
+
+    rc = sub.add_parser("recipes", help="list the built-in recipes and their options")
+    rc.set_defaults(func=cmd_recipes)
 
     i = sub.add_parser("inspect", help="report on the lifecycle scripts inside a rendered script, "
                                        "a template or a cdk.out folder")

@@ -126,16 +126,22 @@ class Scripts:
         """
         root = Path(folder)
         files = collect_files(root, exclude=exclude)
+        extra: tuple[BundleFile, ...] = ()  # files of recipes named in the manifest
         if steps is None:
             manifest = root / MANIFEST_NAME
-            steps = load_manifest(manifest) if manifest.is_file() else default_steps(f.path for f in files)
+            if manifest.is_file():
+                declared = load_manifest(manifest)
+                steps, extra = declared.steps, declared.files
+            else:
+                steps = default_steps(f.path for f in files)
         if prefix:
             clean = PurePosixPath(prefix).as_posix().strip("/")
             files = [
                 BundleFile(f"{clean}/{f.path}", f.data, f.mode, f.origin) for f in files
             ]
-            steps = [_with_script(s, f"{clean}/{s.script}") for s in steps]
-        return cls(files=tuple(files), steps=tuple(steps))
+            own = {f.path for f in extra}
+            steps = [s if s.script in own else _with_script(s, f"{clean}/{s.script}") for s in steps]
+        return cls(files=tuple(files) + extra, steps=tuple(steps))
 
     def __add__(self, other: Scripts) -> Scripts:
         if not isinstance(other, Scripts):
@@ -239,14 +245,17 @@ def default_steps(paths: Iterable[str]) -> list[Step]:
 
 
 _STEP_KEYS = {"name", "script", "run_as", "background", "timeout", "env", "required"}
+_RECIPE_KEYS = {"recipe", "with"}
 
 
-def load_manifest(path: Path) -> list[Step]:
-    """Read the steps of a ``lifecycle.toml`` manifest.
+def load_manifest(path: Path) -> Scripts:
+    """Read the steps of a ``lifecycle.toml`` manifest (and the files of the recipes it names).
 
-    Format: one ``[[step]]`` table per step, keys ``script`` (required), ``name`` (default: the
-    script's file name without suffix), ``run_as`` (``"root"`` or ``"ec2-user"``),
-    ``background``, ``timeout`` (seconds), ``required`` and an ``[step.env]`` table.
+    Format: one ``[[step]]`` table per step, in order. A step of the folder has the keys
+    ``script`` (required), ``name`` (default: the script's file name without suffix),
+    ``run_as`` (``"root"`` or ``"ec2-user"``), ``background``, ``timeout`` (seconds),
+    ``required`` and an ``[step.env]`` table. A built-in recipe has the keys ``recipe`` (its
+    name) and an optional ``[step.with]`` table of its options.
     """
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -260,7 +269,32 @@ def load_manifest(path: Path) -> list[Step]:
     tables = doc.get("step", [])
     if not isinstance(tables, list) or not tables:
         raise BundleError(f"{path}: no [[step]] table. Fix: declare at least one step.")
-    return [_step_from_table(path, i, t) for i, t in enumerate(tables, start=1)]
+    files: list[BundleFile] = []
+    steps: list[Step] = []
+    for i, table in enumerate(tables, start=1):
+        if isinstance(table, dict) and "recipe" in table:
+            part = _recipe_from_table(path, i, table)
+            files += part.files
+            steps += part.steps
+        else:
+            steps.append(_step_from_table(path, i, table))
+    return Scripts(files=tuple(files), steps=tuple(steps))
+
+
+def _recipe_from_table(path: Path, index: int, table: dict[str, Any]) -> Scripts:
+    from .recipe_registry import from_spec
+
+    where = f"{path}: step #{index}"
+    unknown = set(table) - _RECIPE_KEYS
+    if unknown:
+        raise BundleError(
+            f"{where}: unknown key(s) {sorted(unknown)} for a recipe; allowed: {sorted(_RECIPE_KEYS)} "
+            "(options go in the [step.with] table)"
+        )
+    options = table.get("with", {})
+    if not isinstance(table["recipe"], str) or not isinstance(options, dict):
+        raise BundleError(f"{where}: 'recipe' must be a name and 'with' a table of options")
+    return from_spec(table["recipe"], options, where)
 
 
 def _step_from_table(path: Path, index: int, table: Any) -> Step:

