@@ -84,7 +84,8 @@ class Moto:
         return name, arn
 
     def status(self, name: str) -> str:
-        return str(self.client().describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceStatus"])
+        described = self.client().describe_notebook_instance(NotebookInstanceName=name)
+        return str(described["NotebookInstanceStatus"])
 
     def close(self) -> None:
         _stop(self.proc)

@@ -101,7 +101,7 @@ def test_an_idle_kernel_past_the_idle_time_stops_the_instance(jupyter: Jupyter, 
     wait_idle_for(jupyter, IDLE * 60 + 0.5)
     p = instance.check(jupyter.url, "--idle-minutes", str(IDLE))
     assert p.returncode == 0, p.stdout + p.stderr
-    assert f"(last activity; " in p.stdout and f"stopping {instance.name} (us-east-1) with boto3" in p.stdout
+    assert "(last activity; " in p.stdout and f"stopping {instance.name} (us-east-1) with boto3" in p.stdout
     assert instance.status == "Stopped"
 
 
