@@ -34,8 +34,13 @@ class NotebookStack(cdk.Stack):
                 name="notebooks", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
         )
         vpc.add_flow_log("FlowLog")
-        # No route to the internet: autostop reaches the SageMaker API through this endpoint.
-        vpc.add_interface_endpoint("SageMakerApi", service=ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API)
+        # No route to the internet: autostop reaches the SageMaker API through this endpoint,
+        # which only the notebook's security group may use.
+        notebook_sg = ec2.SecurityGroup(self, "NotebookSecurityGroup", vpc=vpc,
+                                        description="Notebook instance: no inbound traffic")
+        endpoint = vpc.add_interface_endpoint(
+            "SageMakerApi", service=ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API, open=False)
+        endpoint.connections.allow_default_port_from(notebook_sg, "notebook instance to the SageMaker API")
         lifecycle = LifecycleConfig(
             self, "Lifecycle",
             on_start=[Scripts.from_folder(SCRIPTS), autostop(idle_minutes=60)],
@@ -44,6 +49,7 @@ class NotebookStack(cdk.Stack):
             self, "Notebook",
             lifecycle_config=lifecycle,
             vpc=vpc,
+            security_groups=[notebook_sg],
             kms_key=kms.Key(self, "VolumeKey", enable_key_rotation=True,
                             description="Notebook instance ML storage volume"),
         )
