@@ -260,10 +260,10 @@ def serve(status: int, body: bytes) -> Iterator[str]:
 
 
 @pytest.mark.parametrize(("status", "body", "reason"), [
-    (500, b'{"message": "boom"}', "Jupyter answered 500 Internal Server Error to /api/sessions"),
-    (403, b"", "Jupyter answered 403 Forbidden to /api/sessions"),
-    (200, b"<html>not json", "Jupyter answered /api/sessions with something that is not JSON"),
-    (200, b'{"kernels": []}', "Jupyter answered /api/sessions with an unexpected document"),
+    (500, b'{"message": "boom"}', "Jupyter answered 500 Internal Server Error to /api/kernels"),
+    (403, b"", "Jupyter answered 403 Forbidden to /api/kernels"),
+    (200, b"<html>not json", "Jupyter answered /api/kernels with something that is not JSON"),
+    (200, b'{"kernels": []}', "Jupyter answered /api/kernels with an unexpected document"),
 ])
 def test_a_misbehaving_jupyter_never_stops_the_instance(
         instance: Instance, status: int, body: bytes, reason: str) -> None:

@@ -49,7 +49,7 @@ def jupyter(a, path):
         raise Unsure("Jupyter answered %s %s to %s" % (e.code, e.reason, path))
     except ValueError:
         raise Unsure("Jupyter answered %s with something that is not JSON" % path)
-    except OSError as e:
+    except OSError as e:  # refused, timed out, TLS, the token file
         raise Unsure("cannot ask Jupyter at %s: %s" % (a.jupyter_url, getattr(e, "reason", e)))
     if not (isinstance(data, list) and all(isinstance(x, dict) for x in data)):
         raise Unsure("Jupyter answered %s with an unexpected document" % path)
@@ -58,7 +58,6 @@ def jupyter(a, path):
 
 def activity(a, now):
     """What keeps the instance awake, and the latest activity of what counts (None: nothing)."""
-    paths = {(s.get("kernel") or {}).get("id"): s.get("path") for s in jupyter(a, "/api/sessions")}
     items = [("kernel", k) for k in jupyter(a, "/api/kernels")]
     if a.count_terminals:
         items += [("terminal", t) for t in jupyter(a, "/api/terminals")]
@@ -69,7 +68,7 @@ def activity(a, now):
         if state == "starting" and now - when > dt.timedelta(minutes=a.starting_grace_minutes):
             continue  # stuck in 'starting': no longer counts
         latest = max(latest or when, when)
-        label = "%s %s" % (kind, paths.get(item.get("id")) or item.get("name"))
+        label = "%s %s" % (kind, item.get("name"))
         if state in ("busy", "starting"):
             awake.append("%s is %s" % (label, state))
         elif a.count_connections and item.get("connections"):

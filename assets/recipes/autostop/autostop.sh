@@ -21,7 +21,10 @@ schedule() {
       echo "*/$minutes * * * * $dest/autostop.sh check >/dev/null 2>&1 # $unit"; } | crontab -
     echo "autostop: root's crontab, every $minutes minutes"
   else
-    pid=$(cat "/run/$unit.pid" 2>/dev/null) && grep -qs autostop.sh "/proc/$pid/cmdline" && return
+    if pid=$(cat "/run/$unit.pid" 2>/dev/null) && grep -qs autostop.sh "/proc/$pid/cmdline"; then
+      echo "autostop: the check loop already runs (pid $pid)"
+      return
+    fi
     setsid "$dest/autostop.sh" loop </dev/null >/dev/null 2>&1 &
     echo "$!" >"/run/$unit.pid"
     echo "autostop: no systemd, no crontab: a detached loop, every $minutes minutes"
