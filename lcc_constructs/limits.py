@@ -72,9 +72,6 @@ DEFAULT_JUPYTER_URL = "https://localhost:8443"
 #: Platform of notebook instances created by NotebookInstance unless told otherwise.
 DEFAULT_PLATFORM_IDENTIFIER = "notebook-al2023-v1"
 
-#: Notebook instance names: at most 63 characters of this pattern (as for lifecycle configs).
-NOTEBOOK_NAME_MAX_CHARS = 63
-
 #: The ML storage volume of a notebook instance, in GiB.
 MIN_VOLUME_SIZE_GB = 5
 MAX_VOLUME_SIZE_GB = 16384
