@@ -16,8 +16,11 @@ from .steps import RunAs, Scripts, Step
 
 if TYPE_CHECKING:
     from .lifecycle_config import LifecycleConfig
+    from .notebook import AttachLifecycleConfig, AutostopPolicy, NotebookInstance
 
 __all__ = [
+    "AttachLifecycleConfig",
+    "AutostopPolicy",
     "CONTENT_LIMIT_CHARS",
     "DEFAULT_BUDGET_SECONDS",
     "SERVICE_TIMEOUT_SECONDS",
@@ -25,6 +28,7 @@ __all__ = [
     "BundleError",
     "FileSize",
     "LifecycleConfig",
+    "NotebookInstance",
     "RenderedScript",
     "RunAs",
     "Scripts",
@@ -33,7 +37,12 @@ __all__ = [
     "build",
 ]
 
-_LAZY = {"LifecycleConfig": "lifecycle_config"}
+_LAZY = {
+    "LifecycleConfig": "lifecycle_config",
+    "NotebookInstance": "notebook",
+    "AutostopPolicy": "notebook",
+    "AttachLifecycleConfig": "notebook",
+}
 
 
 def __getattr__(name: str) -> Any:

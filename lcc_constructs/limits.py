@@ -52,3 +52,26 @@ ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 #: Absolute paths written into the bootstrap unquoted: keep them to plain characters.
 SAFE_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_./-]+$")
+
+#: Autostop: idle minutes before the instance is stopped, unless configured otherwise.
+DEFAULT_AUTOSTOP_IDLE_MINUTES = 60
+
+#: Autostop: minutes between two checks; at most an hour (a cron schedule within the hour).
+DEFAULT_AUTOSTOP_INTERVAL_MINUTES = 5
+AUTOSTOP_MAX_INTERVAL_MINUTES = 60
+
+#: Autostop: a kernel still "starting" after this many minutes is taken as stuck and ignored.
+DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES = 10
+
+#: Autostop's decisions, kept on the persistent volume (written by the notebook user).
+DEFAULT_AUTOSTOP_LOG_FILE = f"{PERSISTENT_DIR}/.autostop.log"
+
+#: The notebook instance's Jupyter server (HTTPS, self-signed certificate).
+DEFAULT_JUPYTER_URL = "https://localhost:8443"
+
+#: Platform of notebook instances created by NotebookInstance unless told otherwise.
+DEFAULT_PLATFORM_IDENTIFIER = "notebook-al2023-v1"
+
+#: The ML storage volume of a notebook instance, in GiB.
+MIN_VOLUME_SIZE_GB = 5
+MAX_VOLUME_SIZE_GB = 16384

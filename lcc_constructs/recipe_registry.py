@@ -42,7 +42,7 @@ F = TypeVar("F", bound=RecipeFunction)
 _REGISTRY: dict[str, RecipeFunction] = {}
 
 #: Modules whose import registers the built-in recipes.
-BUILTIN_MODULES: tuple[str, ...] = ("recipes",)
+BUILTIN_MODULES: tuple[str, ...] = ("recipes", "autostop")
 
 
 def _load_builtins() -> None:

@@ -51,3 +51,19 @@ def test_systemctl_standin_without_systemd(tmp_path: Path) -> None:
     out = run(tmp_path, "systemctl is-active x; echo rc=$?\n",
               {"/usr/bin/systemctl": STANDINS / "systemctl"})
     assert "System has not been booted with systemd" in out and "rc=1" in out
+
+
+def test_crontab_standin(tmp_path: Path) -> None:
+    out = run(tmp_path, """
+crontab -l; echo "rc=$?"
+echo '*/5 * * * * /bin/true # a' | crontab -
+crontab -l
+{ crontab -l; echo '0 * * * * /bin/false # b'; } | crontab -
+crontab -l | wc -l
+stat -c %a /var/spool/cron/root
+crontab -r; crontab -l; echo "rc=$?"
+""", {"/usr/bin/crontab": STANDINS / "crontab"})
+    assert out.splitlines() == [
+        "no crontab for root", "rc=1", "*/5 * * * * /bin/true # a", "2", "600",
+        "no crontab for root", "rc=1",
+    ]
