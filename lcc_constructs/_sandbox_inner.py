@@ -101,6 +101,13 @@ def prepare(cfg: dict[str, Any]) -> tuple[Path, Path]:
     text = hosts.read_text() if hosts.exists() else ""
     if hostname not in text.split():
         hosts.write_text(text + f"127.0.1.1 {hostname}\n")
+    for path in cfg.get("hide", []):
+        # Removing it from the overlay leaves a whiteout there: the host keeps its copy.
+        hidden = root / path.lstrip("/")
+        if hidden.is_dir() and not hidden.is_symlink():
+            shutil.rmtree(hidden)
+        elif hidden.exists() or hidden.is_symlink():
+            hidden.unlink()
     for dest, src in cfg.get("files", {}).items():
         target = root / dest.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,22 +1,24 @@
 """Build one lifecycle script from :class:`~lcc_constructs.steps.Scripts`: pure Python, no CDK.
 
 collect (steps.py) -> check (checks.py) -> lay out the bundle (your files under ``scripts/``,
-the runner and the plan under ``lcc/``) -> deterministic archive -> compress -> encode ->
-render the bootstrap around it -> base64 ``Content`` with its length checked.
+the runner and the plan under ``lcc/``) -> for every codec (codecs.py): deterministic archive
+-> compress -> encode -> render the bootstrap around it -> keep the smallest -> base64
+``Content`` with its length checked.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import shlex
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from ._assets import read_asset
-from .archive import ArchiveEntry, build_tar
+from .archive import ArchiveEntry
 from .checks import (
     check_budget,
     check_keep_runs,
@@ -24,7 +26,7 @@ from .checks import (
     check_unpack_dir,
     run_checks,
 )
-from .codecs import DEFAULT_CODEC, Codec
+from .codecs import Codec, candidates, codec_named
 from .errors import BundleError
 from .languages import interpreter, language
 from .limits import (
@@ -59,6 +61,9 @@ class BuildOptions:
     :param state_dir: root-owned folder for logs and status files, on the persistent volume by
         default so they survive a restart: ``/home/ec2-user/SageMaker/.lifecycle``.
     :param keep_runs: run folders of each kind kept in ``<state_dir>/logs``. Default 10.
+    :param codec: force one codec by name (``archive+compressor+encoding``, e.g.
+        ``tar+gzip+base64``, whose decoding needs nothing but coreutils, gzip and tar).
+        Default: every codec is tried and the one giving the fewest characters is kept.
     """
 
     kind: Kind = "on-start"
@@ -66,10 +71,15 @@ class BuildOptions:
     unpack_dir: str = DEFAULT_UNPACK_DIR
     state_dir: str = DEFAULT_STATE_DIR
     keep_runs: int = DEFAULT_KEEP_RUNS
-    codec: Codec = field(default=DEFAULT_CODEC)
+    codec: str | None = None
 
     def problems(self) -> list[str]:
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
+        if self.codec is not None:
+            try:
+                codec_named(self.codec)
+            except BundleError as e:
+                problems.append(str(e))
         return (
             problems
             + check_budget(self.budget_seconds)
@@ -170,31 +180,80 @@ def strip_shell_comments(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_bootstrap(*, kind: str, unpack_dir: str, sha256: str, fail_code: int,
-                     codec: Codec, payload_text: str) -> str:
-    template = read_asset("bootstrap.sh").decode()
-    codec_body = "\n".join(codec.shell().splitlines()[1:])  # without its #! line
-    values = {
+def shell_body(asset: str) -> str:
+    """An asset's shell without its #! line, to paste into another script."""
+    return "\n".join(read_asset(asset).decode().splitlines()[1:])
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    for token, value in values.items():
+        if token not in template:
+            raise RuntimeError(f"template lacks {token}")  # a packaging bug
+        template = template.replace(token, value)
+    return template
+
+
+def render_bootstrap(*, kind: str, unpack_dir: str, sha256: str, fail_code: int, codec: Codec,
+                     fetch: str = "payload/inline.sh") -> str:
+    """The bootstrap's code (assets/bootstrap.sh with the codec's functions and ``fetch``, the
+    asset defining lcc_fetch), comments dropped."""
+    return strip_shell_comments(fill(read_asset("bootstrap.sh").decode(), {
         "@@KIND@@": kind,
         "@@UNPACK_DIR@@": unpack_dir,
         "@@SHA256@@": sha256,
         "@@FAIL_CODE@@": str(fail_code),
-        "# @@CODEC@@": codec_body,
-    }
-    text = template
-    for token, value in values.items():
-        if token not in text:
-            raise RuntimeError(f"bootstrap template lacks {token}")  # a packaging bug
-        text = text.replace(token, value)
-    text = strip_shell_comments(text)
+        "@@CODEC@@": codec.name,
+        "# @@CODEC_SHELL@@": codec.shell() + "\n" + shell_body(fetch),
+    }))
+
+
+def render_loader(bootstrap: str, *, fail_code: int, payload_text: str) -> str:
+    """The script itself: the loader (assets/loader.sh) carrying the bootstrap gzip-compressed
+    in base64, and the payload text."""
+    packed = base64.b64encode(gzip.compress(bootstrap.encode(), 9, mtime=0)).decode("ascii")
+    text = strip_shell_comments(fill(read_asset("loader.sh").decode(), {
+        "@@BOOTSTRAP@@": packed, "@@FAIL_CODE@@": str(fail_code)}))
     # The payload is inserted last: it must never be touched by the comment stripping.
-    return text.replace("@@PAYLOAD@@", payload_text, 1)
+    return fill(text, {"@@PAYLOAD@@": payload_text})
+
+
+def bootstrap_of(text: str) -> str:
+    """The bootstrap code inside a rendered script (what its loader runs)."""
+    marker = "base64 -d <<<'"
+    start = text.find(marker)
+    if start < 0:
+        raise BundleError("not an lcc-constructs script: no bootstrap in its loader")
+    start += len(marker)
+    packed = text[start:text.index("'", start)]
+    return gzip.decompress(base64.b64decode(packed)).decode()
+
+
+def payload_text_of(text: str) -> str:
+    """The payload text of a rendered script (its here-document)."""
+    lines = text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.endswith("<<'LCC_PAYLOAD'"))
+        end = lines.index("LCC_PAYLOAD", start + 1)
+    except (StopIteration, ValueError):
+        raise BundleError("not an lcc-constructs script: no payload here-document") from None
+    return "\n".join(lines[start + 1:end])
 
 
 def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
     """Check ``scripts`` and render them into one lifecycle script.
 
     :raises BundleError: listing every problem found, or when the result is over the limit.
+    """
+    rendered = render(scripts, options)
+    if not rendered.report.fits:
+        raise BundleError(oversize_message(rendered.report))
+    return rendered
+
+
+def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
+    """:func:`build` without the limit: for measuring how far over it a set of scripts is.
+
+    :raises BundleError: listing every problem found.
     """
     options = options or BuildOptions()
     problems = options.problems() + run_checks(scripts)
@@ -205,22 +264,32 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
             tuple(problems),
         )
     entries = bundle_entries(scripts, options)
-    archive = build_tar(entries)
-    blob = options.codec.compress(archive)
-    sha256 = hashlib.sha256(blob).hexdigest()
-    text = render_bootstrap(
-        kind=options.kind,
-        unpack_dir=options.unpack_dir.rstrip("/"),
-        sha256=sha256,
-        fail_code=int(any(s.required for s in scripts.steps)),
-        codec=options.codec,
-        payload_text=options.codec.encode(blob),
-    )
+    fail_code = int(any(s.required for s in scripts.steps))
+    codecs = [codec_named(options.codec)] if options.codec else list(candidates())
+    best: tuple[str, Codec, bytes, bytes] | None = None
+    archives: dict[str, bytes] = {}
+    blobs: dict[tuple[str, str], bytes] = {}
+    for codec in codecs:
+        a, c = codec.archiver, codec.compressor
+        if a.name not in archives:
+            archives[a.name] = a.pack(entries)
+        if (a.name, c.name) not in blobs:
+            blobs[a.name, c.name] = c.compress(archives[a.name])
+        blob = blobs[a.name, c.name]
+        bootstrap = render_bootstrap(
+            kind=options.kind, unpack_dir=options.unpack_dir.rstrip("/"),
+            sha256=hashlib.sha256(blob).hexdigest(), fail_code=fail_code, codec=codec)
+        text = render_loader(bootstrap, fail_code=fail_code,
+                             payload_text=codec.encoding.encode(blob))
+        if best is None or len(text.encode()) < len(best[0].encode()):
+            best = (text, codec, archives[a.name], blob)
+    assert best is not None
+    text, codec, archive, blob = best
     content = base64.b64encode(text.encode()).decode("ascii")
     raw = sum(len(f.data) for f in scripts.files)
     report = SizeReport(
         kind=options.kind,
-        codec=options.codec.name,
+        codec=codec.name,
         raw_bytes=raw,
         runtime_bytes=sum(len(e.data) for e in entries) - raw,
         archive_bytes=len(archive),
@@ -235,8 +304,7 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
         steps=len(scripts.steps),
         warnings=tuple(build_warnings(scripts)),
     )
-    if not report.fits:
-        raise BundleError(oversize_message(report))
+    sha256 = hashlib.sha256(blob).hexdigest()
     return RenderedScript(options.kind, text, content, sha256, report, scripts.steps)
 
 

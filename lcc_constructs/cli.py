@@ -128,9 +128,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         result = simulate(args.script, volume=args.volume, keep=args.keep,
                           limit_seconds=args.limit, runs=args.runs,
-                          wait_background_seconds=args.wait_background, files=files)
+                          wait_background_seconds=args.wait_background, files=files,
+                          hide=args.hide)
     except SandboxUnavailable as e:
         print(f"lcc simulate: cannot run here: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"lcc simulate: {e}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps({
@@ -188,6 +192,8 @@ def parser() -> argparse.ArgumentParser:
                    help="wait this long for background steps at the end (default: %(default)s)")
     s.add_argument("--file", action="append", default=[], metavar="/DEST=SOURCE",
                    help="place a file or folder in the sandbox (repeatable)")
+    s.add_argument("--hide", action="append", default=[], metavar="/PATH",
+                   help="remove a file or folder from the sandbox, e.g. /usr/bin/python3 (repeatable)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_simulate)
     return p

@@ -8,18 +8,15 @@ and rebuilds its size report from the payload itself.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
-import io
 import json
 import shlex
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, strip_shell_comments
-from .codecs import CODECS, Codec
+from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, bootstrap_of, payload_text_of
+from .codecs import codec_named
 from .errors import BundleError
 from .limits import CONTENT_LIMIT_CHARS
 from .report import FileSize, SizeReport
@@ -45,49 +42,26 @@ def _variable(text: str, name: str) -> str:
     raise BundleError(f"not an lcc-constructs script: no {name}= line")
 
 
-def _payload(text: str) -> str:
-    lines = text.splitlines()
-    try:
-        start = next(i for i, line in enumerate(lines) if "<<'LCC_PAYLOAD'" in line)
-        end = lines.index("LCC_PAYLOAD", start + 1)
-    except (StopIteration, ValueError):
-        raise BundleError("not an lcc-constructs script: no payload here-document") from None
-    return "\n".join(lines[start + 1:end])
-
-
-def _codec(text: str) -> Codec:
-    for codec in CODECS.values():
-        body = strip_shell_comments("\n".join(codec.shell().splitlines()[1:]))
-        if body.strip() and body.strip() in text:
-            return codec
-    raise BundleError("the script's codec is not one this version of lcc-constructs knows")
-
-
 def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
-    codec = _codec(text)
+    bootstrap = bootstrap_of(text)
+    codec = codec_named(_variable(bootstrap, "c"))
     try:
-        blob = codec.decode(_payload(text))
-    except (binascii.Error, ValueError) as e:
+        blob = codec.encoding.decode(payload_text_of(text))
+    except ValueError as e:
         raise BundleError(f"{source}: payload cannot be decoded ({e})") from None
-    expected = _variable(text, "h")
-    if hashlib.sha256(blob).hexdigest() != expected:
+    if hashlib.sha256(blob).hexdigest() != _variable(bootstrap, "h"):
         raise BundleError(f"{source}: payload sha256 does not match the one in the script")
-    archive = codec.decompress(blob)
+    archive = codec.compressor.decompress(blob)
     files: dict[str, tuple[int, bytes]] = {}
     runtime = 0
     plan = ""
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        for member in tar.getmembers():
-            if not member.isfile():
-                continue
-            extracted = tar.extractfile(member)
-            data = extracted.read() if extracted else b""
-            if member.name.startswith(SCRIPTS_PREFIX):
-                files[member.name[len(SCRIPTS_PREFIX):]] = (member.mode, data)
-            else:
-                runtime += len(data)
-                if member.name == RUNTIME_PREFIX + "plan.sh":
-                    plan = data.decode()
+    for entry in codec.archiver.unpack(archive):
+        if entry.path.startswith(SCRIPTS_PREFIX):
+            files[entry.path[len(SCRIPTS_PREFIX):]] = (entry.mode, entry.data)
+        else:
+            runtime += len(entry.data)
+            if entry.path == RUNTIME_PREFIX + "plan.sh":
+                plan = entry.data.decode()
     steps: tuple[str, ...] = ()
     for line in plan.splitlines():
         if line.startswith("LCC_STEP_NAME=("):
@@ -95,7 +69,7 @@ def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
     raw = sum(len(d) for _, d in files.values())
     content_chars = len(base64.b64encode(text.encode()))
     report = SizeReport(
-        kind=_variable(text, "k"),
+        kind=_variable(bootstrap, "k"),
         codec=codec.name,
         raw_bytes=raw,
         runtime_bytes=runtime,
