@@ -64,6 +64,10 @@ class BuildOptions:
     :param codec: force one codec by name (``archive+compressor+encoding``, e.g.
         ``tar+gzip+base64``, whose decoding needs nothing but coreutils, gzip and tar).
         Default: every codec is tried and the one giving the fewest characters is kept.
+    :param minify: drop comments, blank lines and indentation from your shell and Python
+        files (lcc_constructs.minify; needs the ``minify`` extra for shell). A file whose
+        minified form is not provably the same program is packed as it was. Default: off.
+        Line numbers in error messages then refer to the minified files.
     """
 
     kind: Kind = "on-start"
@@ -72,6 +76,7 @@ class BuildOptions:
     state_dir: str = DEFAULT_STATE_DIR
     keep_runs: int = DEFAULT_KEEP_RUNS
     codec: str | None = None
+    minify: bool = False
 
     def problems(self) -> list[str]:
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
@@ -263,6 +268,18 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
             + "\n- ".join(problems),
             tuple(problems),
         )
+    raw = sum(len(f.data) for f in scripts.files)
+    files = tuple(FileSize(f.path, len(f.data), len(f.data) / raw if raw else 0.0)
+                  for f in sorted(scripts.files, key=lambda f: f.path))
+    warnings = build_warnings(scripts)
+    minified_bytes = None
+    if options.minify:
+        from .minify import minify_scripts
+
+        minified = minify_scripts(scripts)
+        scripts = minified.scripts
+        minified_bytes = sum(len(f.data) for f in scripts.files)
+        warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
     entries = bundle_entries(scripts, options)
     fail_code = int(any(s.required for s in scripts.steps))
     codecs = [codec_named(options.codec)] if options.codec else list(candidates())
@@ -286,23 +303,20 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     assert best is not None
     text, codec, archive, blob = best
     content = base64.b64encode(text.encode()).decode("ascii")
-    raw = sum(len(f.data) for f in scripts.files)
     report = SizeReport(
         kind=options.kind,
         codec=codec.name,
         raw_bytes=raw,
-        runtime_bytes=sum(len(e.data) for e in entries) - raw,
+        runtime_bytes=sum(len(e.data) for e in entries) - (minified_bytes or raw),
         archive_bytes=len(archive),
         compressed_bytes=len(blob),
         script_bytes=len(text.encode()),
         encoded_chars=len(content),
         limit=CONTENT_LIMIT_CHARS,
-        files=tuple(
-            FileSize(f.path, len(f.data), len(f.data) / raw if raw else 0.0)
-            for f in sorted(scripts.files, key=lambda f: f.path)
-        ),
+        files=files,
         steps=len(scripts.steps),
-        warnings=tuple(build_warnings(scripts)),
+        warnings=tuple(warnings),
+        minified_bytes=minified_bytes,
     )
     sha256 = hashlib.sha256(blob).hexdigest()
     return RenderedScript(options.kind, text, content, sha256, report, scripts.steps)

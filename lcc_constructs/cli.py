@@ -38,6 +38,11 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unpack-dir", default=DEFAULT_UNPACK_DIR, help="default: %(default)s")
     p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
     p.add_argument("--keep-runs", type=int, default=DEFAULT_KEEP_RUNS, help="default: %(default)s")
+    p.add_argument("--codec", metavar="ARCHIVE+COMPRESSOR+ENCODING",
+                   help="force a codec, e.g. tar+gzip+base64 (default: the smallest of all)")
+    p.add_argument("--minify", action="store_true",
+                   help="drop comments, blank lines and indentation from shell and Python files "
+                        "(needs the minify extra: pip install 'lcc-constructs[minify]')")
 
 
 def _scripts(args: argparse.Namespace) -> Scripts:
@@ -57,7 +62,8 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 
 def _build(args: argparse.Namespace) -> RenderedScript:
     options = BuildOptions(kind=args.kind, budget_seconds=args.budget, unpack_dir=args.unpack_dir,
-                           state_dir=args.state_dir, keep_runs=args.keep_runs)
+                           state_dir=args.state_dir, keep_runs=args.keep_runs, codec=args.codec,
+                           minify=args.minify)
     return build(_scripts(args), options)
 
 

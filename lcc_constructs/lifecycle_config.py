@@ -64,6 +64,12 @@ class LifecycleConfig(Construct):
     :param state_dir: root-owned folder for logs and status files. Default
         ``/home/ec2-user/SageMaker/.lifecycle`` (on the persistent volume).
     :param keep_runs: log folders kept per script kind. Default 10.
+    :param minify: drop comments, blank lines and indentation from your shell and Python files
+        before packing (a file is packed as it was unless its minified form is provably the
+        same program). Needs the ``minify`` extra. Default: off. Line numbers in step logs then
+        refer to the minified files.
+    :param codec: force one codec (``archive+compressor+encoding``, e.g. ``tar+gzip+base64``).
+        Default: the one giving the fewest characters.
     """
 
     def __init__(
@@ -78,6 +84,8 @@ class LifecycleConfig(Construct):
         unpack_dir: str = DEFAULT_UNPACK_DIR,
         state_dir: str = DEFAULT_STATE_DIR,
         keep_runs: int = DEFAULT_KEEP_RUNS,
+        minify: bool = False,
+        codec: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         where = f"LifecycleConfig {self.node.path!r}"
@@ -97,7 +105,8 @@ class LifecycleConfig(Construct):
             if source is None:
                 return None
             options = BuildOptions(kind=kind, budget_seconds=budget_seconds,
-                                   unpack_dir=unpack_dir, state_dir=state_dir, keep_runs=keep_runs)
+                                   unpack_dir=unpack_dir, state_dir=state_dir, keep_runs=keep_runs,
+                                   minify=minify, codec=codec)
             prop = kind.replace("-", "_")
             try:
                 return build(to_scripts(source), options)

@@ -143,3 +143,18 @@ def test_usage_error() -> None:
     proc = lcc("build")
     assert proc.returncode == 2
     assert shutil.which(LCC) or Path(LCC).exists()
+
+
+def test_minify_and_codec_options(tmp_path: Path) -> None:
+    require(shutil.which("shfmt", path=str(Path(sys.executable).parent)) is not None, "shfmt not installed")
+    folder = write_folder(tmp_path / "s", {"a.sh": "#!/bin/bash\n# a long comment that goes\necho a\n"})
+    proc = lcc("report", str(folder), "--json", "--minify", "--codec", "tar+gzip+base64")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["codec"] == "tar+gzip+base64" and report["minified_bytes"] == len("#!/bin/bash\necho a\n")
+    out = tmp_path / "on-start.sh"
+    assert lcc("build", str(folder), "-o", str(out), "--minify").returncode == 0
+    bundle = unpack_with_bootstrap(out.read_text(), tmp_path / "startup")
+    assert (bundle / "scripts" / "a.sh").read_text() == "#!/bin/bash\necho a\n"
+    bad = lcc("report", str(folder), "--codec", "zip")
+    assert bad.returncode == 1 and "codec 'zip' is not known" in bad.stderr

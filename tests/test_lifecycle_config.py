@@ -191,3 +191,14 @@ def test_budget_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="budget of 300 seconds is out of range"):
         LifecycleConfig(stack(), "Lcc", on_start=write_folder(tmp_path / "s", FILES),
                         budget=cdk.Duration.minutes(5))
+
+
+def test_minify_and_codec_props(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.py": "# comment\nprint( 'a' )\n"})
+    lcc = LifecycleConfig(stack(), "Lcc", on_start=folder, minify=True, codec="shar+xz+base94")
+    assert lcc.on_start_script is not None
+    assert lcc.on_start_script.report.codec == "shar+xz+base94"
+    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
+    assert (bundle / "scripts" / "a.py").read_text() == "print('a')\n"
+    with pytest.raises(ValueError, match="(?s)on_start: .*codec 'bad' is not known"):
+        LifecycleConfig(stack(), "Bad", on_start=folder, codec="bad")
