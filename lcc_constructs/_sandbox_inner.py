@@ -133,7 +133,8 @@ def reap() -> None:
             return
 
 
-def run_once(root: Path, script: bytes, index: int, limit: float) -> dict[str, Any]:
+def run_once(root: Path, script: bytes, index: int, limit: float,
+             env: dict[str, str]) -> dict[str, Any]:
     name = f"lcc-{os.getpid()}-{index}-on-start.sh"
     path = root / "tmp" / name
     path.write_bytes(script)
@@ -146,7 +147,7 @@ def run_once(root: Path, script: bytes, index: int, limit: float) -> dict[str, A
 
     start = time.monotonic()
     proc = subprocess.Popen(
-        [f"/tmp/{name}"], cwd="/", env={"PATH": LCC_PATH}, preexec_fn=enter,
+        [f"/tmp/{name}"], cwd="/", env={"PATH": LCC_PATH, **env}, preexec_fn=enter,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     assert proc.stdout is not None
@@ -195,7 +196,7 @@ def main(config_path: str) -> int:
         layer, root = prepare(cfg)
         script = Path(cfg["script"]).read_bytes()
         for i in range(cfg["runs"]):
-            result["runs"].append(run_once(root, script, i, cfg["limit"]))
+            result["runs"].append(run_once(root, script, i, cfg["limit"], cfg.get("env", {})))
         deadline = time.monotonic() + cfg["wait_background"]
         while other_processes() and time.monotonic() < deadline:
             reap()

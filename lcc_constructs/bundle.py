@@ -9,12 +9,14 @@ the runner and the plan under ``lcc/``) -> for every codec (codecs.py): determin
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
+import re
 import shlex
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ._assets import read_asset
@@ -26,7 +28,7 @@ from .checks import (
     check_unpack_dir,
     run_checks,
 )
-from .codecs import Codec, candidates, codec_named
+from .codecs import S3_OBJECT, Codec, candidates, codec_named
 from .errors import BundleError
 from .languages import interpreter, language
 from .limits import (
@@ -64,6 +66,10 @@ class BuildOptions:
     :param codec: force one codec by name (``archive+compressor+encoding``, e.g.
         ``tar+gzip+base64``, whose decoding needs nothing but coreutils, gzip and tar).
         Default: every codec is tried and the one giving the fewest characters is kept.
+    :param payload: ``"inline"`` (default): the bundle travels in the script, within the
+        service's 16384 characters. ``"s3"``: the bundle is an S3 object (any size) that the
+        script downloads with the instance role and checks against the sha256 it carries; the
+        result's ``payload`` is the object and :meth:`RenderedScript.with_location` names it.
     :param minify: drop comments, blank lines and indentation from your shell and Python
         files (lcc_constructs.minify; needs the ``minify`` extra for shell). A file whose
         minified form is not provably the same program is packed as it was. Default: off.
@@ -77,12 +83,17 @@ class BuildOptions:
     keep_runs: int = DEFAULT_KEEP_RUNS
     codec: str | None = None
     minify: bool = False
+    payload: str = "inline"
 
     def problems(self) -> list[str]:
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
-        if self.codec is not None:
+        if self.payload not in PAYLOADS:
+            problems.append(f"payload={self.payload!r} must be one of {PAYLOADS}")
+        elif self.codec is not None:
             try:
-                codec_named(self.codec)
+                codec = codec_named(self.codec)
+                if (codec.encoding is S3_OBJECT) != (self.payload == "s3"):
+                    problems.append(f"codec {self.codec!r} does not go with payload={self.payload!r}")
             except BundleError as e:
                 problems.append(str(e))
         return (
@@ -107,6 +118,26 @@ class RenderedScript:
     payload_sha256: str
     report: SizeReport
     steps: tuple[Step, ...]
+    #: payload="s3": the object to store (the compressed bundle); None for an inline payload.
+    payload: bytes | None = None
+
+    def with_location(self, bucket: str, key: str) -> RenderedScript:
+        """payload="s3": the script that downloads the payload from ``s3://bucket/key``."""
+        if self.payload is None or S3_LOCATION not in self.text:
+            raise BundleError("only a script built with payload='s3' takes an S3 location")
+        if not S3_BUCKET_PATTERN.match(bucket) or not key or any(c.isspace() for c in key):
+            raise BundleError(f"s3://{bucket}/{key} is not a bucket and key this script can use "
+                              "(bucket names: 3-63 of a-z 0-9 . -; keys without spaces)")
+        text = self.text.replace(S3_LOCATION, f"{bucket} {key}", 1)
+        content = base64.b64encode(text.encode()).decode("ascii")
+        report = replace(self.report, script_bytes=len(text.encode()), encoded_chars=len(content))
+        return replace(self, text=text, content=content, report=report)
+
+
+#: payload="s3": what the loader's here-document holds until the bucket and key are known.
+S3_LOCATION = "@@S3_BUCKET@@ @@S3_KEY@@"
+S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+PAYLOADS = ("inline", "s3")
 
 
 def _cs(seconds: float) -> int:
@@ -199,17 +230,22 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def render_bootstrap(*, kind: str, unpack_dir: str, sha256: str, fail_code: int, codec: Codec,
-                     fetch: str = "payload/inline.sh") -> str:
-    """The bootstrap's code (assets/bootstrap.sh with the codec's functions and ``fetch``, the
-    asset defining lcc_fetch), comments dropped."""
-    return strip_shell_comments(fill(read_asset("bootstrap.sh").decode(), {
+                     payload: str = "inline") -> str:
+    """The bootstrap's code (assets/bootstrap.sh with the codec's functions and lcc_fetch for
+    the payload), comments dropped."""
+    fetch = shell_body(f"payload/{payload}.sh")
+    text = strip_shell_comments(fill(read_asset("bootstrap.sh").decode(), {
         "@@KIND@@": kind,
         "@@UNPACK_DIR@@": unpack_dir,
         "@@SHA256@@": sha256,
         "@@FAIL_CODE@@": str(fail_code),
         "@@CODEC@@": codec.name,
-        "# @@CODEC_SHELL@@": codec.shell() + "\n" + shell_body(fetch),
+        "# @@CODEC_SHELL@@": codec.shell() + "\n" + fetch,
     }))
+    if payload == "s3":
+        # Python, put in after the comment stripping, which would break its indentation.
+        text = fill(text, {"@@S3_GET_PY@@": read_asset("payload/s3_get.py").decode().rstrip("\n")})
+    return text
 
 
 def render_loader(bootstrap: str, *, fail_code: int, payload_text: str) -> str:
@@ -249,10 +285,29 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
 
     :raises BundleError: listing every problem found, or when the result is over the limit.
     """
+    options = options or BuildOptions()
     rendered = render(scripts, options)
     if not rendered.report.fits:
-        raise BundleError(oversize_message(rendered.report))
+        raise BundleError(oversize_message(rendered.report, _alternatives(scripts, options)))
     return rendered
+
+
+def _alternatives(scripts: Scripts, options: BuildOptions) -> dict[str, int]:
+    """Characters the script would take with minify on, or with its payload in S3."""
+    sizes = {}
+    if not options.minify:
+        with contextlib.suppress(BundleError):  # no shfmt here: the message names the extra
+            sizes["minify=True"] = render(scripts, replace(options, minify=True)).report.encoded_chars
+    if options.payload == "inline":
+        s3 = render(scripts, replace(options, payload="s3", codec=None)).report.encoded_chars
+        sizes[S3_CHOICE] = s3 + MAX_S3_LOCATION_CHARS
+    return sizes
+
+
+S3_CHOICE = "payload='s3'"
+
+#: What the bucket name (63) and a CDK asset key (hash and suffix) add to an s3 script, at most.
+MAX_S3_LOCATION_CHARS = 4 * -(-(63 + 1 + 80) // 3)
 
 
 def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
@@ -282,8 +337,8 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
     entries = bundle_entries(scripts, options)
     fail_code = int(any(s.required for s in scripts.steps))
-    codecs = [codec_named(options.codec)] if options.codec else list(candidates())
-    best: tuple[str, Codec, bytes, bytes] | None = None
+    codecs = [codec_named(options.codec)] if options.codec else list(candidates(options.payload))
+    best: tuple[int, str, Codec, bytes, bytes] | None = None
     archives: dict[str, bytes] = {}
     blobs: dict[tuple[str, str], bytes] = {}
     for codec in codecs:
@@ -295,13 +350,17 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         blob = blobs[a.name, c.name]
         bootstrap = render_bootstrap(
             kind=options.kind, unpack_dir=options.unpack_dir.rstrip("/"),
-            sha256=hashlib.sha256(blob).hexdigest(), fail_code=fail_code, codec=codec)
+            sha256=hashlib.sha256(blob).hexdigest(), fail_code=fail_code, codec=codec,
+            payload=options.payload)
+        s3 = options.payload == "s3"
         text = render_loader(bootstrap, fail_code=fail_code,
-                             payload_text=codec.encoding.encode(blob))
-        if best is None or len(text.encode()) < len(best[0].encode()):
-            best = (text, codec, archives[a.name], blob)
+                             payload_text=S3_LOCATION if s3 else codec.encoding.encode(blob))
+        # Inline, the script's length is what counts; in S3, the object's (the script is small).
+        size = len(blob) if s3 else len(text.encode())
+        if best is None or size < best[0]:
+            best = (size, text, codec, archives[a.name], blob)
     assert best is not None
-    text, codec, archive, blob = best
+    _, text, codec, archive, blob = best
     content = base64.b64encode(text.encode()).decode("ascii")
     report = SizeReport(
         kind=options.kind,
@@ -319,7 +378,8 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         minified_bytes=minified_bytes,
     )
     sha256 = hashlib.sha256(blob).hexdigest()
-    return RenderedScript(options.kind, text, content, sha256, report, scripts.steps)
+    return RenderedScript(options.kind, text, content, sha256, report, scripts.steps,
+                          blob if options.payload == "s3" else None)
 
 
 def build_warnings(scripts: Scripts) -> list[str]:
@@ -328,15 +388,23 @@ def build_warnings(scripts: Scripts) -> list[str]:
     return []
 
 
-def oversize_message(report: SizeReport) -> str:
+def oversize_message(report: SizeReport, alternatives: dict[str, int] | None = None) -> str:
     largest = "\n".join(f"  {f.raw_bytes:>8} bytes  {f.path}" for f in report.largest(5))
+    sizes = alternatives or {}
+    with_minify = (f" (then {sizes['minify=True']} characters)" if "minify=True" in sizes
+                   else " (needs the minify extra: pip install 'lcc-constructs[minify]')")
+    minify = ("minify=True (lcc --minify) drops comments and indentation" + with_minify
+              if report.minified_bytes is None else "minify is already on")
+    s3_chars = sizes.get(S3_CHOICE)
+    s3 = f" (then the script takes about {s3_chars} characters)" if s3_chars else ""
     return (
         f"the {report.kind} script is {report.encoded_chars} characters after base64, over the "
         f"service's limit of {report.limit} by {-report.headroom_chars} "
         f"({report.raw_bytes} bytes of files and {report.runtime_bytes} of runner compress to "
-        f"{report.compressed_bytes} bytes).\n"
+        f"{report.compressed_bytes} bytes, codec {report.codec}).\n"
         f"Largest files:\n{largest}\n"
-        "Fix: shrink or remove the largest files, move large data out of the bundle (download "
-        "it at start), or move steps that run once into on_create.\n"
+        f"Fix: {minify}; payload='s3' stores the bundle as an S3 object of any size{s3} (the script "
+        "then downloads it with the instance role: see grant_read_payload); or shrink or remove "
+        "the largest files, or move steps that run once into on_create.\n"
         f"{report.format()}"
     )

@@ -22,6 +22,7 @@ import lzma
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 from ._assets import read_asset
 from .archive import ArchiveEntry, build_shar, build_tar, read_shar, read_tar
@@ -147,6 +148,10 @@ def b94decode(text: str) -> bytes:
     return bytes(out[:len(out) - int(text[0])])
 
 
+def _not_text(_: object) -> Any:
+    raise BundleError("the payload of an s3 script is an S3 object, not text in the script")
+
+
 def _b64decode(text: str) -> bytes:
     return base64.b64decode("".join(text.split()), validate=True)
 
@@ -165,6 +170,8 @@ LZMA_RAW = Compressor("lzma-raw", _lzma_raw, _unlzma_raw, (_INSTEAD, "codecs/com
 BASE64 = Encoding("base64", lambda b: base64.b64encode(b).decode("ascii"), _b64decode,
                   ("codecs/encode/base64.sh",))
 BASE94 = Encoding("base94", b94encode, b94decode, ("codecs/encode/base94.sh",))
+#: payload="s3": the compressed bundle is an S3 object, downloaded as it is (assets/payload/s3.sh).
+S3_OBJECT = Encoding("s3", _not_text, _not_text, ())
 
 ARCHIVERS = (TAR, SHAR)
 COMPRESSORS = (GZIP, BZIP2, XZ, LZMA, LZMA_RAW)
@@ -174,15 +181,17 @@ ENCODINGS = (BASE64, BASE94)
 CLASSIC = Codec(TAR, GZIP, BASE64)
 
 
-def candidates() -> Iterator[Codec]:
-    """Every codec the bundler may choose, simplest first (the first of equals wins)."""
-    for a, c, e in product(ARCHIVERS, COMPRESSORS, ENCODINGS):
+def candidates(payload: str = "inline") -> Iterator[Codec]:
+    """Every codec the bundler may choose for an ``inline`` or ``s3`` payload, simplest first
+    (the first of equals wins)."""
+    encodings = ENCODINGS if payload == "inline" else (S3_OBJECT,)
+    for a, c, e in product(ARCHIVERS, COMPRESSORS, encodings):
         yield Codec(a, c, e)
 
 
 def codec_named(name: str) -> Codec:
     """A codec by its name, ``archive+compressor+encoding``."""
-    for codec in candidates():
+    for codec in (*candidates("inline"), *candidates("s3")):
         if codec.name == name:
             return codec
     parts = [", ".join(p.name for p in group) for group in (ARCHIVERS, COMPRESSORS, ENCODINGS)]

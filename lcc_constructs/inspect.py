@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, bootstrap_of, payload_text_of
-from .codecs import codec_named
+from .codecs import S3_OBJECT, codec_named
 from .errors import BundleError
 from .limits import CONTENT_LIMIT_CHARS
 from .report import FileSize, SizeReport
@@ -42,11 +42,26 @@ def _variable(text: str, name: str) -> str:
     raise BundleError(f"not an lcc-constructs script: no {name}= line")
 
 
-def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
+def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
+    """payload="s3": the object, from the CDK assets of a cdk.out folder."""
+    bucket, _, key = location.partition(" ")
+    path = assets / f"asset.{key}" if assets else None
+    if path is None or not path.is_file():
+        raise BundleError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
+                          "cdk.out folder that holds it as an asset to read it")
+    return path.read_bytes()
+
+
+def inspect_script(text: str, source: str = "<script>", assets: Path | None = None) -> InspectedScript:
+    """What a rendered script carries. ``assets``: a cdk.out folder holding the payload objects
+    of scripts built with payload="s3"."""
     bootstrap = bootstrap_of(text)
     codec = codec_named(_variable(bootstrap, "c"))
     try:
-        blob = codec.encoding.decode(payload_text_of(text))
+        if codec.encoding is S3_OBJECT:
+            blob = _s3_payload(payload_text_of(text), source, assets)
+        else:
+            blob = codec.encoding.decode(payload_text_of(text))
     except ValueError as e:
         raise BundleError(f"{source}: payload cannot be decoded ({e})") from None
     if hashlib.sha256(blob).hexdigest() != _variable(bootstrap, "h"):
@@ -85,6 +100,17 @@ def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
     return InspectedScript(source, report, files, steps)
 
 
+def _content_text(content: Any, where: str) -> str:
+    """The script of a Content value: literal base64, or Fn::Base64 of an Fn::Join whose tokens
+    (the asset bucket of an environment-agnostic stack) are shown as <token>."""
+    if isinstance(content, str):
+        return base64.b64decode(content).decode()
+    joined = content.get("Fn::Base64", {}).get("Fn::Join") if isinstance(content, dict) else None
+    if not (isinstance(joined, list) and len(joined) == 2 and joined[0] == ""):
+        raise BundleError(f"{where}: Content is neither literal base64 nor lcc-constructs' Fn::Base64")
+    return "".join(p if isinstance(p, str) else "<token>" for p in joined[1])
+
+
 def _from_template(path: Path) -> list[InspectedScript]:
     template: dict[str, Any] = json.loads(path.read_text())
     found = []
@@ -93,12 +119,9 @@ def _from_template(path: Path) -> list[InspectedScript]:
             continue
         for hook in ("OnStart", "OnCreate"):
             for entry in resource.get("Properties", {}).get(hook, []) or []:
-                content = entry.get("Content")
                 where = f"{path.name}:{logical_id}.{hook}"
-                if not isinstance(content, str):
-                    raise BundleError(f"{where}: Content is not a literal string (e.g. Fn::Base64)")
-                text = base64.b64decode(content).decode()
-                found.append(inspect_script(text, where))
+                text = _content_text(entry.get("Content"), where)
+                found.append(inspect_script(text, where, path.parent))
     return found
 
 

@@ -191,6 +191,7 @@ def simulate(
     wait_background_seconds: float = 10.0,
     files: Mapping[str, str | os.PathLike[str]] | None = None,
     hide: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> SimulationResult:
     """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
 
@@ -207,6 +208,8 @@ def simulate(
     :param hide: absolute paths of files or folders the sandbox must not have (for example
         ``/usr/bin/python3``, to see what a script does on an instance without it); they are
         removed from the overlay only, before ``files`` are placed. Missing paths are ignored.
+    :param env: variables added to the script's environment, which is otherwise the service's
+        (``PATH`` only): for example endpoints of stand-in services (``AWS_ENDPOINT_URL_S3``).
     :raises SandboxUnavailable: when it cannot run here.
     """
     reason = availability()
@@ -234,6 +237,7 @@ def simulate(
             "keep": str(Path(keep).resolve()) if keep else None,
             "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
             "hide": list(hide),
+            "env": dict(env or {}),
             "result": str(Path(work) / "result.json"),
         }
         (Path(work) / "config.json").write_text(json.dumps(cfg))

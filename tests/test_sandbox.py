@@ -93,6 +93,10 @@ class TestSandbox:
         with pytest.raises(ValueError, match="must be an absolute path"):
             simulate(script(tmp_path, "true\n"), hide=["usr/bin/xz"])
 
+    def test_extra_environment(self, tmp_path: Path) -> None:
+        out = simulate(script(tmp_path, 'echo "[$PATH] [$LCC_X]"\n'), env={"LCC_X": "a b"}).last.output
+        assert out == "[/sbin:bin:/usr/sbin:/usr/bin] [a b]\n"
+
     def test_extra_files_are_placed(self, tmp_path: Path) -> None:
         meta = tmp_path / "meta.json"
         meta.write_text('{"ResourceName": "nb"}')
