@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from lcc_constructs.bundle import bootstrap_of
+from lcc_constructs.codecs import codec_named
 from lcc_constructs.sandbox import availability
 
 from .conftest import require
@@ -158,3 +160,19 @@ def test_minify_and_codec_options(tmp_path: Path) -> None:
     assert (bundle / "scripts" / "a.sh").read_text() == "#!/bin/bash\necho a\n"
     bad = lcc("report", str(folder), "--codec", "zip")
     assert bad.returncode == 1 and "codec 'zip' is not known" in bad.stderr
+
+
+def test_build_for_an_s3_payload(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    out, payload = tmp_path / "on-start.sh", tmp_path / "bundle.lcc"
+    proc = lcc("build", str(folder), "-o", str(out), "--s3-location", "s3://my-bucket/lcc/x.lcc",
+               "--payload-file", str(payload))
+    assert proc.returncode == 0, proc.stderr
+    assert "upload it to s3://my-bucket/lcc/x.lcc" in proc.stderr
+    text = out.read_text()
+    assert "\nmy-bucket lcc/x.lcc\n" in text
+    codec = codec_named(next(ln[3:-1] for ln in bootstrap_of(text).splitlines() if ln.startswith("c='")))
+    unpacked = {e.path: e.data for e in codec.unpack(payload.read_bytes())}
+    assert {p: unpacked["scripts/" + p] for p in FILES} == {p: c.encode() for p, c in FILES.items()}
+    alone = lcc("build", str(folder), "-o", str(out), "--payload-file", str(payload))
+    assert alone.returncode == 1 and "go together" in alone.stderr
