@@ -287,24 +287,17 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
     """
     options = options or BuildOptions()
     rendered = render(scripts, options)
-    if not rendered.report.fits:
-        raise BundleError(oversize_message(rendered.report, _alternatives(scripts, options)))
-    return rendered
-
-
-def _alternatives(scripts: Scripts, options: BuildOptions) -> dict[str, int]:
-    """Characters the script would take with minify on, or with its payload in S3."""
-    sizes = {}
+    if rendered.report.fits:
+        return rendered
+    # Over the limit: say what minification and an S3 payload would make of it.
+    minified_chars = None
     if not options.minify:
         with contextlib.suppress(BundleError):  # no shfmt here: the message names the extra
-            sizes["minify=True"] = render(scripts, replace(options, minify=True)).report.encoded_chars
-    if options.payload == "inline":
-        s3 = render(scripts, replace(options, payload="s3", codec=None)).report.encoded_chars
-        sizes[S3_CHOICE] = s3 + MAX_S3_LOCATION_CHARS
-    return sizes
+            minified_chars = render(scripts, replace(options, minify=True)).report.encoded_chars
+    s3 = render(scripts, replace(options, payload="s3", codec=None)).report.encoded_chars
+    raise BundleError(oversize_message(rendered.report, minified_chars=minified_chars,
+                                       s3_chars=s3 + MAX_S3_LOCATION_CHARS))
 
-
-S3_CHOICE = "payload='s3'"
 
 #: What the bucket name (63) and a CDK asset key (hash and suffix) add to an s3 script, at most.
 MAX_S3_LOCATION_CHARS = 4 * -(-(63 + 1 + 80) // 3)
@@ -337,6 +330,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
     entries = bundle_entries(scripts, options)
     fail_code = int(any(s.required for s in scripts.steps))
+    s3 = options.payload == "s3"
     codecs = [codec_named(options.codec)] if options.codec else list(candidates(options.payload))
     best: tuple[int, str, Codec, bytes, bytes] | None = None
     archives: dict[str, bytes] = {}
@@ -345,20 +339,20 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         a, c = codec.archiver, codec.compressor
         if a.name not in archives:
             archives[a.name] = a.pack(entries)
+        archive = archives[a.name]
         if (a.name, c.name) not in blobs:
-            blobs[a.name, c.name] = c.compress(archives[a.name])
+            blobs[a.name, c.name] = c.compress(archive)
         blob = blobs[a.name, c.name]
         bootstrap = render_bootstrap(
             kind=options.kind, unpack_dir=options.unpack_dir.rstrip("/"),
             sha256=hashlib.sha256(blob).hexdigest(), fail_code=fail_code, codec=codec,
             payload=options.payload)
-        s3 = options.payload == "s3"
         text = render_loader(bootstrap, fail_code=fail_code,
                              payload_text=S3_LOCATION if s3 else codec.encoding.encode(blob))
         # Inline, the script's length is what counts; in S3, the object's (the script is small).
         size = len(blob) if s3 else len(text.encode())
         if best is None or size < best[0]:
-            best = (size, text, codec, archives[a.name], blob)
+            best = (size, text, codec, archive, blob)
     assert best is not None
     _, text, codec, archive, blob = best
     content = base64.b64encode(text.encode()).decode("ascii")
@@ -377,9 +371,8 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         warnings=tuple(warnings),
         minified_bytes=minified_bytes,
     )
-    sha256 = hashlib.sha256(blob).hexdigest()
-    return RenderedScript(options.kind, text, content, sha256, report, scripts.steps,
-                          blob if options.payload == "s3" else None)
+    return RenderedScript(options.kind, text, content, hashlib.sha256(blob).hexdigest(), report,
+                          scripts.steps, blob if s3 else None)
 
 
 def build_warnings(scripts: Scripts) -> list[str]:
@@ -388,14 +381,13 @@ def build_warnings(scripts: Scripts) -> list[str]:
     return []
 
 
-def oversize_message(report: SizeReport, alternatives: dict[str, int] | None = None) -> str:
+def oversize_message(report: SizeReport, *, minified_chars: int | None = None,
+                     s3_chars: int | None = None) -> str:
     largest = "\n".join(f"  {f.raw_bytes:>8} bytes  {f.path}" for f in report.largest(5))
-    sizes = alternatives or {}
-    with_minify = (f" (then {sizes['minify=True']} characters)" if "minify=True" in sizes
+    with_minify = (f" (then {minified_chars} characters)" if minified_chars
                    else " (needs the minify extra: pip install 'lcc-constructs[minify]')")
     minify = ("minify=True (lcc --minify) drops comments and indentation" + with_minify
               if report.minified_bytes is None else "minify is already on")
-    s3_chars = sizes.get(S3_CHOICE)
     s3 = f" (then the script takes about {s3_chars} characters)" if s3_chars else ""
     return (
         f"the {report.kind} script is {report.encoded_chars} characters after base64, over the "
