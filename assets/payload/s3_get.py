@@ -38,7 +38,9 @@ def imds(path, token=None, method="GET"):
     headers = {"X-aws-ec2-metadata-token": token} if token else {
         "X-aws-ec2-metadata-token-ttl-seconds": "300"}
     request = urllib.request.Request(base + path, headers=headers, method=method)
-    with urllib.request.urlopen(request, timeout=5) as response:
+    # Never through a proxy: the metadata service answers on the instance's own link.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=5) as response:
         return response.read().decode()
 
 
