@@ -1,5 +1,6 @@
-"""Every codec the bundler can choose, decoded by the script's own bash (the on-instance path),
-the choice itself, and the fallbacks an instance without python3, xz or bzip2 takes."""
+"""Every codec the bundler can choose, decoded by the rendered script itself in the sandbox (as
+on the instance) and by its own bash here (with lcc inspect agreeing), the choice itself, and the
+fallbacks an instance without python3, xz or bzip2 takes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import BuildOptions, BundleError, Scripts, build
+from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
 from lcc_constructs.archive import ArchiveEntry, build_shar, read_shar
 from lcc_constructs.codecs import b94decode, b94encode, candidates, codec_named
 from lcc_constructs.inspect import inspect_script
@@ -44,6 +45,18 @@ def test_every_codec_unpacks_with_the_scripts_own_bash(folder: Path, tmp_path: P
     found = inspect_script(rendered.text)
     assert found.report.codec == name
     assert {p: d for p, (_, d) in found.files.items()} == {p: d for p, (_, d) in tree(folder).items()}
+
+
+@pytest.mark.sandbox
+@pytest.mark.usefixtures("sandbox")
+@pytest.mark.parametrize("name", CODECS)
+def test_every_codec_on_the_instance(folder: Path, tmp_path: Path, name: str) -> None:
+    steps = [Step("setup", "10-setup.sh")]
+    rendered = build(Scripts.from_folder(folder, steps=steps), BuildOptions(codec=name))
+    result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep")
+    assert not result.would_fail, result.last.output
+    assert result.last.step("setup").status == "ok"
+    assert tree(tmp_path / "keep" / "startup" / "on-start" / "scripts") == tree(folder)
 
 
 def test_the_choice_is_the_smallest_of_all(folder: Path) -> None:
