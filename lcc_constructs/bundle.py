@@ -12,14 +12,13 @@ import base64
 import contextlib
 import gzip
 import hashlib
-import re
 import shlex
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ._assets import read_asset
+from ._assets import read_asset, shell_body
 from .archive import ArchiveEntry
 from .checks import (
     check_budget,
@@ -39,6 +38,8 @@ from .limits import (
     DEFAULT_UNPACK_DIR,
     KILL_GRACE_SECONDS,
     MIN_STEP_SECONDS,
+    S3_BUCKET_MAX_CHARS,
+    S3_BUCKET_PATTERN,
 )
 from .report import FileSize, SizeReport
 from .steps import Scripts, Step
@@ -136,7 +137,6 @@ class RenderedScript:
 
 #: payload="s3": what the loader's here-document holds until the bucket and key are known.
 S3_LOCATION = "@@S3_BUCKET@@ @@S3_KEY@@"
-S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 PAYLOADS = ("inline", "s3")
 
 
@@ -214,11 +214,6 @@ def strip_shell_comments(text: str) -> str:
         if i == 0 and stripped.startswith("#!") or stripped and not stripped.startswith("#"):
             out.append(stripped)
     return "\n".join(out) + "\n"
-
-
-def shell_body(asset: str) -> str:
-    """An asset's shell without its #! line, to paste into another script."""
-    return "\n".join(read_asset(asset).decode().splitlines()[1:])
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -299,8 +294,8 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
                                        s3_chars=s3 + MAX_S3_LOCATION_CHARS))
 
 
-#: What the bucket name (63) and a CDK asset key (hash and suffix) add to an s3 script, at most.
-MAX_S3_LOCATION_CHARS = 4 * -(-(63 + 1 + 80) // 3)
+#: What the bucket name and a CDK asset key (a hash and a suffix) add to an s3 script, at most.
+MAX_S3_LOCATION_CHARS = 4 * -(-(S3_BUCKET_MAX_CHARS + 1 + 80) // 3)
 
 
 def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:

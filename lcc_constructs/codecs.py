@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-from ._assets import read_asset
+from ._assets import shell_body
 from .archive import ArchiveEntry, build_shar, build_tar, read_shar, read_tar
 from .errors import BundleError
 
@@ -67,13 +67,7 @@ class Codec:
         """The shell functions of the three parts, ready to paste into the bootstrap (each file
         without its #! line, shared helpers once)."""
         assets = dict.fromkeys(self.encoding.assets + self.compressor.assets + self.archiver.assets)
-        return "\n".join("\n".join(read_asset(a).decode().splitlines()[1:]) for a in assets)
-
-    def pack(self, entries: Sequence[ArchiveEntry]) -> bytes:
-        return self.compressor.compress(self.archiver.pack(entries))
-
-    def unpack(self, blob: bytes) -> list[ArchiveEntry]:
-        return self.archiver.unpack(self.compressor.decompress(blob))
+        return "\n".join(shell_body(a) for a in assets)
 
 
 # --- compressors: best settings, nothing machine-specific in the output ---
@@ -176,9 +170,6 @@ S3_OBJECT = Encoding("s3", _not_text, _not_text, ())
 ARCHIVERS = (TAR, SHAR)
 COMPRESSORS = (GZIP, BZIP2, XZ, LZMA, LZMA_RAW)
 ENCODINGS = (BASE64, BASE94)
-
-#: The codec of the hand-made method, and of scripts built before the codec was chosen.
-CLASSIC = Codec(TAR, GZIP, BASE64)
 
 
 def candidates(payload: str = "inline") -> Iterator[Codec]:

@@ -24,6 +24,7 @@ from .limits import (
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
     DEFAULT_UNPACK_DIR,
+    S3_BUCKET_MAX_CHARS,
 )
 from .steps import Scripts
 
@@ -159,7 +160,8 @@ class LifecycleConfig(Construct):
             return rendered.with_location(bucket, key)
         # An environment-agnostic stack names its asset bucket with tokens: CloudFormation puts
         # them in. The size is checked with the longest bucket name S3 allows.
-        located = rendered.with_location("b" * 63, key if not Token.is_unresolved(key) else "k" * 200)
+        located = rendered.with_location("b" * S3_BUCKET_MAX_CHARS,
+                                         key if not Token.is_unresolved(key) else "k" * 200)
         if not located.report.fits:
             raise BundleError(oversize_message(located.report))
         before, after = rendered.text.split(S3_LOCATION)

@@ -172,7 +172,8 @@ def test_build_for_an_s3_payload(tmp_path: Path) -> None:
     text = out.read_text()
     assert "\nmy-bucket lcc/x.lcc\n" in text
     codec = codec_named(next(ln[3:-1] for ln in bootstrap_of(text).splitlines() if ln.startswith("c='")))
-    unpacked = {e.path: e.data for e in codec.unpack(payload.read_bytes())}
+    archive = codec.compressor.decompress(payload.read_bytes())
+    unpacked = {e.path: e.data for e in codec.archiver.unpack(archive)}
     assert {p: unpacked["scripts/" + p] for p in FILES} == {p: c.encode() for p, c in FILES.items()}
     alone = lcc("build", str(folder), "-o", str(out), "--payload-file", str(payload))
     assert alone.returncode == 1 and "go together" in alone.stderr
