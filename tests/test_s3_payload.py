@@ -23,6 +23,7 @@ from lcc_constructs import BuildOptions, LifecycleConfig, Scripts, build
 from lcc_constructs.inspect import inspect_path
 from lcc_constructs.sandbox import SimulationResult, simulate
 
+from .conftest import STANDINS
 from .helpers import tree, write_folder, write_script
 from .standins import imds
 
@@ -157,13 +158,15 @@ def aws(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         server.stop()
 
 
-def run(aws: dict[str, Any], text: str, tmp_path: Path, **kwargs: Any) -> SimulationResult:
+def run(aws: dict[str, Any], text: str, tmp_path: Path, files: dict[str, Path] | None = None,
+        **kwargs: Any) -> SimulationResult:
     script = tmp_path / "on-start.sh"
     script.write_text(text)
     script.chmod(0o755)
     env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": aws["imds"].url, "AWS_ENDPOINT_URL_S3": aws["url"]}
-    return simulate(script, env=env, files={"/opt/ml/metadata/resource-metadata.json": aws["meta"]},
-                    keep=tmp_path / "keep", **kwargs)
+    return simulate(script, env=env, keep=tmp_path / "keep",
+                    files={"/opt/ml/metadata/resource-metadata.json": aws["meta"], **(files or {})},
+                    **kwargs)
 
 
 @pytest.mark.sandbox
@@ -207,6 +210,23 @@ def test_a_replaced_object_fails_the_sha256_check(aws: dict[str, Any], tmp_path:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
         aws["s3"].put_object(Bucket=aws["bucket"], Key=aws["key"], Body=aws["asset"].read_bytes())
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+
+
+@pytest.mark.sandbox
+@pytest.mark.usefixtures("sandbox")
+def test_without_python3_the_aws_cli_downloads(aws: dict[str, Any], folder: Path, tmp_path: Path) -> None:
+    # The aws CLI is a stand-in here (tests/standins/aws) serving the asset from a folder.
+    objects = tmp_path / "objects"
+    (objects / aws["bucket"]).mkdir(parents=True)
+    (objects / aws["bucket"] / aws["key"]).write_bytes(aws["asset"].read_bytes())
+    result = run(aws, aws["script"], tmp_path, hide=["/usr/bin/python3"],
+                 files={"/usr/bin/aws": STANDINS / "aws", "/srv/lcc-standin-s3": objects})
+    out = result.last.output
+    assert not result.would_fail, out
+    assert "python3 not found: downloading with the aws CLI" in out
+    assert tree(tmp_path / "keep" / "startup" / "on-start" / "scripts") == tree(folder)
+    calls = (tmp_path / "keep" / "var" / "log" / "lcc-standin-aws.log").read_text()
+    assert calls == f"s3 cp --only-show-errors --region {REGION} s3://{aws['bucket']}/{aws['key']} -\n"
 
 
 @pytest.mark.sandbox
