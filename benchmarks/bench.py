@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE))
 import handmade  # noqa: E402
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts  # noqa: E402
-from lcc_constructs.bundle import bootstrap_of, render  # noqa: E402
+from lcc_constructs.bundle import bootstrap_of, render, with_bootstrap  # noqa: E402
 from lcc_constructs.limits import CONTENT_LIMIT_CHARS  # noqa: E402
 
 CORPUS = HERE / "corpus"
@@ -124,9 +124,6 @@ _T1 = 'echo "lcc-bench $LCC_BENCH_T0 $EPOCHREALTIME"'
 def bootstrap_seconds(script_text: str, work: Path, runs: int, hide: list[str] | None = None) -> float:
     """Median time from the script's start to its unpacked bundle, in the sandbox: the script
     as built, stopped where the bootstrap would start the runner."""
-    sys.path.insert(0, str(ROOT))
-    from tests.helpers import with_bootstrap
-
     bootstrap = bootstrap_of(script_text).replace(
         'exec /bin/bash "$d/$k/lcc/runner.sh" </dev/null', f"{_T1}; exit 0")
     script = work / "bootstrap-bench.sh"

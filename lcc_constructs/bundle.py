@@ -246,22 +246,36 @@ def render_bootstrap(*, kind: str, unpack_dir: str, sha256: str, fail_code: int,
 def render_loader(bootstrap: str, *, fail_code: int, payload_text: str) -> str:
     """The script itself: the loader (assets/loader.sh) carrying the bootstrap gzip-compressed
     in base64, and the payload text."""
-    packed = base64.b64encode(gzip.compress(bootstrap.encode(), 9, mtime=0)).decode("ascii")
     text = strip_shell_comments(fill(read_asset("loader.sh").decode(), {
-        "@@BOOTSTRAP@@": packed, "@@FAIL_CODE@@": str(fail_code)}))
+        "@@BOOTSTRAP@@": _packed(bootstrap), "@@FAIL_CODE@@": str(fail_code)}))
     # The payload is inserted last: it must never be touched by the comment stripping.
     return fill(text, {"@@PAYLOAD@@": payload_text})
 
 
-def bootstrap_of(text: str) -> str:
-    """The bootstrap code inside a rendered script (what its loader runs)."""
+def _packed(bootstrap: str) -> str:
+    return base64.b64encode(gzip.compress(bootstrap.encode(), 9, mtime=0)).decode("ascii")
+
+
+def _packed_span(text: str) -> tuple[int, int]:
     marker = "base64 -d <<<'"
     start = text.find(marker)
     if start < 0:
         raise BundleError("not an lcc-constructs script: no bootstrap in its loader")
     start += len(marker)
-    packed = text[start:text.index("'", start)]
-    return gzip.decompress(base64.b64decode(packed)).decode()
+    return start, text.index("'", start)
+
+
+def bootstrap_of(text: str) -> str:
+    """The bootstrap code inside a rendered script (what its loader runs)."""
+    start, end = _packed_span(text)
+    return gzip.decompress(base64.b64decode(text[start:end])).decode()
+
+
+def with_bootstrap(text: str, bootstrap: str) -> str:
+    """The rendered script with other bootstrap code (its loader and payload kept): for tests
+    and benchmarks that stop or redirect the bootstrap."""
+    start, end = _packed_span(text)
+    return text[:start] + _packed(bootstrap) + text[end:]
 
 
 def payload_text_of(text: str) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
-from lcc_constructs.bundle import bootstrap_of
+from lcc_constructs.bundle import bootstrap_of, with_bootstrap
 
 
 def write_folder(
@@ -53,13 +51,6 @@ def unpack_with_bootstrap(text: str, dest: Path) -> Path:
     script.write_text(with_bootstrap(text, "\n".join(lines) + "\n"))
     subprocess.run(["bash", str(script)], check=True, capture_output=True)
     return dest / kind
-
-
-def with_bootstrap(text: str, bootstrap: str) -> str:
-    """The rendered script with its bootstrap code replaced (its loader and payload kept)."""
-    packed = base64.b64encode(gzip.compress(bootstrap.encode(), mtime=0)).decode()
-    old = text[text.index("<<<'") + 4:]
-    return text.replace(old[:old.index("'")], packed, 1)
 
 
 def tree(root: Path) -> dict[str, tuple[int, bytes]]:

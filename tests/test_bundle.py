@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
-from lcc_constructs.bundle import bootstrap_of, payload_text_of
+from lcc_constructs.bundle import bootstrap_of, payload_text_of, with_bootstrap
 
-from .helpers import build_folder, tree, unpack_with_bootstrap, with_bootstrap, write_folder
+from .helpers import build_folder, tree, unpack_with_bootstrap, write_folder
 
 FILES = {
     "10-root.sh": "#!/bin/bash\nset -euo pipefail\necho root step\n",
