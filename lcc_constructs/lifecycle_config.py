@@ -150,10 +150,13 @@ class LifecycleConfig(Construct):
     def _stored(self, kind: str, rendered: RenderedScript) -> RenderedScript:
         """payload="s3": store the bundle as an asset and point the script at it."""
         assert rendered.payload is not None
-        folder = Path(tempfile.mkdtemp(prefix="lcc-payload-"))
-        (folder / f"{kind}.lcc").write_bytes(rendered.payload)
-        asset = s3_assets.Asset(self, f"{kind.title().replace('-', '')}Payload",
-                                path=str(folder / f"{kind}.lcc"))
+        # The asset is copied into the cloud assembly from here; one folder per content, so that
+        # synthesizing again reuses it instead of leaving another behind.
+        path = Path(tempfile.gettempdir()) / f"lcc-payload-{rendered.payload_sha256}" / f"{kind}.lcc"
+        if not path.is_file() or path.read_bytes() != rendered.payload:
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(rendered.payload)
+        asset = s3_assets.Asset(self, f"{kind.title().replace('-', '')}Payload", path=str(path))
         self._payload_assets.append(asset)
         bucket, key = asset.s3_bucket_name, asset.s3_object_key
         if not Token.is_unresolved(bucket) and not Token.is_unresolved(key):
