@@ -1,7 +1,10 @@
 #!/bin/bash
-# lcc-constructs bootstrap: the text of every lifecycle script the library builds.
-# lcc_constructs.bundle fills in the @@...@@ values and the payload, and drops the comment lines.
-# It decodes the payload, checks its sha256, unpacks it into a root-owned folder that the
+# lcc-constructs bootstrap: the code of every lifecycle script the library builds, run by the
+# loader (assets/loader.sh) with the payload's text, if any, on its standard input.
+# lcc_constructs.bundle fills in the @@...@@ values, the codec's functions (lcc_decode,
+# lcc_decompress, lcc_unpack; assets/codecs) and the payload's (lcc_fetch; assets/payload),
+# and drops the comment lines.
+# It gets the payload, checks its sha256, unpacks it into a root-owned folder that the
 # notebook user cannot write, and hands over to the runner packed inside it.
 # It exits non-zero only when the payload cannot be used and the bundle has required steps.
 set -euo pipefail
@@ -11,9 +14,10 @@ k='@@KIND@@'
 d='@@UNPACK_DIR@@'
 h='@@SHA256@@'
 e='@@FAIL_CODE@@'
+c='@@CODEC@@'
 read -r LCC_T0 _ </proc/uptime
 export LCC_T0
-# @@CODEC@@
+# @@CODEC_SHELL@@
 m() { printf '%s lcc-constructs[%s]: %s\n' "$(date -u +%FT%TZ)" "$k" "$*"; }
 x() {
   m "ERROR: $*; no step ran"
@@ -21,12 +25,10 @@ x() {
 }
 w=$(mktemp -d /tmp/lcc.XXXXXX) || x "cannot create a temporary folder"
 trap 'rm -rf "$w"' EXIT
-lcc_decode >"$w/p" <<'LCC_PAYLOAD' || x "cannot decode the payload"
-@@PAYLOAD@@
-LCC_PAYLOAD
+lcc_fetch >"$w/p" || x "cannot decode the payload ($c)"
 [ "$(sha256sum <"$w/p")" = "$h  -" ] || x "payload sha256 mismatch"
 mkdir "$w/t"
-lcc_unpack "$w/p" "$w/t" || x "cannot unpack the payload"
+lcc_unpack "$w/p" "$w/t" || x "cannot unpack the payload ($c)"
 # Nothing root runs may be writable by the notebook user, nor setuid.
 chmod -R u-s,g-ws,o-w "$w/t"
 if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then rm -f "$d"; fi
@@ -41,4 +43,4 @@ chown -R root:root "$d/$k"
 chmod 755 "$d/$k"
 rm -rf "$w"
 trap - EXIT
-exec /bin/bash "$d/$k/lcc/runner.sh"
+exec /bin/bash "$d/$k/lcc/runner.sh" </dev/null

@@ -24,3 +24,8 @@ def asset_path(relative: str) -> Path:
 
 def read_asset(relative: str) -> bytes:
     return asset_path(relative).read_bytes()
+
+
+def shell_body(relative: str) -> str:
+    """A shell asset without its #! line, to paste into another script."""
+    return "\n".join(read_asset(relative).decode().splitlines()[1:])

@@ -101,6 +101,13 @@ def prepare(cfg: dict[str, Any]) -> tuple[Path, Path]:
     text = hosts.read_text() if hosts.exists() else ""
     if hostname not in text.split():
         hosts.write_text(text + f"127.0.1.1 {hostname}\n")
+    for path in cfg.get("hide", []):
+        # Removing it from the overlay leaves a whiteout there: the host keeps its copy.
+        hidden = root / path.lstrip("/")
+        if hidden.is_dir() and not hidden.is_symlink():
+            shutil.rmtree(hidden)
+        elif hidden.exists() or hidden.is_symlink():
+            hidden.unlink()
     for dest, src in cfg.get("files", {}).items():
         target = root / dest.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +133,8 @@ def reap() -> None:
             return
 
 
-def run_once(root: Path, script: bytes, index: int, limit: float) -> dict[str, Any]:
+def run_once(root: Path, script: bytes, index: int, limit: float,
+             env: dict[str, str]) -> dict[str, Any]:
     name = f"lcc-{os.getpid()}-{index}-on-start.sh"
     path = root / "tmp" / name
     path.write_bytes(script)
@@ -139,7 +147,7 @@ def run_once(root: Path, script: bytes, index: int, limit: float) -> dict[str, A
 
     start = time.monotonic()
     proc = subprocess.Popen(
-        [f"/tmp/{name}"], cwd="/", env={"PATH": LCC_PATH}, preexec_fn=enter,
+        [f"/tmp/{name}"], cwd="/", env={"PATH": LCC_PATH, **env}, preexec_fn=enter,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     assert proc.stdout is not None
@@ -188,7 +196,7 @@ def main(config_path: str) -> int:
         layer, root = prepare(cfg)
         script = Path(cfg["script"]).read_bytes()
         for i in range(cfg["runs"]):
-            result["runs"].append(run_once(root, script, i, cfg["limit"]))
+            result["runs"].append(run_once(root, script, i, cfg["limit"], cfg.get("env", {})))
         deadline = time.monotonic() + cfg["wait_background"]
         while other_processes() and time.monotonic() < deadline:
             reap()

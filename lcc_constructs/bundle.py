@@ -1,22 +1,25 @@
 """Build one lifecycle script from :class:`~lcc_constructs.steps.Scripts`: pure Python, no CDK.
 
 collect (steps.py) -> check (checks.py) -> lay out the bundle (your files under ``scripts/``,
-the runner and the plan under ``lcc/``) -> deterministic archive -> compress -> encode ->
-render the bootstrap around it -> base64 ``Content`` with its length checked.
+the runner and the plan under ``lcc/``) -> for every codec (codecs.py): deterministic archive
+-> compress -> encode -> render the bootstrap around it -> keep the smallest -> base64
+``Content`` with its length checked.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import gzip
 import hashlib
 import shlex
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from ._assets import read_asset
-from .archive import ArchiveEntry, build_tar
+from ._assets import read_asset, shell_body
+from .archive import ArchiveEntry
 from .checks import (
     check_budget,
     check_keep_runs,
@@ -24,7 +27,7 @@ from .checks import (
     check_unpack_dir,
     run_checks,
 )
-from .codecs import DEFAULT_CODEC, Codec
+from .codecs import S3_OBJECT, Codec, candidates, codec_named
 from .errors import BundleError
 from .languages import interpreter, language
 from .limits import (
@@ -35,6 +38,8 @@ from .limits import (
     DEFAULT_UNPACK_DIR,
     KILL_GRACE_SECONDS,
     MIN_STEP_SECONDS,
+    S3_BUCKET_MAX_CHARS,
+    S3_BUCKET_PATTERN,
 )
 from .report import FileSize, SizeReport
 from .steps import Scripts, Step
@@ -59,6 +64,17 @@ class BuildOptions:
     :param state_dir: root-owned folder for logs and status files, on the persistent volume by
         default so they survive a restart: ``/home/ec2-user/SageMaker/.lifecycle``.
     :param keep_runs: run folders of each kind kept in ``<state_dir>/logs``. Default 10.
+    :param codec: force one codec by name (``archive+compressor+encoding``, e.g.
+        ``tar+gzip+base64``, whose decoding needs nothing but coreutils, gzip and tar).
+        Default: every codec is tried and the one giving the fewest characters is kept.
+    :param payload: ``"inline"`` (default): the bundle travels in the script, within the
+        service's 16384 characters. ``"s3"``: the bundle is an S3 object (any size) that the
+        script downloads with the instance role and checks against the sha256 it carries; the
+        result's ``payload`` is the object and :meth:`RenderedScript.with_location` names it.
+    :param minify: drop comments, blank lines and indentation from your shell and Python
+        files (lcc_constructs.minify; needs the ``minify`` extra for shell). A file whose
+        minified form is not provably the same program is packed as it was. Default: off.
+        Line numbers in error messages then refer to the minified files.
     """
 
     kind: Kind = "on-start"
@@ -66,10 +82,21 @@ class BuildOptions:
     unpack_dir: str = DEFAULT_UNPACK_DIR
     state_dir: str = DEFAULT_STATE_DIR
     keep_runs: int = DEFAULT_KEEP_RUNS
-    codec: Codec = field(default=DEFAULT_CODEC)
+    codec: str | None = None
+    minify: bool = False
+    payload: str = "inline"
 
     def problems(self) -> list[str]:
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
+        if self.payload not in PAYLOADS:
+            problems.append(f"payload={self.payload!r} must be one of {PAYLOADS}")
+        elif self.codec is not None:
+            try:
+                codec = codec_named(self.codec)
+                if (codec.encoding is S3_OBJECT) != (self.payload == "s3"):
+                    problems.append(f"codec {self.codec!r} does not go with payload={self.payload!r}")
+            except BundleError as e:
+                problems.append(str(e))
         return (
             problems
             + check_budget(self.budget_seconds)
@@ -92,6 +119,25 @@ class RenderedScript:
     payload_sha256: str
     report: SizeReport
     steps: tuple[Step, ...]
+    #: payload="s3": the object to store (the compressed bundle); None for an inline payload.
+    payload: bytes | None = None
+
+    def with_location(self, bucket: str, key: str) -> RenderedScript:
+        """payload="s3": the script that downloads the payload from ``s3://bucket/key``."""
+        if self.payload is None or S3_LOCATION not in self.text:
+            raise BundleError("only a script built with payload='s3' takes an S3 location")
+        if not S3_BUCKET_PATTERN.match(bucket) or not key or any(c.isspace() for c in key):
+            raise BundleError(f"s3://{bucket}/{key} is not a bucket and key this script can use "
+                              "(bucket names: 3-63 of a-z 0-9 . -; keys without spaces)")
+        text = self.text.replace(S3_LOCATION, f"{bucket} {key}", 1)
+        content = base64.b64encode(text.encode()).decode("ascii")
+        report = replace(self.report, script_bytes=len(text.encode()), encoded_chars=len(content))
+        return replace(self, text=text, content=content, report=report)
+
+
+#: payload="s3": what the loader's here-document holds until the bucket and key are known.
+S3_LOCATION = "@@S3_BUCKET@@ @@S3_KEY@@"
+PAYLOADS = ("inline", "s3")
 
 
 def _cs(seconds: float) -> int:
@@ -170,31 +216,106 @@ def strip_shell_comments(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_bootstrap(*, kind: str, unpack_dir: str, sha256: str, fail_code: int,
-                     codec: Codec, payload_text: str) -> str:
-    template = read_asset("bootstrap.sh").decode()
-    codec_body = "\n".join(codec.shell().splitlines()[1:])  # without its #! line
-    values = {
+def fill(template: str, values: dict[str, str]) -> str:
+    for token, value in values.items():
+        if token not in template:
+            raise RuntimeError(f"template lacks {token}")  # a packaging bug
+        template = template.replace(token, value)
+    return template
+
+
+def render_bootstrap(*, kind: str, unpack_dir: str, sha256: str, fail_code: int, codec: Codec,
+                     payload: str = "inline") -> str:
+    """The bootstrap's code (assets/bootstrap.sh with the codec's functions and lcc_fetch for
+    the payload), comments dropped."""
+    fetch = shell_body(f"payload/{payload}.sh")
+    text = strip_shell_comments(fill(read_asset("bootstrap.sh").decode(), {
         "@@KIND@@": kind,
         "@@UNPACK_DIR@@": unpack_dir,
         "@@SHA256@@": sha256,
         "@@FAIL_CODE@@": str(fail_code),
-        "# @@CODEC@@": codec_body,
-    }
-    text = template
-    for token, value in values.items():
-        if token not in text:
-            raise RuntimeError(f"bootstrap template lacks {token}")  # a packaging bug
-        text = text.replace(token, value)
-    text = strip_shell_comments(text)
+        "@@CODEC@@": codec.name,
+        "# @@CODEC_SHELL@@": codec.shell() + "\n" + fetch,
+    }))
+    if payload == "s3":
+        # Python, put in after the comment stripping, which would break its indentation.
+        text = fill(text, {"@@S3_GET_PY@@": read_asset("payload/s3_get.py").decode().rstrip("\n")})
+    return text
+
+
+def render_loader(bootstrap: str, *, fail_code: int, payload_text: str) -> str:
+    """The script itself: the loader (assets/loader.sh) carrying the bootstrap gzip-compressed
+    in base64, and the payload text."""
+    text = strip_shell_comments(fill(read_asset("loader.sh").decode(), {
+        "@@BOOTSTRAP@@": _packed(bootstrap), "@@FAIL_CODE@@": str(fail_code)}))
     # The payload is inserted last: it must never be touched by the comment stripping.
-    return text.replace("@@PAYLOAD@@", payload_text, 1)
+    return fill(text, {"@@PAYLOAD@@": payload_text})
+
+
+def _packed(bootstrap: str) -> str:
+    return base64.b64encode(gzip.compress(bootstrap.encode(), 9, mtime=0)).decode("ascii")
+
+
+def _packed_span(text: str) -> tuple[int, int]:
+    marker = "base64 -d <<<'"
+    start = text.find(marker)
+    if start < 0:
+        raise BundleError("not an lcc-constructs script: no bootstrap in its loader")
+    start += len(marker)
+    return start, text.index("'", start)
+
+
+def bootstrap_of(text: str) -> str:
+    """The bootstrap code inside a rendered script (what its loader runs)."""
+    start, end = _packed_span(text)
+    return gzip.decompress(base64.b64decode(text[start:end])).decode()
+
+
+def with_bootstrap(text: str, bootstrap: str) -> str:
+    """The rendered script with other bootstrap code (its loader and payload kept): for tests
+    and benchmarks that stop or redirect the bootstrap."""
+    start, end = _packed_span(text)
+    return text[:start] + _packed(bootstrap) + text[end:]
+
+
+def payload_text_of(text: str) -> str:
+    """The payload text of a rendered script (its here-document)."""
+    lines = text.splitlines()
+    try:
+        start = next(i for i, line in enumerate(lines) if line.endswith("<<'LCC_PAYLOAD'"))
+        end = lines.index("LCC_PAYLOAD", start + 1)
+    except (StopIteration, ValueError):
+        raise BundleError("not an lcc-constructs script: no payload here-document") from None
+    return "\n".join(lines[start + 1:end])
 
 
 def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
     """Check ``scripts`` and render them into one lifecycle script.
 
     :raises BundleError: listing every problem found, or when the result is over the limit.
+    """
+    options = options or BuildOptions()
+    rendered = render(scripts, options)
+    if rendered.report.fits:
+        return rendered
+    # Over the limit: say what minification and an S3 payload would make of it.
+    minified_chars = None
+    if not options.minify:
+        with contextlib.suppress(BundleError):  # no shfmt here: the message names the extra
+            minified_chars = render(scripts, replace(options, minify=True)).report.encoded_chars
+    s3 = render(scripts, replace(options, payload="s3", codec=None)).report.encoded_chars
+    raise BundleError(oversize_message(rendered.report, minified_chars=minified_chars,
+                                       s3_chars=s3 + MAX_S3_LOCATION_CHARS))
+
+
+#: What the bucket name and a CDK asset key (a hash and a suffix) add to an s3 script, at most.
+MAX_S3_LOCATION_CHARS = 4 * -(-(S3_BUCKET_MAX_CHARS + 1 + 80) // 3)
+
+
+def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
+    """:func:`build` without the limit: for measuring how far over it a set of scripts is.
+
+    :raises BundleError: listing every problem found.
     """
     options = options or BuildOptions()
     problems = options.problems() + run_checks(scripts)
@@ -204,40 +325,63 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
             + "\n- ".join(problems),
             tuple(problems),
         )
-    entries = bundle_entries(scripts, options)
-    archive = build_tar(entries)
-    blob = options.codec.compress(archive)
-    sha256 = hashlib.sha256(blob).hexdigest()
-    text = render_bootstrap(
-        kind=options.kind,
-        unpack_dir=options.unpack_dir.rstrip("/"),
-        sha256=sha256,
-        fail_code=int(any(s.required for s in scripts.steps)),
-        codec=options.codec,
-        payload_text=options.codec.encode(blob),
-    )
-    content = base64.b64encode(text.encode()).decode("ascii")
     raw = sum(len(f.data) for f in scripts.files)
+    files = tuple(FileSize(f.path, len(f.data), len(f.data) / raw if raw else 0.0)
+                  for f in sorted(scripts.files, key=lambda f: f.path))
+    warnings = build_warnings(scripts)
+    minified_bytes = None
+    if options.minify:
+        from .minify import minify_scripts
+
+        minified = minify_scripts(scripts)
+        scripts = minified.scripts
+        minified_bytes = sum(len(f.data) for f in scripts.files)
+        warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
+    entries = bundle_entries(scripts, options)
+    fail_code = int(any(s.required for s in scripts.steps))
+    s3 = options.payload == "s3"
+    codecs = [codec_named(options.codec)] if options.codec else list(candidates(options.payload))
+    best: tuple[int, str, Codec, bytes, bytes] | None = None
+    archives: dict[str, bytes] = {}
+    blobs: dict[tuple[str, str], bytes] = {}
+    for codec in codecs:
+        a, c = codec.archiver, codec.compressor
+        if a.name not in archives:
+            archives[a.name] = a.pack(entries)
+        archive = archives[a.name]
+        if (a.name, c.name) not in blobs:
+            blobs[a.name, c.name] = c.compress(archive)
+        blob = blobs[a.name, c.name]
+        bootstrap = render_bootstrap(
+            kind=options.kind, unpack_dir=options.unpack_dir.rstrip("/"),
+            sha256=hashlib.sha256(blob).hexdigest(), fail_code=fail_code, codec=codec,
+            payload=options.payload)
+        text = render_loader(bootstrap, fail_code=fail_code,
+                             payload_text=S3_LOCATION if s3 else codec.encoding.encode(blob))
+        # Inline, the script's length is what counts; in S3, the object's (the script is small).
+        size = len(blob) if s3 else len(text.encode())
+        if best is None or size < best[0]:
+            best = (size, text, codec, archive, blob)
+    assert best is not None
+    _, text, codec, archive, blob = best
+    content = base64.b64encode(text.encode()).decode("ascii")
     report = SizeReport(
         kind=options.kind,
-        codec=options.codec.name,
+        codec=codec.name,
         raw_bytes=raw,
-        runtime_bytes=sum(len(e.data) for e in entries) - raw,
+        runtime_bytes=sum(len(e.data) for e in entries) - (minified_bytes or raw),
         archive_bytes=len(archive),
         compressed_bytes=len(blob),
         script_bytes=len(text.encode()),
         encoded_chars=len(content),
         limit=CONTENT_LIMIT_CHARS,
-        files=tuple(
-            FileSize(f.path, len(f.data), len(f.data) / raw if raw else 0.0)
-            for f in sorted(scripts.files, key=lambda f: f.path)
-        ),
+        files=files,
         steps=len(scripts.steps),
-        warnings=tuple(build_warnings(scripts)),
+        warnings=tuple(warnings),
+        minified_bytes=minified_bytes,
     )
-    if not report.fits:
-        raise BundleError(oversize_message(report))
-    return RenderedScript(options.kind, text, content, sha256, report, scripts.steps)
+    return RenderedScript(options.kind, text, content, hashlib.sha256(blob).hexdigest(), report,
+                          scripts.steps, blob if s3 else None)
 
 
 def build_warnings(scripts: Scripts) -> list[str]:
@@ -246,15 +390,22 @@ def build_warnings(scripts: Scripts) -> list[str]:
     return []
 
 
-def oversize_message(report: SizeReport) -> str:
+def oversize_message(report: SizeReport, *, minified_chars: int | None = None,
+                     s3_chars: int | None = None) -> str:
     largest = "\n".join(f"  {f.raw_bytes:>8} bytes  {f.path}" for f in report.largest(5))
+    with_minify = (f" (then {minified_chars} characters)" if minified_chars
+                   else " (needs the minify extra: pip install 'lcc-constructs[minify]')")
+    minify = ("minify=True (lcc --minify) drops comments and indentation" + with_minify
+              if report.minified_bytes is None else "minify is already on")
+    s3 = f" (then the script takes about {s3_chars} characters)" if s3_chars else ""
     return (
         f"the {report.kind} script is {report.encoded_chars} characters after base64, over the "
         f"service's limit of {report.limit} by {-report.headroom_chars} "
         f"({report.raw_bytes} bytes of files and {report.runtime_bytes} of runner compress to "
-        f"{report.compressed_bytes} bytes).\n"
+        f"{report.compressed_bytes} bytes, codec {report.codec}).\n"
         f"Largest files:\n{largest}\n"
-        "Fix: shrink or remove the largest files, move large data out of the bundle (download "
-        "it at start), or move steps that run once into on_create.\n"
+        f"Fix: {minify}; payload='s3' stores the bundle as an S3 object of any size{s3} (the script "
+        "then downloads it with the instance role: see grant_read_payload); or shrink or remove "
+        "the largest files, or move steps that run once into on_create.\n"
         f"{report.format()}"
     )

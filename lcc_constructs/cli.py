@@ -38,6 +38,11 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unpack-dir", default=DEFAULT_UNPACK_DIR, help="default: %(default)s")
     p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
     p.add_argument("--keep-runs", type=int, default=DEFAULT_KEEP_RUNS, help="default: %(default)s")
+    p.add_argument("--codec", metavar="ARCHIVE+COMPRESSOR+ENCODING",
+                   help="force a codec, e.g. tar+gzip+base64 (default: the smallest of all)")
+    p.add_argument("--minify", action="store_true",
+                   help="drop comments, blank lines and indentation from shell and Python files "
+                        "(needs the minify extra: pip install 'lcc-constructs[minify]')")
 
 
 def _scripts(args: argparse.Namespace) -> Scripts:
@@ -57,17 +62,19 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 
 def _build(args: argparse.Namespace) -> RenderedScript:
     options = BuildOptions(kind=args.kind, budget_seconds=args.budget, unpack_dir=args.unpack_dir,
-                           state_dir=args.state_dir, keep_runs=args.keep_runs)
+                           state_dir=args.state_dir, keep_runs=args.keep_runs, codec=args.codec,
+                           minify=args.minify,
+                           payload="s3" if getattr(args, "s3_location", None) else "inline")
     return build(_scripts(args), options)
 
 
-def write_atomically(path: Path, text: str, mode: int = 0o755) -> None:
+def write_atomically(path: Path, text: str | bytes, mode: int = 0o755) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader sees
     the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode() if isinstance(text, str) else text)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -76,8 +83,17 @@ def write_atomically(path: Path, text: str, mode: int = 0o755) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    if (args.s3_location is None) != (args.payload_file is None):
+        raise BundleError("--s3-location and --payload-file go together (an S3 payload: where the "
+                          "script downloads it from, and the file to upload there)")
     rendered = _build(args)
     out = Path(args.output)
+    if args.s3_location is not None:
+        bucket, _, key = args.s3_location.removeprefix("s3://").partition("/")
+        rendered = rendered.with_location(bucket, key)
+        assert rendered.payload is not None
+        write_atomically(Path(args.payload_file), rendered.payload, 0o644)
+        print(f"wrote {args.payload_file}: upload it to {args.s3_location}", file=sys.stderr)
     if args.content:
         write_atomically(out, rendered.content + "\n", 0o644)
     else:
@@ -128,9 +144,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     try:
         result = simulate(args.script, volume=args.volume, keep=args.keep,
                           limit_seconds=args.limit, runs=args.runs,
-                          wait_background_seconds=args.wait_background, files=files)
+                          wait_background_seconds=args.wait_background, files=files,
+                          hide=args.hide)
     except SandboxUnavailable as e:
         print(f"lcc simulate: cannot run here: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"lcc simulate: {e}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps({
@@ -159,6 +179,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", required=True, help="file to write (atomically)")
     b.add_argument("--content", action="store_true",
                    help="write the base64 Content the API takes instead of the script")
+    b.add_argument("--s3-location", metavar="s3://BUCKET/KEY",
+                   help="an S3 payload: the script downloads its bundle from there (with --payload-file)")
+    b.add_argument("--payload-file", metavar="FILE",
+                   help="an S3 payload: write the bundle to upload to --s3-location here")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("report", help="print the size report of a scripts folder")
@@ -188,6 +212,8 @@ def parser() -> argparse.ArgumentParser:
                    help="wait this long for background steps at the end (default: %(default)s)")
     s.add_argument("--file", action="append", default=[], metavar="/DEST=SOURCE",
                    help="place a file or folder in the sandbox (repeatable)")
+    s.add_argument("--hide", action="append", default=[], metavar="/PATH",
+                   help="remove a file or folder from the sandbox, e.g. /usr/bin/python3 (repeatable)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_simulate)
     return p

@@ -8,18 +8,15 @@ and rebuilds its size report from the payload itself.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
-import io
 import json
 import shlex
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, strip_shell_comments
-from .codecs import CODECS, Codec
+from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, bootstrap_of, payload_text_of
+from .codecs import S3_OBJECT, codec_named
 from .errors import BundleError
 from .limits import CONTENT_LIMIT_CHARS
 from .report import FileSize, SizeReport
@@ -45,49 +42,41 @@ def _variable(text: str, name: str) -> str:
     raise BundleError(f"not an lcc-constructs script: no {name}= line")
 
 
-def _payload(text: str) -> str:
-    lines = text.splitlines()
+def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
+    """payload="s3": the object, from the CDK assets of a cdk.out folder."""
+    bucket, _, key = location.partition(" ")
+    path = assets / f"asset.{key}" if assets else None
+    if path is None or not path.is_file():
+        raise BundleError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
+                          "cdk.out folder that holds it as an asset to read it")
+    return path.read_bytes()
+
+
+def inspect_script(text: str, source: str = "<script>", assets: Path | None = None) -> InspectedScript:
+    """What a rendered script carries. ``assets``: a cdk.out folder holding the payload objects
+    of scripts built with payload="s3"."""
+    bootstrap = bootstrap_of(text)
+    codec = codec_named(_variable(bootstrap, "c"))
     try:
-        start = next(i for i, line in enumerate(lines) if "<<'LCC_PAYLOAD'" in line)
-        end = lines.index("LCC_PAYLOAD", start + 1)
-    except (StopIteration, ValueError):
-        raise BundleError("not an lcc-constructs script: no payload here-document") from None
-    return "\n".join(lines[start + 1:end])
-
-
-def _codec(text: str) -> Codec:
-    for codec in CODECS.values():
-        body = strip_shell_comments("\n".join(codec.shell().splitlines()[1:]))
-        if body.strip() and body.strip() in text:
-            return codec
-    raise BundleError("the script's codec is not one this version of lcc-constructs knows")
-
-
-def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
-    codec = _codec(text)
-    try:
-        blob = codec.decode(_payload(text))
-    except (binascii.Error, ValueError) as e:
+        if codec.encoding is S3_OBJECT:
+            blob = _s3_payload(payload_text_of(text), source, assets)
+        else:
+            blob = codec.encoding.decode(payload_text_of(text))
+    except ValueError as e:
         raise BundleError(f"{source}: payload cannot be decoded ({e})") from None
-    expected = _variable(text, "h")
-    if hashlib.sha256(blob).hexdigest() != expected:
+    if hashlib.sha256(blob).hexdigest() != _variable(bootstrap, "h"):
         raise BundleError(f"{source}: payload sha256 does not match the one in the script")
-    archive = codec.decompress(blob)
+    archive = codec.compressor.decompress(blob)
     files: dict[str, tuple[int, bytes]] = {}
     runtime = 0
     plan = ""
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        for member in tar.getmembers():
-            if not member.isfile():
-                continue
-            extracted = tar.extractfile(member)
-            data = extracted.read() if extracted else b""
-            if member.name.startswith(SCRIPTS_PREFIX):
-                files[member.name[len(SCRIPTS_PREFIX):]] = (member.mode, data)
-            else:
-                runtime += len(data)
-                if member.name == RUNTIME_PREFIX + "plan.sh":
-                    plan = data.decode()
+    for entry in codec.archiver.unpack(archive):
+        if entry.path.startswith(SCRIPTS_PREFIX):
+            files[entry.path[len(SCRIPTS_PREFIX):]] = (entry.mode, entry.data)
+        else:
+            runtime += len(entry.data)
+            if entry.path == RUNTIME_PREFIX + "plan.sh":
+                plan = entry.data.decode()
     steps: tuple[str, ...] = ()
     for line in plan.splitlines():
         if line.startswith("LCC_STEP_NAME=("):
@@ -95,7 +84,7 @@ def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
     raw = sum(len(d) for _, d in files.values())
     content_chars = len(base64.b64encode(text.encode()))
     report = SizeReport(
-        kind=_variable(text, "k"),
+        kind=_variable(bootstrap, "k"),
         codec=codec.name,
         raw_bytes=raw,
         runtime_bytes=runtime,
@@ -111,6 +100,17 @@ def inspect_script(text: str, source: str = "<script>") -> InspectedScript:
     return InspectedScript(source, report, files, steps)
 
 
+def _content_text(content: Any, where: str) -> str:
+    """The script of a Content value: literal base64, or Fn::Base64 of an Fn::Join whose tokens
+    (the asset bucket of an environment-agnostic stack) are shown as <token>."""
+    if isinstance(content, str):
+        return base64.b64decode(content).decode()
+    joined = content.get("Fn::Base64", {}).get("Fn::Join") if isinstance(content, dict) else None
+    if not (isinstance(joined, list) and len(joined) == 2 and joined[0] == ""):
+        raise BundleError(f"{where}: Content is neither literal base64 nor lcc-constructs' Fn::Base64")
+    return "".join(p if isinstance(p, str) else "<token>" for p in joined[1])
+
+
 def _from_template(path: Path) -> list[InspectedScript]:
     template: dict[str, Any] = json.loads(path.read_text())
     found = []
@@ -119,12 +119,9 @@ def _from_template(path: Path) -> list[InspectedScript]:
             continue
         for hook in ("OnStart", "OnCreate"):
             for entry in resource.get("Properties", {}).get(hook, []) or []:
-                content = entry.get("Content")
                 where = f"{path.name}:{logical_id}.{hook}"
-                if not isinstance(content, str):
-                    raise BundleError(f"{where}: Content is not a literal string (e.g. Fn::Base64)")
-                text = base64.b64decode(content).decode()
-                found.append(inspect_script(text, where))
+                text = _content_text(entry.get("Content"), where)
+                found.append(inspect_script(text, where, path.parent))
     return found
 
 

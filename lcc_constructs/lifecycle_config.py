@@ -5,14 +5,18 @@ at synth."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Union, cast
 
-from aws_cdk import Annotations, Duration, Token
+from aws_cdk import Annotations, Duration, Fn, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from .bundle import BuildOptions, Kind, RenderedScript, build
+from .bundle import S3_LOCATION, BuildOptions, Kind, RenderedScript, build, oversize_message
 from .checks import check_config_name
 from .errors import BundleError
 from .limits import (
@@ -20,6 +24,7 @@ from .limits import (
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
     DEFAULT_UNPACK_DIR,
+    S3_BUCKET_MAX_CHARS,
 )
 from .steps import Scripts
 
@@ -64,6 +69,16 @@ class LifecycleConfig(Construct):
     :param state_dir: root-owned folder for logs and status files. Default
         ``/home/ec2-user/SageMaker/.lifecycle`` (on the persistent volume).
     :param keep_runs: log folders kept per script kind. Default 10.
+    :param minify: drop comments, blank lines and indentation from your shell and Python files
+        before packing (a file is packed as it was unless its minified form is provably the
+        same program). Needs the ``minify`` extra. Default: off. Line numbers in step logs then
+        refer to the minified files.
+    :param codec: force one codec (``archive+compressor+encoding``, e.g. ``tar+gzip+base64``).
+        Default: the one giving the fewest characters.
+    :param payload: ``"inline"`` (default): the bundle travels inside each script, within the
+        service's 16384 characters. ``"s3"``: the bundle is a CDK asset in S3, of any size;
+        the script downloads it with the instance role and checks its sha256 before use. The
+        role needs :meth:`grant_read_payload`.
     """
 
     def __init__(
@@ -78,6 +93,9 @@ class LifecycleConfig(Construct):
         unpack_dir: str = DEFAULT_UNPACK_DIR,
         state_dir: str = DEFAULT_STATE_DIR,
         keep_runs: int = DEFAULT_KEEP_RUNS,
+        minify: bool = False,
+        codec: str | None = None,
+        payload: str = "inline",
     ) -> None:
         super().__init__(scope, id)
         where = f"LifecycleConfig {self.node.path!r}"
@@ -97,23 +115,30 @@ class LifecycleConfig(Construct):
             if source is None:
                 return None
             options = BuildOptions(kind=kind, budget_seconds=budget_seconds,
-                                   unpack_dir=unpack_dir, state_dir=state_dir, keep_runs=keep_runs)
+                                   unpack_dir=unpack_dir, state_dir=state_dir, keep_runs=keep_runs,
+                                   minify=minify, codec=codec, payload=payload)
             prop = kind.replace("-", "_")
             try:
-                return build(to_scripts(source), options)
+                rendered = build(to_scripts(source), options)
+                return self._stored(kind, rendered) if rendered.payload is not None else rendered
             except BundleError as e:
                 raise BundleError(f"{where}: {prop}: {e}", e.problems) from None
 
+        self._payload_assets: list[s3_assets.Asset] = []
+        self._contents: dict[str, str] = {}
         self._on_start = render("on-start", on_start)
         self._on_create = render("on-create", on_create)
         self._name = lifecycle_config_name
+
+        def hook(kind: str, rendered: RenderedScript | None) -> list[dict[str, str]] | None:
+            return [{"content": self._contents.get(kind, rendered.content)}] if rendered else None
 
         self.resource = sagemaker.CfnNotebookInstanceLifecycleConfig(
             self,
             "Resource",
             notebook_instance_lifecycle_config_name=lifecycle_config_name,
-            on_start=[{"content": self._on_start.content}] if self._on_start else None,
-            on_create=[{"content": self._on_create.content}] if self._on_create else None,
+            on_start=hook("on-start", self._on_start),
+            on_create=hook("on-create", self._on_create),
         )
         for rendered in (self._on_start, self._on_create):
             if rendered and rendered.report.encoded_chars > NEAR_LIMIT_SHARE * rendered.report.limit:
@@ -121,6 +146,46 @@ class LifecycleConfig(Construct):
                     "lcc-constructs:near-limit",
                     f"{rendered.report.summary()}: little room left for more scripts",
                 )
+
+    def _stored(self, kind: str, rendered: RenderedScript) -> RenderedScript:
+        """payload="s3": store the bundle as an asset and point the script at it."""
+        assert rendered.payload is not None
+        # The asset is copied into the cloud assembly from here; one folder per content, so that
+        # synthesizing again reuses it instead of leaving another behind.
+        path = Path(tempfile.gettempdir()) / f"lcc-payload-{rendered.payload_sha256}" / f"{kind}.lcc"
+        if not path.is_file() or path.read_bytes() != rendered.payload:
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(rendered.payload)
+        asset = s3_assets.Asset(self, f"{kind.title().replace('-', '')}Payload", path=str(path))
+        self._payload_assets.append(asset)
+        bucket, key = asset.s3_bucket_name, asset.s3_object_key
+        if not Token.is_unresolved(bucket) and not Token.is_unresolved(key):
+            return rendered.with_location(bucket, key)
+        # An environment-agnostic stack names its asset bucket with tokens: CloudFormation puts
+        # them in. The size is checked with the longest bucket name S3 allows.
+        located = rendered.with_location("b" * S3_BUCKET_MAX_CHARS,
+                                         key if not Token.is_unresolved(key) else "k" * 200)
+        if not located.report.fits:
+            raise BundleError(oversize_message(located.report))
+        before, after = rendered.text.split(S3_LOCATION)
+        self._contents[kind] = Fn.base64(Fn.join("", [before, bucket, " ", key, after]))
+        return located
+
+    def grant_read_payload(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` (the notebook instance's role) download the payload: ``s3:GetObject``
+        on the payload objects only. With ``payload="inline"`` there is nothing to grant.
+
+        The CDK bootstrap's asset bucket is encrypted with an S3-managed or AWS-managed key,
+        which needs nothing more; a bucket with a customer-managed KMS key also needs
+        ``kms:Decrypt`` on that key.
+        """
+        if not self._payload_assets:
+            return iam.Grant.drop(grantee, "the payload is inline: nothing to read from S3")
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["s3:GetObject"],
+            resource_arns=[a.bucket.arn_for_objects(a.s3_object_key) for a in self._payload_assets],
+        )
 
     @property
     def on_start_script(self) -> RenderedScript | None:

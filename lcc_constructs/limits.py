@@ -50,6 +50,10 @@ STEP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 #: Environment variable names a step may set.
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+#: S3 bucket names (payload="s3"): 3 to 63 lowercase letters, digits, dots and hyphens.
+S3_BUCKET_MAX_CHARS = 63
+S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
 #: Absolute paths written into the bootstrap unquoted: keep them to plain characters.
 SAFE_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_./-]+$")
 

@@ -36,6 +36,8 @@ class SizeReport:
     files: tuple[FileSize, ...]
     steps: int
     warnings: tuple[str, ...] = field(default=())
+    #: Bytes of the packed files after minification; None when minify is off.
+    minified_bytes: int | None = None
 
     @property
     def fits(self) -> bool:
@@ -74,6 +76,8 @@ class SizeReport:
         lines = [
             self.summary(),
             f"  packed files      {self.raw_bytes:>8} bytes",
+            *([f"  minified          {self.minified_bytes:>8} bytes"]
+              if self.minified_bytes is not None else []),
             f"  runner            {self.runtime_bytes:>8} bytes",
             f"  archive           {self.archive_bytes:>8} bytes",
             f"  compressed        {self.compressed_bytes:>8} bytes",

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,6 +190,8 @@ def simulate(
     runs: int = 1,
     wait_background_seconds: float = 10.0,
     files: Mapping[str, str | os.PathLike[str]] | None = None,
+    hide: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> SimulationResult:
     """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
 
@@ -203,6 +205,11 @@ def simulate(
         steps to finish before tearing the sandbox down.
     :param files: extra files or folders to place in the sandbox, ``{"/dest": "host path"}``
         (for example ``/opt/ml/metadata/resource-metadata.json`` or stand-in programs).
+    :param hide: absolute paths of files or folders the sandbox must not have (for example
+        ``/usr/bin/python3``, to see what a script does on an instance without it); they are
+        removed from the overlay only, before ``files`` are placed. Missing paths are ignored.
+    :param env: variables added to the script's environment, which is otherwise the service's
+        (``PATH`` only): for example endpoints of stand-in services (``AWS_ENDPOINT_URL_S3``).
     :raises SandboxUnavailable: when it cannot run here.
     """
     reason = availability()
@@ -211,6 +218,9 @@ def simulate(
     script_path = Path(script)
     if not script_path.is_file():
         raise FileNotFoundError(f"no script at {script_path}")
+    for path in hide:
+        if not path.startswith("/") or ".." in path.split("/") or path.rstrip("/") == "":
+            raise ValueError(f"hide: {path!r} must be an absolute path below / without '..'")
     volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
     volume_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lcc-sandbox-") as work:
@@ -226,6 +236,8 @@ def simulate(
             "wait_background": wait_background_seconds,
             "keep": str(Path(keep).resolve()) if keep else None,
             "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
+            "hide": list(hide),
+            "env": dict(env or {}),
             "result": str(Path(work) / "result.json"),
         }
         (Path(work) / "config.json").write_text(json.dumps(cfg))

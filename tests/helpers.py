@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
+from lcc_constructs.bundle import bootstrap_of, with_bootstrap
 
 
 def write_folder(
@@ -35,18 +36,19 @@ def write_script(path: Path, rendered: RenderedScript) -> Path:
 def unpack_with_bootstrap(text: str, dest: Path) -> Path:
     """Run the rendered script's own decode, sha256 check and unpack with bash, into ``dest``
     instead of /startup, stopping before the runner. Returns the bundle folder."""
-    kind = next(line[3:-1] for line in text.splitlines() if line.startswith("k='"))
+    bootstrap = bootstrap_of(text)
+    kind = next(line[3:-1] for line in bootstrap.splitlines() if line.startswith("k='"))
     lines = []
-    for line in text.splitlines():
+    for line in bootstrap.splitlines():
         if line.startswith("d='"):
             line = f"d='{dest}'"
         elif line.startswith("exec /bin/bash"):
             line = "exit 0"
         lines.append(line)
     if os.geteuid() != 0:
-        lines.insert(1, "chown() { :; }")
+        lines.insert(0, "chown() { :; }")
     script = dest.parent / f"{dest.name}.unpack.sh"
-    script.write_text("\n".join(lines) + "\n")
+    script.write_text(with_bootstrap(text, "\n".join(lines) + "\n"))
     subprocess.run(["bash", str(script)], check=True, capture_output=True)
     return dest / kind
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -56,3 +57,21 @@ def test_no_expansion_of_possibly_empty_arrays(path: Path) -> None:
     for m in re.finditer(r'"\$\{([A-Za-z_]+)\[@\]\}"', text):
         name = m.group(1)
         assert re.search(rf"\b{name}=\([^)]", text) or name.startswith("LCC_STEP_"), (path, name)
+
+
+PYTHON_ASSETS = sorted((ROOT / "assets").rglob("*.py"))
+# python3 one-liners inside the shell assets: `python3 -c '...'`, `lcc_python_instead xz '...'`.
+PYTHON_SNIPPETS = [(p, m.group(1)) for p in SHELL_FILES
+                   for m in re.finditer(r"(?:python3 -c|lcc_python_instead \S+) '([^']+)'", p.read_text())]
+
+
+def test_there_are_python_assets_and_snippets() -> None:
+    assert PYTHON_ASSETS and len(PYTHON_SNIPPETS) >= 4
+
+
+@pytest.mark.parametrize("source", [p.read_text() for p in PYTHON_ASSETS] + [s for _, s in PYTHON_SNIPPETS],
+                         ids=[p.name for p in PYTHON_ASSETS] + [f"{p.name}:{i}" for i, (p, _) in
+                                                                 enumerate(PYTHON_SNIPPETS)])
+def test_python_runs_on_amazon_linux_2(source: str) -> None:
+    # AL2's /usr/bin/python3 is 3.7: the grammar must be 3.7's (no walrus, no f-string '=', ...).
+    ast.parse(source, feature_version=(3, 7))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
+from lcc_constructs.bundle import bootstrap_of, payload_text_of, with_bootstrap
 
 from .helpers import build_folder, tree, unpack_with_bootstrap, write_folder
 
@@ -81,19 +82,17 @@ def test_report_matches_what_was_measured(tmp_path: Path) -> None:
 
 
 def test_compressed_bytes_is_the_decoded_payload_size(tmp_path: Path) -> None:
-    rendered = build_folder(tmp_path / "s", FILES)
-    lines = rendered.text.splitlines()
-    start = next(i for i, line in enumerate(lines) if "<<'LCC_PAYLOAD'" in line)
-    payload = lines[start + 1]
+    rendered = build_folder(tmp_path / "s", FILES, codec="tar+gzip+base64")
+    payload = payload_text_of(rendered.text)
     assert len(shell("base64 -d", payload.encode())) == rendered.report.compressed_bytes
 
 
 def test_sha256_mismatch_stops_before_unpacking(tmp_path: Path) -> None:
     rendered = build_folder(tmp_path / "s", FILES)
-    bad = rendered.text.replace(rendered.payload_sha256, "0" * 64)
+    bootstrap = bootstrap_of(rendered.text).replace(rendered.payload_sha256, "0" * 64)
     dest = tmp_path / "startup"
     script = tmp_path / "bad.sh"
-    script.write_text(bad.replace("d='/startup'", f"d='{dest}'"))
+    script.write_text(with_bootstrap(rendered.text, bootstrap.replace("d='/startup'", f"d='{dest}'")))
     proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
     assert proc.returncode == 0  # no required step: the instance still starts
     assert "payload sha256 mismatch; no step ran" in proc.stdout
@@ -104,7 +103,8 @@ def test_unusable_payload_fails_the_start_when_a_step_is_required(tmp_path: Path
     folder = write_folder(tmp_path / "s", FILES)
     rendered = build(Scripts.from_folder(folder, steps=[Step("r", "10-root.sh", required=True)]))
     script = tmp_path / "bad.sh"
-    script.write_text(rendered.text.replace(rendered.payload_sha256, "f" * 64))
+    bootstrap = bootstrap_of(rendered.text).replace(rendered.payload_sha256, "f" * 64)
+    script.write_text(with_bootstrap(rendered.text, bootstrap))
     proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "sha256 mismatch" in proc.stdout

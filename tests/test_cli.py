@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from lcc_constructs.bundle import bootstrap_of
+from lcc_constructs.codecs import codec_named
 from lcc_constructs.sandbox import availability
 
 from .conftest import require
@@ -143,3 +145,35 @@ def test_usage_error() -> None:
     proc = lcc("build")
     assert proc.returncode == 2
     assert shutil.which(LCC) or Path(LCC).exists()
+
+
+def test_minify_and_codec_options(tmp_path: Path) -> None:
+    require(shutil.which("shfmt", path=str(Path(sys.executable).parent)) is not None, "shfmt not installed")
+    folder = write_folder(tmp_path / "s", {"a.sh": "#!/bin/bash\n# a long comment that goes\necho a\n"})
+    proc = lcc("report", str(folder), "--json", "--minify", "--codec", "tar+gzip+base64")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["codec"] == "tar+gzip+base64" and report["minified_bytes"] == len("#!/bin/bash\necho a\n")
+    out = tmp_path / "on-start.sh"
+    assert lcc("build", str(folder), "-o", str(out), "--minify").returncode == 0
+    bundle = unpack_with_bootstrap(out.read_text(), tmp_path / "startup")
+    assert (bundle / "scripts" / "a.sh").read_text() == "#!/bin/bash\necho a\n"
+    bad = lcc("report", str(folder), "--codec", "zip")
+    assert bad.returncode == 1 and "codec 'zip' is not known" in bad.stderr
+
+
+def test_build_for_an_s3_payload(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    out, payload = tmp_path / "on-start.sh", tmp_path / "bundle.lcc"
+    proc = lcc("build", str(folder), "-o", str(out), "--s3-location", "s3://my-bucket/lcc/x.lcc",
+               "--payload-file", str(payload))
+    assert proc.returncode == 0, proc.stderr
+    assert "upload it to s3://my-bucket/lcc/x.lcc" in proc.stderr
+    text = out.read_text()
+    assert "\nmy-bucket lcc/x.lcc\n" in text
+    codec = codec_named(next(ln[3:-1] for ln in bootstrap_of(text).splitlines() if ln.startswith("c='")))
+    archive = codec.compressor.decompress(payload.read_bytes())
+    unpacked = {e.path: e.data for e in codec.archiver.unpack(archive)}
+    assert {p: unpacked["scripts/" + p] for p in FILES} == {p: c.encode() for p, c in FILES.items()}
+    alone = lcc("build", str(folder), "-o", str(out), "--payload-file", str(payload))
+    assert alone.returncode == 1 and "go together" in alone.stderr

@@ -13,6 +13,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lcc_constructs import LifecycleConfig, Scripts, Step
+from lcc_constructs.bundle import bootstrap_of
 
 from .helpers import tree, unpack_with_bootstrap, write_folder
 
@@ -51,7 +52,7 @@ def test_on_create_and_on_start(tmp_path: Path) -> None:
                           on_create=write_folder(tmp_path / "create", {"once.sh": "echo once\n"}))
     props = only_resource(Template.from_stack(s))["Properties"]
     created = base64.b64decode(props["OnCreate"][0]["Content"]).decode()
-    assert "k='on-create'" in created
+    assert "k='on-create'" in bootstrap_of(created)
     bundle = unpack_with_bootstrap(created, tmp_path / "startup")
     assert (bundle / "scripts" / "once.sh").read_text() == "echo once\n"
     assert lcc.on_create_script is not None and lcc.on_create_script.report.steps == 1
@@ -119,7 +120,7 @@ def test_budget_reaches_the_runner(tmp_path: Path) -> None:
 
 
 def test_near_the_limit_warns(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob": os.urandom(4300)})
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob": os.urandom(4600)})
     s = stack()
     lcc = LifecycleConfig(s, "Lcc", on_start=folder)
     assert lcc.on_start_script is not None
@@ -190,3 +191,14 @@ def test_budget_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="budget of 300 seconds is out of range"):
         LifecycleConfig(stack(), "Lcc", on_start=write_folder(tmp_path / "s", FILES),
                         budget=cdk.Duration.minutes(5))
+
+
+def test_minify_and_codec_props(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.py": "# comment\nprint( 'a' )\n"})
+    lcc = LifecycleConfig(stack(), "Lcc", on_start=folder, minify=True, codec="shar+xz+base94")
+    assert lcc.on_start_script is not None
+    assert lcc.on_start_script.report.codec == "shar+xz+base94"
+    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
+    assert (bundle / "scripts" / "a.py").read_text() == "print('a')\n"
+    with pytest.raises(ValueError, match="(?s)on_start: .*codec 'bad' is not known"):
+        LifecycleConfig(stack(), "Bad", on_start=folder, codec="bad")

@@ -77,6 +77,26 @@ class TestSandbox:
                        limit_seconds=5, wait_background_seconds=0).last
         assert not run.would_fail and run.duration_seconds < 3
 
+    def test_hidden_paths_are_gone_inside_only(self, tmp_path: Path) -> None:
+        hidden = Path(f"/etc/lcc-sandbox-hidden-{os.getpid()}")
+        (hidden / "sub").mkdir(parents=True)
+        try:
+            s = script(tmp_path, f"ls -d {hidden} /usr/bin/xz 2>&1; command -v xz || echo no xz\n")
+            out = simulate(s, hide=[str(hidden), "/usr/bin/xz", "/no/such/path"]).last.output
+            assert "no xz" in out and "No such file" in out and str(hidden) in out
+            assert (hidden / "sub").is_dir() and Path("/usr/bin/xz").exists()
+        finally:
+            (hidden / "sub").rmdir()
+            hidden.rmdir()
+
+    def test_hide_wants_absolute_paths(self, tmp_path: Path) -> None:
+        with pytest.raises(ValueError, match="must be an absolute path"):
+            simulate(script(tmp_path, "true\n"), hide=["usr/bin/xz"])
+
+    def test_extra_environment(self, tmp_path: Path) -> None:
+        out = simulate(script(tmp_path, 'echo "[$PATH] [$LCC_X]"\n'), env={"LCC_X": "a b"}).last.output
+        assert out == "[/sbin:bin:/usr/sbin:/usr/bin] [a b]\n"
+
     def test_extra_files_are_placed(self, tmp_path: Path) -> None:
         meta = tmp_path / "meta.json"
         meta.write_text('{"ResourceName": "nb"}')

@@ -67,3 +67,53 @@ crontab -r; crontab -l; echo "rc=$?"
         "no crontab for root", "rc=1", "*/5 * * * * /bin/true # a", "2", "600",
         "no crontab for root", "rc=1",
     ]
+
+
+def test_imds_standin_behaves_like_imdsv2() -> None:
+    import json
+    import urllib.error
+    import urllib.request
+
+    from .standins import imds
+
+    server = imds.serve("role-a", {"AccessKeyId": "AK", "SecretAccessKey": "SK", "Token": "T"}, "eu-west-1")
+    try:
+        def call(path: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str]:
+            request = urllib.request.Request(server.url + path, method=method, headers=headers or {})
+            try:
+                with urllib.request.urlopen(request, timeout=5) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, ""
+
+        base = "/latest/meta-data/"
+        assert call(base + "placement/region")[0] == 401  # IMDSv2: no token, no answer
+        assert call("/latest/api/token", "PUT")[0] == 400  # the TTL header is required
+        status, token = call("/latest/api/token", "PUT", {"X-aws-ec2-metadata-token-ttl-seconds": "60"})
+        assert status == 200 and token
+        auth = {"X-aws-ec2-metadata-token": token}
+        assert call(base + "placement/region", headers=auth) == (200, "eu-west-1")
+        assert call(base + "iam/security-credentials/", headers=auth) == (200, "role-a")
+        status, body = call(base + "iam/security-credentials/role-a", headers=auth)
+        assert status == 200 and json.loads(body)["Token"] == "T" and json.loads(body)["AccessKeyId"] == "AK"
+        assert call(base + "nothing", headers=auth)[0] == 404
+        assert len(server.requests) == 7
+    finally:
+        server.stop()
+
+
+def test_aws_cli_standin(tmp_path: Path) -> None:
+    objects = tmp_path / "objects"
+    (objects / "bucket" / "dir").mkdir(parents=True)
+    (objects / "bucket" / "dir" / "key.bin").write_bytes(b"object bytes")
+    out = run(tmp_path, """
+aws s3 cp --only-show-errors --region eu-west-1 s3://bucket/dir/key.bin -; echo " rc=$?"
+aws s3 cp s3://bucket/missing -; echo "rc=$?"
+aws s3 ls s3://bucket 2>/dev/null; echo "rc=$?"
+wc -l </var/log/lcc-standin-aws.log
+""", {"/usr/bin/aws": STANDINS / "aws", "/srv/lcc-standin-s3": objects})
+    assert out.splitlines() == [
+        "object bytes rc=0",
+        'fatal error: An error occurred (404) when calling the HeadObject operation: Key "missing" '
+        "does not exist", "rc=1", "rc=252", "3",
+    ]
