@@ -28,8 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ._assets import asset_path
+from .bundle import strip_shell_comments
 from .errors import BundleError
-from .steps import Scripts, Step
+from .steps import BundleFile, Scripts, Step
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,6 +41,9 @@ RecipeFunction = Callable[..., Scripts]
 F = TypeVar("F", bound=RecipeFunction)
 
 _REGISTRY: dict[str, RecipeFunction] = {}
+
+#: The helpers every recipe script sources: their path in assets/ and in the bundle.
+RECIPE_LIB = "recipes/lib.sh"
 
 #: Modules whose import registers the built-in recipes.
 BUILTIN_MODULES: tuple[str, ...] = ("recipes",)
@@ -70,9 +74,21 @@ def available() -> dict[str, RecipeFunction]:
 
 def recipe_scripts(recipe: str, steps: Sequence[Step]) -> Scripts:
     """The files of ``assets/recipes/<recipe>`` under ``recipes/<first step's name>/`` in the
-    bundle, with ``steps`` (whose scripts are relative to that folder)."""
-    prefix = f"recipes/{steps[0].name}"
-    return Scripts.from_folder(asset_path(f"recipes/{recipe}"), steps=steps, prefix=prefix)
+    bundle, with ``steps`` (whose scripts are relative to that folder), and the helpers all
+    recipes share as ``recipes/lib.sh`` (packed once however many recipes come along). Like the
+    runner, recipe shell files travel without comments and indentation: they are ours, written
+    so that this is safe, and size counts."""
+    own = Scripts.from_folder(asset_path(f"recipes/{recipe}"), steps=steps,
+                              prefix=f"recipes/{steps[0].name}")
+    lib = asset_path(RECIPE_LIB)
+    files = [*own.files, BundleFile(RECIPE_LIB, lib.read_bytes(), 0o644, str(lib))]
+    return Scripts(files=tuple(_compact(f) for f in files), steps=own.steps)
+
+
+def _compact(f: BundleFile) -> BundleFile:
+    if not f.path.endswith(".sh"):
+        return f
+    return BundleFile(f.path, strip_shell_comments(f.data.decode()).encode(), f.mode, f.origin)
 
 
 def _matches(value: Any, hint: Any) -> bool:
@@ -154,5 +170,6 @@ def describe(name: str) -> str:
     doc = inspect.getdoc(fn) or ""
     params = [p for p in inspect.signature(fn).parameters.values()
               if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    opts = ", ".join(f"{p.name}={p.default!r}" for p in params)
+    opts = ", ".join(p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+                     for p in params)
     return f"{name}({opts})\n    " + doc.split("\n\n")[0].replace("\n", "\n    ")
