@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 from ._assets import asset_path
 from .bundle import strip_shell_comments
 from .errors import BundleError
-from .steps import BundleFile, Scripts, Step
+from .limits import STEP_NAME_PATTERN
+from .steps import DEFAULT_EXCLUDES, BundleFile, Scripts, Step
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -72,14 +73,19 @@ def available() -> dict[str, RecipeFunction]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def recipe_scripts(recipe: str, steps: Sequence[Step]) -> Scripts:
-    """The files of ``assets/recipes/<recipe>`` under ``recipes/<first step's name>/`` in the
-    bundle, with ``steps`` (whose scripts are relative to that folder), and the helpers all
-    recipes share as ``recipes/lib.sh`` (packed once however many recipes come along). Like the
-    runner, recipe shell files travel without comments and indentation: they are ours, written
-    so that this is safe, and size counts."""
+def recipe_scripts(recipe: str, steps: Sequence[Step], *, leave_out: Sequence[str] = ()) -> Scripts:
+    """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
+    not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
+    are relative to that folder), and the helpers all recipes share as ``recipes/lib.sh``
+    (packed once however many recipes come along). Like the runner, recipe shell files travel
+    without comments and indentation: they are ours, written so that this is safe, and size
+    counts."""
+    for step in steps:  # before the name becomes a path
+        if not STEP_NAME_PATTERN.match(step.name):
+            raise BundleError(f"recipe {recipe!r}: step name {step.name!r} is not valid: letters, "
+                              "digits and _ . - (at most 64, not starting with . _ or -)")
     own = Scripts.from_folder(asset_path(f"recipes/{recipe}"), steps=steps,
-                              prefix=f"recipes/{steps[0].name}")
+                              prefix=f"recipes/{steps[0].name}", exclude=[*DEFAULT_EXCLUDES, *leave_out])
     lib = asset_path(RECIPE_LIB)
     files = [*own.files, BundleFile(RECIPE_LIB, lib.read_bytes(), 0o644, str(lib))]
     return Scripts(files=tuple(_compact(f) for f in files), steps=own.steps)

@@ -33,9 +33,11 @@ __all__ = [
 ]
 
 #: Variables a profile script must not set: login shells (and the runner's own steps) depend on
-#: them, and values are taken literally (``PATH=/x:$PATH`` cannot be expressed).
+#: them, and values are taken literally (``PATH=/x:$PATH`` cannot be expressed); bash's
+#: read-only ones would make the profile script fail.
 RESERVED_VARIABLES = frozenset({"PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD",
-                                "SHLVL", "IFS"})
+                                "SHLVL", "IFS", "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS",
+                                "BASH_VERSINFO"})
 
 _URL = re.compile(r"^(https?|file)://[^\s'\"\\]+$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
@@ -180,9 +182,10 @@ def stop_ssm_agent(
     timeout = _check_timeout(recipe, "timeout_seconds", timeout_seconds)
     uninstall_timeout = _check_timeout(recipe, "uninstall_timeout_seconds", uninstall_timeout_seconds)
     steps = [Step(name, f"{recipe}.sh", timeout_seconds=timeout)]
-    if uninstall:
-        steps.append(Step(f"{name}-uninstall", "uninstall.sh", timeout_seconds=uninstall_timeout,
-                          background=True))
+    if not uninstall:
+        return recipe_scripts(recipe, steps, leave_out=["uninstall.sh"])
+    steps.append(Step(f"{name}-uninstall", "uninstall.sh", timeout_seconds=uninstall_timeout,
+                      background=True))
     return recipe_scripts(recipe, steps)
 
 
@@ -320,8 +323,8 @@ def environment_variables(
             raise _error(recipe, "variables", key, "is not a variable name (letters, digits, _)")
         if key in RESERVED_VARIABLES:
             raise _error(recipe, "variables", key,
-                         "would replace what login shells set themselves; for PATH use the "
-                         "persistent-bin recipe")
+                         "is set by login shells themselves (or read-only in bash); for PATH "
+                         "use the persistent-bin recipe")
     env = {"LCC_JUPYTER": _flag(jupyter),
            **_table("LCC_VAR", ["NAME", "VALUE"], sorted(values.items()))}
     return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)

@@ -63,14 +63,13 @@ def snapshots(result: SimulationResult) -> list[str]:
 
 
 def run(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path] | None = None,
-        runs: int = 1, volume: Path | None = None, keep: bool = True,
-        **kwargs: object) -> SimulationResult:
+        runs: int = 1, volume: Path | None = None, wait_background_seconds: float = 10
+        ) -> SimulationResult:
     """Build ``scripts`` into an on-start script and run it in the sandbox (changes to / kept
     in ``tmp_path/keep``; the volume is ``tmp_path/volume`` unless given)."""
     script = write_script(tmp_path / "on-start.sh", build(scripts))
-    return simulate(script, volume=volume or tmp_path / "volume", runs=runs,
-                    keep=tmp_path / "keep" if keep else None, files=files,
-                    **kwargs)  # type: ignore[arg-type]
+    return simulate(script, volume=volume or tmp_path / "volume", runs=runs, keep=tmp_path / "keep",
+                    files=files, wait_background_seconds=wait_background_seconds)
 
 
 def assert_all_ok(result: SimulationResult) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lcc_constructs import RunAs, recipes
+from lcc_constructs import RunAs, Scripts, recipes
 
 from .recipe_helpers import (
     HOME,
@@ -61,7 +61,7 @@ def private_index(root: Path) -> Path:
     return root
 
 
-def write_user_conf(tmp_path: Path, text: str) -> object:
+def write_user_conf(tmp_path: Path, text: str) -> Scripts:
     return probe(tmp_path, "user-conf", 'mkdir -p ~/.config/pip\n[ -e ~/.config/pip/pip.conf ] || '
                  'cp "$LCC_SCRIPTS_DIR/probe-user-conf/pip.conf" ~/.config/pip/pip.conf\n',
                  run_as=RunAs.NOTEBOOK_USER, files={"pip.conf": text})

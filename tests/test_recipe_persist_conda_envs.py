@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lcc_constructs import RunAs, recipes
+from lcc_constructs import RunAs, Scripts, recipes
 
 from .conftest import require
 from .recipe_helpers import (
@@ -86,7 +86,7 @@ def conda_setup(tmp_path: Path) -> dict[str, Path]:
             "/etc/systemd/system/jupyter-server.service": unit}
 
 
-def fix_condarc_owner(tmp_path: Path) -> object:
+def fix_condarc_owner(tmp_path: Path) -> Scripts:
     # files= are placed by root; on the instance ~/.condarc belongs to ec2-user.
     return probe(tmp_path, "owner", "chown ec2-user: ~ec2-user/.condarc\n")
 

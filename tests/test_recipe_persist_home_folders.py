@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import RunAs, recipes
+from lcc_constructs import RunAs, Scripts, recipes
 
 from .recipe_helpers import HOME, assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 KEPT = "SageMaker/.persistent-home"
 
 
-def home_setup(tmp_path: Path, body: str) -> object:
+def home_setup(tmp_path: Path, body: str) -> Scripts:
     """What ec2-user's home holds before the recipe runs, written by ec2-user on a first run only
     (on a second run of the same boot the home already is as the recipe left it)."""
     return probe(tmp_path, "setup", f"[ -e ~/.ssh ] || [ -L ~/.ssh ] || {{\n{body}\n}}\n",

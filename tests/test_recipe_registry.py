@@ -53,9 +53,9 @@ def test_manifest_recipe_errors(tmp_path: Path, table: str, message: str) -> Non
 def test_the_same_recipe_twice_under_two_names() -> None:
     both = from_spec("stop-ssm-agent", {}) + from_spec("stop-ssm-agent", {"name": "again"})
     assert sorted(f.path for f in both.files) == [
-        "recipes/again/stop-ssm-agent.sh", "recipes/again/uninstall.sh",
+        "recipes/again/stop-ssm-agent.sh",
         "recipes/lib.sh",  # the helpers all recipes share, packed once
-        "recipes/stop-ssm-agent/stop-ssm-agent.sh", "recipes/stop-ssm-agent/uninstall.sh"]
+        "recipes/stop-ssm-agent/stop-ssm-agent.sh"]
 
 
 def test_cli_spec() -> None:

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from lcc_constructs.recipe_registry import available, from_spec
 from .conftest import ROOT
 from .helpers import write_folder
 
-ALL = {
+ALL: dict[str, dict[str, Any]] = {
     "persist-conda-envs": {},
     "stop-ssm-agent": {"uninstall": True},
     "persist-home-folders": {},
@@ -62,9 +63,12 @@ def test_options_reach_the_step_environment() -> None:
     bin_step = recipes.persistent_bin(binaries={"t": "https://e.com/t"},
                                       sha256={"t": "ab" * 32}).steps[0]
     assert (bin_step.env["LCC_BINARY_NAME_0"], bin_step.env["LCC_BINARY_SHA256_0"]) == ("t", "ab" * 32)
-    ssm = recipes.stop_ssm_agent(name="ssm", uninstall=True).steps
-    assert [(s.name, s.background) for s in ssm] == [("ssm", False), ("ssm-uninstall", True)]
-    assert [s.name for s in recipes.stop_ssm_agent().steps] == ["stop-ssm-agent"]
+    ssm = recipes.stop_ssm_agent(name="ssm", uninstall=True)
+    assert [(s.name, s.background) for s in ssm.steps] == [("ssm", False), ("ssm-uninstall", True)]
+    assert "recipes/ssm/uninstall.sh" in {f.path for f in ssm.files}
+    ssm = recipes.stop_ssm_agent()
+    assert [s.name for s in ssm.steps] == ["stop-ssm-agent"]
+    assert not [f for f in ssm.files if f.path.endswith("uninstall.sh")]  # not used, not packed
 
 
 @pytest.mark.parametrize(("call", "message"), [
@@ -92,6 +96,7 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.environment_variables(variables={}), "needs at least one variable"),
     (lambda: recipes.environment_variables(variables={"1A": "x"}), "not a variable name"),
     (lambda: recipes.environment_variables(variables={"PATH": "/x"}), "persistent-bin"),
+    (lambda: recipes.environment_variables(variables={"UID": "0"}), "read-only in bash"),
     (lambda: recipes.environment_variables(variables={"A": "x\0y"}), "without NUL"),
     (lambda: recipes.environment_variables(variables={"A": "\udc80"}), "valid Unicode"),
     (lambda: recipes.package_index(), "give at least one"),
@@ -101,6 +106,8 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.package_index(conda_channels=["it's"]), "channel name"),
     (lambda: recipes.git_config(), "give one"),
     (lambda: recipes.git_config(settings={"nodot": "x"}), "is not a git key"),
+    (lambda: recipes.git_config(name="../x", user_name="x"), "step name '../x' is not valid"),
+    (lambda: recipes.stop_ssm_agent(name="s" * 60, uninstall=True), "step name 's{60}-uninstall'"),
 ])
 def test_bad_options_fail_at_construction(call: object, message: str) -> None:
     with pytest.raises(BundleError, match=message) as e:
