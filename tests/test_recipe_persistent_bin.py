@@ -94,6 +94,16 @@ def test_existing_programs_are_kept_and_no_curl_is_no_failure(tmp_path: Path) ->
     assert "my own hello" in result.last.step("user").log
 
 
+def test_a_folder_ec2_user_cannot_write_is_no_failure(tmp_path: Path) -> None:
+    (tmp_path / "volume/.bin").mkdir(parents=True)  # root's, as the test made it
+    result = run(tmp_path, recipes.persistent_bin(binaries={"jq": "https://example.invalid/jq"}))
+    assert_all_ok(result)
+    log = result.last.step("persistent-bin").log
+    assert f"{BIN} belongs to root, not ec2-user: left as it is" in log
+    assert f"jq: not installed, ec2-user cannot write to {BIN}" in log
+    assert list((tmp_path / "volume/.bin").iterdir()) == []
+
+
 def test_a_file_in_place_of_the_folder_is_left_alone(tmp_path: Path) -> None:
     (tmp_path / "volume").mkdir()
     (tmp_path / "volume/.bin").write_text("my notes\n")

@@ -34,7 +34,10 @@ fetch() {
     log "$1: already in $dir, not downloaded"
     return 0
   fi
-  tmp=$(as_user mktemp "$dir/.$1.download.XXXXXX")
+  if ! tmp=$(as_user mktemp "$dir/.$1.download.XXXXXX"); then
+    log "$1: not installed, $NOTEBOOK_USER cannot write to $dir"
+    return 0
+  fi
   if ! as_user curl -fsSL --connect-timeout 10 --max-time "$LCC_DOWNLOAD_TIMEOUT" --retry 2 \
     -o "$tmp" -- "$2"; then
     as_user rm -f "$tmp"
