@@ -49,8 +49,9 @@ def jupyter_unit(tmp_path: Path) -> dict[str, Path]:
 def shells_probe(tmp_path: Path) -> Scripts:
     """Compare, byte for byte, each value as a login shell of ec2-user, and of root, sees it."""
     expected = "$LCC_SCRIPTS_DIR/probe-shells/expected"
-    body = "".join(f'printf "%s" "${name}" > /tmp/{name} && cmp -s /tmp/{name} "{expected}/{name}" '
-                   f'&& echo "{name} same"\n' for name in VALUES)
+    body = "".join(f'[ "${{{name}+set}}" = set ] && printf "%s" "${name}" > /tmp/{name} && '
+                   f'cmp -s /tmp/{name} "{expected}/{name}" && echo "{name} same"\n'
+                   for name in VALUES)
     root = (f"bash -l -c 'printf \"%s\" \"$LCC_SPECIAL\"' 2>/dev/null > /tmp/root && "
             f'cmp -s /tmp/root "{expected}/LCC_SPECIAL" && echo root same\n')
     return (probe(tmp_path, "shells", body, run_as=RunAs.NOTEBOOK_USER,
