@@ -99,6 +99,8 @@ def _check_mapping(recipe: str, option: str, value: Mapping[str, str] | None) ->
     if not isinstance(value, Mapping):
         raise _error(recipe, option, value, "must be a table of names to strings")
     for key, item in value.items():
+        if not isinstance(key, str):
+            raise _error(recipe, option, value, f"has the key {key!r}, which is not a string")
         _check_text(recipe, f"{option}[{key!r}]", item)
     return dict(value)
 

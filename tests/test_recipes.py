@@ -94,6 +94,7 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.persistent_bin(binaries={"a": "https://e.com/a"}, sha256={"a": "XYZ"}),
      "64 lowercase hexadecimal"),
     (lambda: recipes.environment_variables(variables={}), "needs at least one variable"),
+    (lambda: recipes.environment_variables(variables={1: "x"}), "key 1, which is not a string"),
     (lambda: recipes.environment_variables(variables={"1A": "x"}), "not a variable name"),
     (lambda: recipes.environment_variables(variables={"PATH": "/x"}), "persistent-bin"),
     (lambda: recipes.environment_variables(variables={"UID": "0"}), "read-only in bash"),
