@@ -8,7 +8,6 @@ whenever the lifecycle configuration carries this recipe (see :func:`carries_aut
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 
@@ -24,7 +23,7 @@ from .limits import (
     SAFE_PATH_PATTERN,
 )
 from .recipe_registry import recipe_scripts, register
-from .steps import BundleFile, Scripts, Step
+from .steps import Scripts, Step
 
 __all__ = ["autostop", "carries_autostop"]
 
@@ -95,29 +94,8 @@ def autostop(
         "LCC_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes),
         MARKER_ENV: " ".join(args),
     }
-    scripts = recipe_scripts("autostop", [Step(name, "autostop.sh", timeout_seconds=60, env=env)])
-    return Scripts(files=tuple(_compact(f) for f in scripts.files), steps=scripts.steps)
-
-
-def _compact(file: BundleFile) -> BundleFile:
-    """The file as packed: without comments, docstrings and blank lines, which the instance does
-    not need and which would cost a third of the recipe's share of the 16384 characters. The
-    files in assets/ stay the readable source (and have no here-documents, which this would
-    break)."""
-    text = file.data.decode()
-    if file.path.endswith(".py"):
-        tree = ast.parse(text)
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and body and \
-                    isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                node.body = body[1:] or [ast.Pass()]
-        text = ast.unparse(tree)
-    else:
-        lines = text.splitlines()
-        kept = [ln for ln in lines[1:] if ln.strip() and not ln.lstrip().startswith("#")]
-        text = "\n".join(lines[:1] + kept)
-    return BundleFile(file.path, (text + "\n").encode(), file.mode, file.origin)
+    return recipe_scripts("autostop", [Step(name, "autostop.sh", timeout_seconds=60, env=env)],
+                          shared_lib=False)
 
 
 def carries_autostop(steps: tuple[Step, ...]) -> bool:

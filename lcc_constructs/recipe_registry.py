@@ -20,6 +20,7 @@ under ``recipes/<name>/`` in the bundle, so one recipe can be used twice under t
 
 from __future__ import annotations
 
+import ast
 import inspect
 import sys
 import types
@@ -28,8 +29,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ._assets import asset_path
+from .bundle import strip_shell_comments
 from .errors import BundleError
-from .steps import Scripts, Step
+from .limits import STEP_NAME_PATTERN
+from .steps import DEFAULT_EXCLUDES, BundleFile, Scripts, Step
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,6 +43,9 @@ RecipeFunction = Callable[..., Scripts]
 F = TypeVar("F", bound=RecipeFunction)
 
 _REGISTRY: dict[str, RecipeFunction] = {}
+
+#: The helpers every recipe script sources: their path in assets/ and in the bundle.
+RECIPE_LIB = "recipes/lib.sh"
 
 #: Modules whose import registers the built-in recipes.
 BUILTIN_MODULES: tuple[str, ...] = ("recipes", "autostop")
@@ -68,11 +74,42 @@ def available() -> dict[str, RecipeFunction]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def recipe_scripts(recipe: str, steps: Sequence[Step]) -> Scripts:
-    """The files of ``assets/recipes/<recipe>`` under ``recipes/<first step's name>/`` in the
-    bundle, with ``steps`` (whose scripts are relative to that folder)."""
-    prefix = f"recipes/{steps[0].name}"
-    return Scripts.from_folder(asset_path(f"recipes/{recipe}"), steps=steps, prefix=prefix)
+def recipe_scripts(recipe: str, steps: Sequence[Step], *, leave_out: Sequence[str] = (),
+                   shared_lib: bool = True) -> Scripts:
+    """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
+    not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
+    are relative to that folder), and, unless ``shared_lib`` is False, the helpers recipes share
+    as ``recipes/lib.sh`` (packed once however many recipes come along). Like the runner, recipe
+    files travel without comments (and Python without docstrings): they are ours, written so
+    that this is safe, and size counts."""
+    for step in steps:  # before the name becomes a path
+        if not STEP_NAME_PATTERN.match(step.name):
+            raise BundleError(f"recipe {recipe!r}: step name {step.name!r} is not valid: letters, "
+                              "digits and _ . - (at most 64, not starting with . _ or -)")
+    own = Scripts.from_folder(asset_path(f"recipes/{recipe}"), steps=steps,
+                              prefix=f"recipes/{steps[0].name}", exclude=[*DEFAULT_EXCLUDES, *leave_out])
+    files = list(own.files)
+    if shared_lib:
+        lib = asset_path(RECIPE_LIB)
+        files.append(BundleFile(RECIPE_LIB, lib.read_bytes(), 0o644, str(lib)))
+    return Scripts(files=tuple(_compact(f) for f in files), steps=own.steps)
+
+
+def _compact(f: BundleFile) -> BundleFile:
+    """A recipe file as packed: shell without comment lines and indentation; Python without
+    comments and docstrings (rebuilt from its syntax tree, which the tests check still runs on
+    Python 3.7). The files in assets/ stay the readable source."""
+    if f.path.endswith(".sh"):
+        return BundleFile(f.path, strip_shell_comments(f.data.decode()).encode(), f.mode, f.origin)
+    if f.path.endswith(".py"):
+        tree = ast.parse(f.data)
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and body and \
+                    isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                node.body = body[1:] or [ast.Pass()]
+        return BundleFile(f.path, (ast.unparse(tree) + "\n").encode(), f.mode, f.origin)
+    return f
 
 
 def _matches(value: Any, hint: Any) -> bool:
@@ -154,5 +191,6 @@ def describe(name: str) -> str:
     doc = inspect.getdoc(fn) or ""
     params = [p for p in inspect.signature(fn).parameters.values()
               if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    opts = ", ".join(f"{p.name}={p.default!r}" for p in params)
+    opts = ", ".join(p.name if p.default is inspect.Parameter.empty else f"{p.name}={p.default!r}"
+                     for p in params)
     return f"{name}({opts})\n    " + doc.split("\n\n")[0].replace("\n", "\n    ")

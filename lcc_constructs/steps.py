@@ -104,6 +104,15 @@ class Scripts:
     files: tuple[BundleFile, ...]
     steps: tuple[Step, ...]
 
+    def __post_init__(self) -> None:
+        # The very same file from two sources (the helpers every built-in recipe brings) is
+        # packed once; different files on one path remain an error of the build's checks.
+        unique: dict[tuple[str, bytes, int], BundleFile] = {}
+        for f in self.files:
+            unique.setdefault((f.path, f.data, f.mode), f)
+        if len(unique) != len(self.files):
+            object.__setattr__(self, "files", tuple(unique.values()))
+
     @classmethod
     def from_folder(
         cls,

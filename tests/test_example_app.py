@@ -75,4 +75,4 @@ def test_the_synthesized_on_start_runs_in_the_sandbox(synthesized: Path, tmp_pat
     run = result.last
     assert not run.would_fail, run.output
     assert run.steps and all(s.status in ("ok", "started") for s in run.steps), result.format()
-    assert (tmp_path / "keep" / "etc/profile.d/persistent-bin.sh").exists()
+    assert (tmp_path / "keep" / "etc/profile.d/lcc-persistent-bin.sh").exists()

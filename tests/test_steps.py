@@ -185,3 +185,11 @@ def test_manifest_errors_name_the_file_and_problem(tmp_path: Path, text: str, me
     with pytest.raises(BundleError, match=message) as e:
         load_manifest(path)
     assert str(path) in str(e.value)
+
+
+def test_the_very_same_file_from_two_sources_is_packed_once(tmp_path: Path) -> None:
+    a = Scripts.from_folder(write_folder(tmp_path / "a", {"x.sh": "echo\n", "same.txt": "1\n"}))
+    b = Scripts.from_folder(write_folder(tmp_path / "b", {"same.txt": "1\n", "y.sh": "echo\n"}))
+    assert [f.path for f in (a + b).files] == ["same.txt", "x.sh", "y.sh"]
+    c = Scripts.from_folder(write_folder(tmp_path / "c", {"same.txt": "2\n"}))
+    assert [f.path for f in (a + c).files].count("same.txt") == 2  # different: the checks refuse it

@@ -1,13 +1,28 @@
 #!/bin/bash
-# Recipe stop-ssm-agent (placeholder): stop amazon-ssm-agent for this boot when systemd runs it.
+# Recipe stop-ssm-agent: stop the SSM agent and disable it for this boot (root).
+# The root volume is reset at every start, so this runs at every start; the agent runs for the
+# few seconds before it.
 set -euo pipefail
-if [ ! -d /run/systemd/system ]; then
-  echo "no running systemd: nothing to stop"
-  exit 0
-fi
-if systemctl is-active --quiet amazon-ssm-agent; then
-  systemctl stop amazon-ssm-agent
-  echo "stopped amazon-ssm-agent"
+# shellcheck source=/dev/null
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+
+unit=amazon-ssm-agent
+systemd_running || skip "systemd is not running, so there is no $unit service to stop"
+# LoadState is "loaded" when the unit file exists, "not-found" otherwise (and systemctl exits 0).
+case $(systemctl show -p LoadState "$unit" 2>/dev/null) in
+  LoadState=loaded) ;;
+  LoadState=masked) skip "$unit is masked: it cannot run" ;;
+  *) skip "$unit is not installed" ;;
+esac
+if systemctl is-active --quiet "$unit"; then
+  systemctl stop "$unit"
+  log "stopped $unit"
 else
-  echo "amazon-ssm-agent is not running"
+  log "$unit was not running"
+fi
+if systemctl is-enabled --quiet "$unit"; then
+  systemctl disable --quiet "$unit"
+  log "disabled $unit"
+else
+  log "$unit was not enabled"
 fi

@@ -1,0 +1,81 @@
+#!/bin/bash
+# Recipe package-index: pip (and optionally conda) of ec2-user install from a private package
+# index. Runs as ec2-user. pip: index-url, extra-index-url and trusted-host are set in the
+# [global] section of ~/.config/pip/pip.conf, replacing earlier values of those keys only;
+# every other line of the file stays as it was. conda: the channels go first in the channels
+# list of ~/.condarc (conda config --prepend, which keeps everything else).
+#
+# Options (step env): LCC_INDEX_URL (may be empty), LCC_EXTRA_INDEX_URLS, LCC_TRUSTED_HOSTS and
+# LCC_CONDA_CHANNELS (space-separated, may be empty).
+set -euo pipefail
+# shellcheck source=/dev/null
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+
+conf=$HOME/.config/pip/pip.conf
+keys='' settings=''
+add_setting() {
+  if [ -n "$2" ]; then
+    keys+=" $1"
+    settings+="$1 = $2"$'\n'
+  fi
+}
+add_setting index-url "$LCC_INDEX_URL"
+add_setting extra-index-url "$LCC_EXTRA_INDEX_URLS"
+add_setting trusted-host "$LCC_TRUSTED_HOSTS"
+
+# merged FILE: FILE with our settings right after its [global] header (or in a new [global]
+# section at the end). Our keys found elsewhere in [global] are dropped with their continuation
+# lines (indented lines after them). pip reads key names with '_' as '-', in any case.
+merged() {
+  local line section='' dropping=0 written=0 key
+  if [ -f "$1" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      if [ "$dropping" = 1 ]; then
+        case $line in [[:space:]]*[![:space:]]*) continue ;; esac
+        dropping=0
+      fi
+      case $line in
+        \[*\]*)
+          section=${line#\[}
+          section=${section%\]*}
+          printf '%s\n' "$line"
+          if [ "$section" = global ] && [ "$written" = 0 ]; then
+            printf '%s' "$settings"
+            written=1
+          fi
+          continue
+          ;;
+      esac
+      if [ "$section" = global ]; then
+        key=${line%%[=:]*}
+        key=${key//[[:space:]]/}
+        key=${key,,}
+        key=${key//_/-}
+        case "$keys " in *" $key "*)
+          dropping=1
+          continue
+          ;;
+        esac
+      fi
+      printf '%s\n' "$line"
+    done <"$1"
+  fi
+  if [ "$written" = 0 ]; then printf '[global]\n%s' "$settings"; fi
+}
+
+if [ -n "$keys" ]; then
+  mkdir -p "${conf%/*}"
+  # 600: index URLs may carry credentials.
+  put_file "$conf" 600 < <(merged "$conf")
+  log "pip:$keys set in $conf"
+fi
+
+[ -n "$LCC_CONDA_CHANNELS" ] || exit 0
+conda=$(conda_command) || skip "conda is not installed: no conda channel set"
+condarc=$HOME/.condarc
+read -r -a channels <<<"$LCC_CONDA_CHANNELS"
+# Last first: each --prepend puts its channel on top (moving it there if listed already).
+for ((i = ${#channels[@]} - 1; i >= 0; i--)); do
+  "$conda" config --file "$condarc" --prepend channels "${channels[i]}"
+done
+log "conda: channels $LCC_CONDA_CHANNELS first in $condarc"

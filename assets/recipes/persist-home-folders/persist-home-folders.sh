@@ -1,0 +1,103 @@
+#!/bin/bash
+# Recipe persist-home-folders: keep folders of ec2-user's home (reset at every start) on the
+# persistent volume, linked from the home. Runs as ec2-user: everything it touches is that
+# user's own, so nothing planted on the volume can make it write anywhere else.
+#
+#   first start   ~/F moves to KEPT/F (copied, then renamed into place, then removed from the
+#                 home), and ~/F becomes a symlink to KEPT/F
+#   later starts  ~/F is linked again. If something made a new ~/F meanwhile, it is removed
+#                 when KEPT/F holds all of it, the same; otherwise KEPT/F wins and ~/F is saved
+#                 aside as KEPT/F.saved-<UTC time>. Nothing is deleted that is not in KEPT/F.
+#
+# Options (step env): LCC_PERSISTENT_DIR (KEPT), LCC_FOLDER_COUNT and LCC_FOLDER_PATH_<i>
+# (relative to the home).
+set -euo pipefail
+# shellcheck source=/dev/null
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+
+[ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist: nowhere to keep folders"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+
+exists() { [ -e "$1" ] || [ -L "$1" ]; }
+
+real_dir() { [ -d "$1" ] && [ ! -L "$1" ]; }
+
+# same_entry A B: whether A and B are the same link, the same file content or both folders.
+same_entry() {
+  if [ -L "$1" ]; then
+    [ -L "$2" ] && [ "$(readlink "$1")" = "$(readlink "$2")" ]
+  elif [ -d "$1" ]; then
+    real_dir "$2"
+  elif [ -f "$1" ]; then
+    [ -f "$2" ] && [ ! -L "$2" ] && same_content "$1" "$2"
+  else
+    return 1 # sockets, FIFOs: never the same
+  fi
+}
+
+# redundant HOME_DIR KEPT_DIR: whether KEPT_DIR holds every entry below HOME_DIR, the same.
+redundant() {
+  local rel
+  while IFS= read -r -d '' rel; do
+    if ! same_entry "$1/$rel" "$2/$rel"; then return 1; fi
+  done < <(cd "$1" && find . -mindepth 1 -print0)
+}
+
+# set_aside PATH KEPT: move PATH to KEPT.saved-<time>, on the persistent volume (KEPT wins).
+set_aside() {
+  local aside=$2.saved-$stamp
+  if exists "$aside"; then aside=$aside.$$; fi
+  mv "$1" "$aside"
+  log "$1: saved aside as $aside, as it is not the same as $2 (which is kept)"
+  if [ "${rel##*/}" = .ssh ] && [ -d "$aside" ]; then secure_ssh "$aside"; fi
+}
+
+# secure_ssh DIR: ssh refuses keys others can read: folders 700, public keys 644, the rest 600.
+secure_ssh() {
+  if ! { chmod 700 "$1" && find "$1" -mindepth 1 -type d -exec chmod 700 {} + &&
+    find "$1" -type f ! -name '*.pub' -exec chmod 600 {} + &&
+    find "$1" -type f -name '*.pub' -exec chmod 644 {} +; }; then
+    log "$1: could not set the modes (files of another owner?)"
+  fi
+}
+
+persist() {
+  local home=$NOTEBOOK_HOME/$rel kept=$LCC_PERSISTENT_DIR/$rel
+  if [ -L "$home" ] && [ "$(readlink "$home")" = "$kept" ] && [ -d "$kept" ]; then
+    log "$home: already linked to $kept"
+  elif exists "$kept" && [ ! -d "$kept" ]; then
+    log "$home: left alone, $kept is not a folder"
+    return 0
+  elif ! exists "$kept"; then
+    mkdir -p "${kept%/*}"
+    if real_dir "$home"; then
+      cp -a "$home" "$kept.partial-$stamp"
+      mv "$kept.partial-$stamp" "$kept"
+      rm -rf "$home"
+      log "$home: moved to $kept"
+    else
+      if exists "$home"; then set_aside "$home" "$kept"; fi
+      mkdir "$kept"
+      log "$home: created $kept"
+    fi
+  else
+    if real_dir "$home" && redundant "$home" "$kept"; then
+      rm -rf "$home"
+    elif exists "$home"; then
+      set_aside "$home" "$kept"
+    fi
+    log "$home: linked to $kept again"
+  fi
+  if [ ! -L "$home" ]; then
+    mkdir -p "${home%/*}"
+    ln -s "$kept" "$home"
+  fi
+  if [ "${rel##*/}" = .ssh ]; then secure_ssh "$kept"; fi
+}
+
+mkdir -p "$LCC_PERSISTENT_DIR"
+for ((i = 0; i < LCC_FOLDER_COUNT; i++)); do
+  ref=LCC_FOLDER_PATH_$i
+  rel=${!ref}
+  persist
+done

@@ -1,0 +1,141 @@
+"""Running built-in recipes in the sandbox: stand-ins in place, probe steps, state snapshots."""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lcc_constructs import RunAs, Scripts, Step, build
+from lcc_constructs.sandbox import SimulationResult, simulate
+
+from .conftest import STANDINS
+from .helpers import write_folder, write_script
+
+PROBES = Path(__file__).resolve().parent / "probes"
+HOME = "/home/ec2-user"
+
+#: Where each stand-in goes in the sandbox (tests/README.md lists them).
+STANDIN_PATHS = {
+    "systemctl": "/usr/bin/systemctl",
+    "conda": f"{HOME}/anaconda3/bin/conda",
+    "rpm": "/usr/bin/rpm",
+    "dnf": "/usr/bin/dnf",
+    "yum": "/usr/bin/yum",
+}
+
+
+def standins(tmp_path: Path, *names: str, systemd: bool = True) -> dict[str, Path]:
+    """``files=`` for simulate(): the named stand-ins, and with ``systemd`` the marker of a
+    booted systemd (/run/systemd/system), without which systemctl refuses to work."""
+    files = {STANDIN_PATHS[n]: STANDINS / ("dnf" if n == "yum" else n) for n in names}
+    if systemd:
+        marker = tmp_path / "run-systemd-system"
+        marker.mkdir(exist_ok=True)
+        files["/run/systemd/system"] = marker
+    return files
+
+
+def probe(tmp_path: Path, name: str, body: str, run_as: RunAs = RunAs.ROOT,
+          env: Mapping[str, str] | None = None, files: Mapping[str, str] | None = None) -> Scripts:
+    """A step of the test's own (to set the scene, or look at what a recipe did), packed with
+    ``files`` under ``probe-<name>/``."""
+    folder = write_folder(tmp_path / f"probe-{name}", {f"{name}.sh": "set -u\n" + body, **(files or {})})
+    return Scripts.from_folder(folder, steps=[Step(name, f"{name}.sh", run_as=run_as, env=env or {})],
+                               prefix=f"probe-{name}")
+
+
+def snapshot_probe(*roots: str) -> Scripts:
+    """A root step recording the state of ``roots`` after each run (see :func:`snapshots`)."""
+    return Scripts.from_folder(PROBES, steps=[
+        Step("snapshot", "snapshot.sh", env={"SNAPSHOT_ROOTS": " ".join(roots)})], prefix="probes")
+
+
+def snapshots(result: SimulationResult) -> list[str]:
+    """The state recorded by the snapshot probe, one text per run."""
+    folder = result.volume / ".lcc-test-snapshots"
+    return [(folder / f"run-{i}").read_text() for i in range(1, len(result.runs) + 1)]
+
+
+def run(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path] | None = None,
+        runs: int = 1, volume: Path | None = None, wait_background_seconds: float = 10
+        ) -> SimulationResult:
+    """Build ``scripts`` into an on-start script and run it in the sandbox (changes to / kept
+    in ``tmp_path/keep``; the volume is ``tmp_path/volume`` unless given)."""
+    script = write_script(tmp_path / "on-start.sh", build(scripts))
+    return simulate(script, volume=volume or tmp_path / "volume", runs=runs, keep=tmp_path / "keep",
+                    files=files, wait_background_seconds=wait_background_seconds)
+
+
+def assert_all_ok(result: SimulationResult) -> None:
+    """Every run succeeded, with every step ok (or started, for background steps)."""
+    for r in result.runs:
+        assert not r.would_fail, result.format() + "\n" + r.output
+        assert all(s.status in ("ok", "started") for s in r.steps), result.format() + "\n" + r.output
+
+
+def sandbox_ids(keep: Path, user: str = "ec2-user") -> tuple[int, int]:
+    """uid and gid the sandbox gave ``user`` (its /etc/passwd is in the kept changes)."""
+    for line in (keep / "etc/passwd").read_text().splitlines():
+        parts = line.split(":")
+        if parts[0] == user:
+            return int(parts[2]), int(parts[3])
+    raise KeyError(user)
+
+
+def calls_probe(tmp_path: Path) -> Scripts:
+    """A step printing the stand-ins' call logs (in the sandbox's /run and /tmp, gone with it)."""
+    return probe(tmp_path, "calls",
+                 "cat /run/lcc-standin-*/calls.log /tmp/lcc-standin-*/calls.log 2>/dev/null || true\n")
+
+
+def restarts(calls_log: str) -> int:
+    """How many times the systemctl stand-in was asked to restart jupyter-server."""
+    return sum(1 for line in calls_log.splitlines()
+               if line.split()[-3:] == ["--no-block", "restart", "jupyter-server"])
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    #: Paths asked for, in order.
+    requests: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def http_server(root: Path) -> Iterator[Server]:
+    """A real HTTP server on 127.0.0.1 (a free port) serving the files of ``root``."""
+    server_info = Server("")
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self) -> None:
+            server_info.requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server_info.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server_info
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,47 @@
+"""Recipe git-config, run in the sandbox with the machine's real git."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs import RunAs, recipes
+
+from .recipe_helpers import HOME, assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
+
+NAME = "Ada \"the\" O'Neil \\ $HOME"
+
+
+def test_identity_and_settings_as_given_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    # A key the user set twice by hand ends up with the one value given.
+    setup = probe(tmp_path, "setup", "[ -e ~/.gitconfig ] || { git config --global --add "
+                  "url.git@host:.insteadOf a; git config --global --add url.git@host:.insteadOf b; }\n",
+                  run_as=RunAs.NOTEBOOK_USER)
+    check = probe(tmp_path, "check", 'printf "%s|" "$(git config --global --get-all user.name)" '
+                  '"$(git config --global --get-all url.git@host:.insteadOf)" '
+                  '"$(git config --global --get init.defaultBranch)"\n', run_as=RunAs.NOTEBOOK_USER)
+    recipe = recipes.git_config(user_name=NAME, user_email="ada@example.com",
+                                settings={"init.defaultBranch": "main",
+                                          "url.git@host:.insteadOf": "https://host/"})
+    result = run(tmp_path, setup + recipe + check + snapshot_probe(f"{HOME}/.gitconfig"), runs=2)
+    assert_all_ok(result)
+    for r in result.runs:
+        assert r.step("check").log.split(" ", 1)[1].rstrip("\n") == f"{NAME}|https://host/|main|"
+    one, two = snapshots(result)
+    assert one == two
+    gitconfig = tmp_path / "keep/home/ec2-user/.gitconfig"
+    st = gitconfig.stat()
+    assert (st.st_uid, st.st_gid) == sandbox_ids(tmp_path / "keep")
+    assert not stat.S_IMODE(st.st_mode) & 0o022
+    assert "set user.email in ~/.gitconfig" in result.last.step("git-config").log
+
+
+def test_without_git_it_says_so(tmp_path: Path) -> None:
+    no_git = probe(tmp_path, "no-git", "rm -f /usr/bin/git\n")  # in the sandbox's overlay only
+    result = run(tmp_path, no_git + recipes.git_config(user_name="x"))
+    assert_all_ok(result)
+    assert "skipped: git is not installed" in result.last.step("git-config").log

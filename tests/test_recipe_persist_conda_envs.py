@@ -1,0 +1,171 @@
+"""Recipe persist-conda-envs, run in the sandbox. The environments are real: a Python virtual
+environment with the real ipykernel from PyPI (built once, then hard-linked into each test's
+volume) stands for a conda environment; only the `conda` command is a stand-in."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lcc_constructs import RunAs, Scripts, recipes
+
+from .conftest import require
+from .recipe_helpers import (
+    HOME,
+    assert_all_ok,
+    calls_probe,
+    probe,
+    restarts,
+    run,
+    sandbox_ids,
+    snapshot_probe,
+    snapshots,
+    standins,
+)
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
+
+#: The interpreter the environments are made from: it must be one ec2-user can run in the
+#: sandbox (the test runner's own may live under /root).
+SYSTEM_PYTHON = "/usr/bin/python3"
+IPYKERNEL = "ipykernel>=6,<8"
+ENVS = f"{HOME}/SageMaker/.conda/envs"
+KERNELS = "home/ec2-user/.local/share/jupyter/kernels"
+# What SageMaker keeps in ~/.condarc (the recipe must keep it).
+SAGEMAKER_CONDARC = "channels:\n- defaults\nauto_activate_base: false\nenvs_dirs:\n" \
+                    f"- {HOME}/anaconda3/envs\n"
+
+
+@pytest.fixture(scope="module")
+def kernel_env(request: pytest.FixtureRequest) -> Path:
+    """A virtual environment with ipykernel, cached across test sessions."""
+    require(Path(SYSTEM_PYTHON).exists() and subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import venv, ensurepip"], capture_output=True).returncode == 0,
+        f"{SYSTEM_PYTHON} with venv and ensurepip (Debian: python3-venv)")
+    cache = Path(request.config.cache.mkdir("lcc-kernel-env"))
+    env, stamp = cache / "env", cache / "stamp"
+    want = f"{IPYKERNEL} {os.path.realpath(SYSTEM_PYTHON)}"
+    with (cache / "lock").open("w") as lock:  # concurrent test sessions build it once
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (stamp.exists() and stamp.read_text() == want):
+            shutil.rmtree(env, ignore_errors=True)
+            subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(env)], check=True)
+            subprocess.run([str(env / "bin/python"), "-m", "pip", "install", "--quiet",
+                            "--disable-pip-version-check", IPYKERNEL], check=True)
+            stamp.write_text(want)
+    return env
+
+
+def add_env(volume: Path, name: str, source: Path | None) -> Path:
+    """An environment in the volume's envs folder: hard links to ``source``, or, without it, a
+    bare virtual environment (no ipykernel)."""
+    target = volume / ".conda/envs" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source is None:
+        subprocess.run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", str(target)], check=True)
+    else:
+        try:
+            shutil.copytree(source, target, symlinks=True, copy_function=os.link)
+        except OSError:  # another file system: copy
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+def conda_setup(tmp_path: Path) -> dict[str, Path]:
+    rc = tmp_path / "condarc"
+    rc.write_text(SAGEMAKER_CONDARC)
+    unit = tmp_path / "jupyter-server.service"
+    unit.write_text("[Service]\nExecStart=/usr/bin/jupyter-server\n")
+    return {**standins(tmp_path, "systemctl", "conda"), f"{HOME}/.condarc": rc,
+            "/etc/systemd/system/jupyter-server.service": unit}
+
+
+def fix_condarc_owner(tmp_path: Path) -> Scripts:
+    # files= are placed by root; on the instance ~/.condarc belongs to ec2-user.
+    return probe(tmp_path, "owner", "chown ec2-user: ~ec2-user/.condarc\n")
+
+
+def test_first_start_makes_the_envs_folder_and_conda_looks_there_first(tmp_path: Path) -> None:
+    scripts = (fix_condarc_owner(tmp_path) + recipes.persist_conda_envs()
+               + snapshot_probe(HOME, "/etc/systemd") + calls_probe(tmp_path))
+    result = run(tmp_path, scripts, files=conda_setup(tmp_path), runs=2)
+    assert_all_ok(result)
+    first, second = (r.step("persist-conda-envs").log for r in result.runs)
+    assert f"conda now looks in {ENVS} first" in first
+    assert f"conda looks in {ENVS} first already" in second
+    one, two = snapshots(result)
+    assert one == two
+    keep = tmp_path / "keep"
+    rc = yaml.safe_load((keep / "home/ec2-user/.condarc").read_text())
+    assert rc == {"channels": ["defaults"], "auto_activate_base": False,
+                  "envs_dirs": [ENVS, f"{HOME}/anaconda3/envs"]}
+    envs = result.volume / ".conda/envs"
+    uid, gid = sandbox_ids(keep)
+    for path in (envs.parent, envs):
+        assert (path.stat().st_uid, path.stat().st_gid) == (uid, gid)
+    assert "the kernel list is unchanged: Jupyter not restarted" in first
+    assert restarts(result.last.step("calls").log) == 0
+
+
+def test_envs_with_ipykernel_become_kernels_and_jupyter_restarts_once(
+        tmp_path: Path, kernel_env: Path) -> None:
+    volume = tmp_path / "volume"
+    ml = add_env(volume, "ml", kernel_env)
+    add_env(volume, "My.Env", kernel_env)
+    add_env(volume, "bare", None)
+    (volume / ".conda/envs/broken").mkdir()
+    (volume / ".conda/envs/notes.txt").write_text("not an environment\n")
+    discover = probe(tmp_path, "discover",
+                     f"{ENVS}/ml/bin/python -c 'import json; from jupyter_client.kernelspec import "
+                     "KernelSpecManager as M; print(json.dumps(sorted(M().find_kernel_specs())))'\n",
+                     run_as=RunAs.NOTEBOOK_USER)
+    scripts = (fix_condarc_owner(tmp_path) + recipes.persist_conda_envs() + discover
+               + snapshot_probe(f"{HOME}/.local", f"{HOME}/.condarc") + calls_probe(tmp_path))
+    result = run(tmp_path, scripts, files=conda_setup(tmp_path), runs=2)
+    assert_all_ok(result)
+    first = result.runs[0].step("persist-conda-envs").log
+    assert "ml: registered as Jupyter kernel conda-env-ml" in first
+    assert "My.Env: registered as Jupyter kernel conda-env-my.env" in first
+    assert "bare: skipped, ipykernel is not installed in it (conda install -n bare ipykernel)" in first
+    assert "broken: skipped, it has no bin/python" in first
+    assert "notes.txt" not in first
+    assert "restarting Jupyter (the kernel list changed)" in first
+    assert "the kernel list is unchanged" in result.runs[1].step("persist-conda-envs").log
+    assert restarts(result.last.step("calls").log) == 1
+    one, two = snapshots(result)
+    assert one == two
+
+    # Jupyter's own discovery, run by ec2-user, finds them.
+    found = json.loads(result.last.step("discover").log.split(" ", 1)[1])
+    assert {"conda-env-ml", "conda-env-my.env"} <= set(found)
+    assert not [k for k in found if "bare" in k or "broken" in k]
+    keep = tmp_path / "keep"
+    spec_dir = keep / KERNELS / "conda-env-ml"
+    spec = json.loads((spec_dir / "kernel.json").read_text())
+    assert spec["argv"][0] == f"{ENVS}/ml/bin/python" and spec["display_name"] == "ml (persistent)"
+    uid, _ = sandbox_ids(keep)
+    assert spec_dir.stat().st_uid == uid and (spec_dir / "kernel.json").stat().st_uid == uid
+    assert stat.S_IMODE((spec_dir / "kernel.json").stat().st_mode) & 0o022 == 0
+    assert ml.is_dir()  # the environments themselves are left as they were
+
+
+def test_no_conda_and_no_systemd_still_registers_and_logs_what_it_skipped(
+        tmp_path: Path, kernel_env: Path) -> None:
+    add_env(tmp_path / "volume", "ml", kernel_env)
+    result = run(tmp_path, recipes.persist_conda_envs())
+    assert_all_ok(result)
+    log = result.last.step("persist-conda-envs").log
+    assert f"conda is not installed: {HOME}/.condarc left as it is" in log
+    assert "ml: registered as Jupyter kernel conda-env-ml" in log
+    assert "Jupyter not restarted (the kernel list changed): systemd is not running" in log
+    assert not (tmp_path / "keep/home/ec2-user/.condarc").exists()
+    assert (tmp_path / "keep" / KERNELS / "conda-env-ml/kernel.json").exists()

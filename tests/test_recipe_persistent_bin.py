@@ -1,0 +1,113 @@
+"""Recipe persistent-bin, run in the sandbox; downloads come from a real HTTP server on
+127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs import RunAs, Scripts, recipes
+
+from .recipe_helpers import (
+    HOME,
+    assert_all_ok,
+    free_port,
+    http_server,
+    probe,
+    run,
+    sandbox_ids,
+    snapshot_probe,
+    snapshots,
+)
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
+
+BIN = f"{HOME}/SageMaker/.bin"
+HELLO = b"#!/bin/sh\necho hello from the persistent bin\n"
+
+def path_probes(tmp_path: Path) -> Scripts:
+    """PATH and `hello` in a login shell of ec2-user (its steps run in one, as a Jupyter
+    terminal does), and root's login PATH."""
+    return (probe(tmp_path, "user", 'echo "PATH=$PATH"; hello\n', run_as=RunAs.NOTEBOOK_USER)
+            + probe(tmp_path, "root", "bash -l -c 'echo \"PATH=$PATH\"'\n"))
+
+
+def test_folder_on_path_and_programs_downloaded_once(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "hello").write_bytes(HELLO)
+    (site / "tool").write_bytes(b"#!/bin/sh\necho tool\n")
+    with http_server(site) as server:
+        binaries = {"hello": f"{server.url}/hello", "tool": f"{server.url}/tool",
+                    "tampered": f"{server.url}/tool", "missing": f"{server.url}/no-such-file",
+                    "offline": f"http://127.0.0.1:{free_port()}/x"}
+        sums = {"hello": hashlib.sha256(HELLO).hexdigest(), "tampered": "0" * 64}
+        scripts = (recipes.persistent_bin(binaries=binaries, sha256=sums)
+                   + path_probes(tmp_path) + snapshot_probe("/etc/profile.d", HOME))
+        result = run(tmp_path, scripts, runs=2)
+    assert_all_ok(result)
+    # What was installed is not downloaded again; what failed is tried again (offline: no
+    # request reaches any server).
+    assert sorted(server.requests) == sorted(["/hello", "/tool", "/tool", "/no-such-file",
+                                              "/tool", "/no-such-file"])
+    first, second = (r.step("persistent-bin").log for r in result.runs)
+    assert f"hello: installed from {server.url}/hello" in first
+    assert f"tampered: not installed, {server.url}/tool has sha256" in first
+    assert "missing: not installed, the download from" in first and "404" in first
+    assert "offline: not installed" in first
+    assert f"hello: already in {BIN}, not downloaded" in second
+    one, two = snapshots(result)
+    assert one == two
+
+    folder = result.volume / ".bin"
+    uid, gid = sandbox_ids(tmp_path / "keep")
+    assert sorted(p.name for p in folder.iterdir()) == ["hello", "tool"]  # nothing half-written
+    for path in (folder, folder / "hello", folder / "tool"):
+        st = path.stat()
+        assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (uid, gid, 0o755), path
+    assert (folder / "hello").read_bytes() == HELLO
+    profile = tmp_path / "keep/etc/profile.d/lcc-persistent-bin.sh"
+    st = profile.stat()
+    assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (0, 0o644)
+
+    user_log = result.last.step("user").log
+    assert f"PATH={BIN}:" in user_log and user_log.count(BIN) == 1  # first, and once
+    assert "hello from the persistent bin" in user_log
+    assert BIN not in result.last.step("root").log  # root never runs what ec2-user writes
+
+
+def test_existing_programs_are_kept_and_no_curl_is_no_failure(tmp_path: Path) -> None:
+    (tmp_path / "volume/.bin").mkdir(parents=True)
+    (tmp_path / "volume/.bin/hello").write_text("#!/bin/sh\necho my own hello\n")
+    (tmp_path / "volume/.bin/hello").chmod(0o755)
+    no_curl = probe(tmp_path, "no-curl", "rm -f /usr/bin/curl\n")  # in the sandbox's overlay only
+    scripts = no_curl + recipes.persistent_bin(binaries={"hello": "https://example.invalid/h",
+                                                         "jq": "https://example.invalid/jq"})
+    result = run(tmp_path, scripts + path_probes(tmp_path))
+    assert_all_ok(result)
+    log = result.last.step("persistent-bin").log
+    assert "skipped: curl is not installed: no program downloaded" in log
+    assert (tmp_path / "volume/.bin/hello").read_text() == "#!/bin/sh\necho my own hello\n"
+    assert "my own hello" in result.last.step("user").log
+
+
+def test_a_folder_ec2_user_cannot_write_is_no_failure(tmp_path: Path) -> None:
+    (tmp_path / "volume/.bin").mkdir(parents=True)  # root's, as the test made it
+    result = run(tmp_path, recipes.persistent_bin(binaries={"jq": "https://example.invalid/jq"}))
+    assert_all_ok(result)
+    log = result.last.step("persistent-bin").log
+    assert f"{BIN} belongs to root, not ec2-user: left as it is" in log
+    assert f"jq: not installed, ec2-user cannot write to {BIN}" in log
+    assert list((tmp_path / "volume/.bin").iterdir()) == []
+
+
+def test_a_file_in_place_of_the_folder_is_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "volume").mkdir()
+    (tmp_path / "volume/.bin").write_text("my notes\n")
+    result = run(tmp_path, recipes.persistent_bin())
+    assert_all_ok(result)
+    assert f"skipped: {BIN} could not be made a folder" in result.last.step("persistent-bin").log
+    assert (tmp_path / "volume/.bin").read_text() == "my notes\n"
