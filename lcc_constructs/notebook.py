@@ -133,7 +133,8 @@ class NotebookInstance(Construct):
     Amazon Linux 2023 (``notebook-al2023-v1``), disables root access for the notebook user,
     requires IMDSv2, and, given a VPC, places the instance in one of its subnets without direct
     internet access. When the lifecycle configuration carries the autostop recipe, the role is
-    granted exactly what autostop needs (see :meth:`grant_autostop`).
+    granted exactly what autostop needs (see :meth:`grant_autostop`); when its payload is in S3
+    (``payload="s3"``), the role may read that object and no other.
 
     :param instance_type: default ``ml.t3.medium``.
     :param lifecycle_config: the :class:`LifecycleConfig` to run. Default: none.
@@ -217,8 +218,10 @@ class NotebookInstance(Construct):
             InstanceMetadataServiceConfigurationProperty(minimum_instance_metadata_service_version="2"),
         )
         self._autostop_policy: AutostopPolicy | None = None
-        if lifecycle_config is not None and _carries_autostop(lifecycle_config):
-            self.grant_autostop(self.role)
+        if lifecycle_config is not None:
+            lifecycle_config.grant_read_payload(self.role)  # nothing when the payload is inline
+            if _carries_autostop(lifecycle_config):
+                self.grant_autostop(self.role)
 
     @staticmethod
     def _check(where: str, **props: Any) -> None:
@@ -274,8 +277,9 @@ def _carries_autostop(lifecycle_config: LifecycleConfig) -> bool:
 
 @jsii.implements(IAspect)
 class AttachLifecycleConfig:
-    """Attaches ``lifecycle_config`` to every notebook instance in the scope that has none, and,
-    when it carries autostop, grants each instance's role autostop's permissions on that instance.
+    """Attaches ``lifecycle_config`` to every notebook instance in the scope that has none, and
+    grants each instance's role what the configuration needs: autostop's permissions on that
+    instance when it carries autostop, and the payload object when it is in S3.
 
     ``Aspects.of(app).add(AttachLifecycleConfig(lcc))`` gives every notebook of an app autostop.
     """
@@ -287,9 +291,10 @@ class AttachLifecycleConfig:
         if not isinstance(node, sagemaker.CfnNotebookInstance) or node.lifecycle_config_name:
             return
         node.lifecycle_config_name = self.lifecycle_config.attr_lifecycle_config_name
-        if not _carries_autostop(self.lifecycle_config):
-            return
         scope = cast(Construct, node.node.scope)
-        policy = AutostopPolicy(scope, f"{node.node.id}Autostop", notebook_instance_arn=node.ref)
-        role = iam.Role.from_role_arn(scope, f"{node.node.id}AutostopRole", node.role_arn, mutable=False)
-        policy.grant(role)
+        # Mutable: a grant of the S3 payload adds a policy attached to the role by name.
+        role = iam.Role.from_role_arn(scope, f"{node.node.id}LifecycleRole", node.role_arn)
+        self.lifecycle_config.grant_read_payload(role)
+        if _carries_autostop(self.lifecycle_config):
+            policy = AutostopPolicy(scope, f"{node.node.id}Autostop", notebook_instance_arn=node.ref)
+            policy.grant(role)

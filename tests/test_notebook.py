@@ -248,6 +248,45 @@ def test_the_aspect_gives_autostop_to_every_notebook_without_lifecycle_config(
     del bare, own
 
 
+def s3_statements(t: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in iam_statements(t) if "s3:GetObject" in json.dumps(s["Action"])]
+
+
+def test_a_notebook_may_read_its_s3_payload_and_nothing_else(stack: cdk.Stack, scripts: Path) -> None:
+    lcc = LifecycleConfig(stack, "L", on_start=scripts, payload="s3")
+    nb = NotebookInstance(stack, "Nb", lifecycle_config=lcc)
+    t = template(stack)
+    (statement,) = s3_statements(t)
+    assert statement["Action"] == "s3:GetObject" and statement["Effect"] == "Allow"
+    resource = json.dumps(statement["Resource"])
+    assert "*" not in resource
+    key = resource.rsplit("/", 1)[1].split('"')[0]  # the one object the on-start downloads
+    assert key.endswith(".lcc")
+    assert lcc.on_start_script is not None and key in lcc.on_start_script.text
+    policy = next(r for r in of_type(t, "AWS::IAM::Policy").values()
+                  if statement in r["Properties"]["PolicyDocument"]["Statement"])
+    assert references(policy["Properties"]["Roles"]) == {stack.get_logical_id(nb.role.node.default_child)}
+    assert_acyclic(t)
+
+
+def test_an_inline_payload_grants_no_s3_read(stack: cdk.Stack, scripts: Path) -> None:
+    NotebookInstance(stack, "Nb", lifecycle_config=LifecycleConfig(stack, "L", on_start=scripts))
+    assert s3_statements(template(stack)) == []
+
+
+def test_the_aspect_grants_the_s3_payload_to_each_notebook_role(stack: cdk.Stack, scripts: Path) -> None:
+    lcc = LifecycleConfig(stack, "L", on_start=scripts, payload="s3")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    sagemaker.CfnNotebookInstance(stack, "Bare", instance_type="ml.t3.medium", role_arn=role.role_arn)
+    cdk.Aspects.of(stack).add(AttachLifecycleConfig(lcc))
+    t = template(stack)
+    (statement,) = s3_statements(t)
+    policy = next(r for r in of_type(t, "AWS::IAM::Policy").values()
+                  if statement in r["Properties"]["PolicyDocument"]["Statement"])
+    assert references(policy["Properties"]["Roles"]) == {stack.get_logical_id(role.node.default_child)}
+    assert_acyclic(t)
+
+
 # -- the example's secure stack --------------------------------------------------------------
 
 def example_stack() -> cdk.Stack:
