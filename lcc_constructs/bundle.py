@@ -50,7 +50,7 @@ KINDS: tuple[Kind, ...] = ("on-start", "on-create")
 #: Inside the bundle: the user's files, and the runner with its plan.
 SCRIPTS_PREFIX = "scripts/"
 RUNTIME_PREFIX = "lcc/"
-RUNTIME_FILES = ("runner.sh", "step.sh", "exec-step.sh")
+RUNTIME_FILES = ("runner.sh",)
 
 
 @dataclass(frozen=True)

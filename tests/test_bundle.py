@@ -65,7 +65,7 @@ def test_payload_unpacks_with_the_bootstrap_to_the_same_files(tmp_path: Path) ->
     rendered = build(Scripts.from_folder(folder))
     bundle = unpack_with_bootstrap(rendered.text, tmp_path / "startup")
     assert tree(bundle / "scripts") == tree(folder)
-    assert {p.name for p in (bundle / "lcc").iterdir()} >= {"runner.sh", "step.sh", "exec-step.sh", "plan.sh"}
+    assert {p.name for p in (bundle / "lcc").iterdir()} >= {"runner.sh", "plan.sh"}
 
 
 def test_report_matches_what_was_measured(tmp_path: Path) -> None:

@@ -213,9 +213,9 @@ def test_notebook_user_steps_run_in_a_login_shell_with_their_env(tmp_path: Path)
 
 
 def test_root_steps_see_the_service_environment(tmp_path: Path) -> None:
-    files = {"env.sh": 'echo "user=$(id -un) path=$PATH"\n'}
+    files = {"env.sh": 'echo "user=$(id -un) path=$PATH home=$HOME"\n'}
     r = run(tmp_path, files).last
-    assert "user=root path=/sbin:bin:/usr/sbin:/usr/bin" in r.step("env").log
+    assert "user=root path=/sbin:bin:/usr/sbin:/usr/bin home=/root" in r.step("env").log
 
 
 def test_interpreters_shebang_python_and_bash(tmp_path: Path) -> None:

@@ -1,25 +1,35 @@
 #!/bin/bash
-# lcc-constructs runner: runs the steps of one lifecycle script in order.
+# lcc-constructs runner: runs the steps of one lifecycle script, in order, within its budget.
 #
-# Packed into the payload as lcc/runner.sh and started by the bootstrap, as root. For each step
-# of lcc/plan.sh it starts lcc/step.sh, in the foreground within what is left of the budget, or
-# detached in the background. It logs to stdout (CloudWatch, when reachable) and to a run folder
-# on the persistent volume, and rewrites status.json there after every step.
-# Exit status: 1 when a required step failed, timed out or was skipped; otherwise 0.
+# Packed into the payload as lcc/runner.sh, next to lcc/plan.sh (the steps and settings as bash
+# variables, written at build time) and lcc/env/<step>.sh (each step's variables). Three modes:
 #
-# Written for bash 4.2 (Amazon Linux 2) and 5.x (Amazon Linux 2023).
+#   runner.sh                  as root, from the bootstrap: run every step. Logs go to stdout
+#                              (CloudWatch, when reachable) and to a run folder on the persistent
+#                              volume, with status.json rewritten after every step. Exit status 1
+#                              when a required step failed, timed out or was skipped; else 0.
+#   runner.sh step I LIMIT_CS  as root: run step I as its user, its process group killed after
+#                              LIMIT_CS centiseconds (0: no limit), its output timestamped into
+#                              $LCC_RUN_DIR/<name>.log. Exit status: the step's (124 or 137 when
+#                              killed). A background step also writes <name>.result.json.
+#   runner.sh exec I           as the step's user (root, or the notebook user after its login
+#                              shell): export the step's variables and exec its script, from the
+#                              scripts folder, with its interpreter.
+#
+# Written for bash 4.2 (Amazon Linux 2) and 5.x (Amazon Linux 2023). Comment lines and
+# indentation are dropped when it is packed (no here-documents, no multi-line strings).
 set -uo pipefail
 umask 022
 
-LCC_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-export LCC_HOME
+LCC_HOME=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd -P)
 # shellcheck source=/dev/null
 . "$LCC_HOME/lcc/plan.sh"
-
-LCC_RUN_DIR=''
+LCC_RUN_DIR=${LCC_RUN_DIR-}
 LCC_NOW=0
+# JSON of a 0/1 flag: ${LCC_JSON_BOOL[flag]}
+LCC_JSON_BOOL=(false true)
 
-# Sets LCC_NOW to the uptime in centiseconds (no fork, monotonic across clock changes).
+# Sets LCC_NOW to the uptime in centiseconds: no fork, and immune to clock changes.
 lcc_now() {
   local up
   read -r up _ </proc/uptime
@@ -39,6 +49,83 @@ lcc_log() {
   if [ -n "$LCC_RUN_DIR" ]; then printf '%s\n' "$line" >>"$LCC_RUN_DIR/runner.log"; fi
 }
 
+# Whether exit status $1 after $2 centiseconds means the step was killed at its limit $3.
+lcc_killed() {
+  { [ "$1" = 124 ] || [ "$1" = 137 ]; } && [ "$3" -gt 0 ] && (($2 >= $3))
+}
+
+# --- runner.sh exec I -----------------------------------------------------------------------
+
+lcc_exec() {
+  local i=$1
+  LCC_STEP=${LCC_STEP_NAME[i]}
+  LCC_SCRIPTS_DIR=$LCC_HOME/scripts
+  # Whether the service sets HOME is not documented; tools such as git and pip need one.
+  HOME=${HOME:-/root}
+  export HOME LCC_HOME LCC_KIND LCC_STEP LCC_SCRIPTS_DIR
+  if [ -f "$LCC_HOME/lcc/env/$LCC_STEP.sh" ]; then
+    # shellcheck source=/dev/null
+    . "$LCC_HOME/lcc/env/$LCC_STEP.sh"
+  fi
+  cd "$LCC_SCRIPTS_DIR" || exit 126
+  exec "${LCC_STEP_INTERP[i]}" ${LCC_STEP_ARG[i]:+"${LCC_STEP_ARG[i]}"} "./${LCC_STEP_SCRIPT[i]}"
+}
+
+# --- runner.sh step I LIMIT_CS --------------------------------------------------------------
+
+# Copies stdin to stdout, each line behind its UTC time (printf %()T, bash 4.2: no fork).
+lcc_stamp() {
+  local line
+  export TZ=UTC
+  while IFS= read -r line || [ -n "$line" ]; do
+    printf '%(%Y-%m-%dT%H:%M:%SZ)T %s\n' -1 "$line"
+  done
+}
+
+lcc_step() {
+  local i=$1 limit=$2 log=/dev/null tmp stamper start rc
+  local name=${LCC_STEP_NAME[i]}
+  if [ -n "$LCC_RUN_DIR" ]; then log=$LCC_RUN_DIR/$name.log; fi
+  tmp=$(mktemp -d /tmp/lcc-step.XXXXXX) && mkfifo "$tmp/out" || return 125
+  # The output reaches the log through a FIFO and a stamper that nobody waits for: a process
+  # the step leaves behind may hold the FIFO open, and the lifecycle script must not hang on
+  # it. The stamper writes to the log only, never to our stdout.
+  lcc_stamp <"$tmp/out" >>"$log" 2>/dev/null &
+  stamper=$!
+  local cmd=(/bin/bash "$LCC_HOME/lcc/runner.sh" exec "$i")
+  if [ "${LCC_STEP_USER[i]}" != root ]; then
+    cmd=(sudo -n -u "${LCC_STEP_USER[i]}" -i -- "${cmd[@]}")
+  fi
+  if [ "$limit" -gt 0 ]; then
+    # timeout(1) runs the command in its own process group and signals the whole group.
+    cmd=(timeout -k "$LCC_KILL_GRACE" "$(lcc_secs "$limit")" "${cmd[@]}")
+  fi
+  lcc_now
+  start=$LCC_NOW
+  "${cmd[@]}" </dev/null >"$tmp/out" 2>&1
+  rc=$?
+  lcc_now
+  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    kill -0 "$stamper" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$stamper" 2>/dev/null; then
+    echo "$(date -u +%FT%TZ) (lcc-constructs: the step left processes holding its output open; they go on running)" >>"$log"
+  fi
+  rm -rf "$tmp"
+  # The runner does not wait for a background step: it leaves its result in a file.
+  if [ -n "$LCC_RUN_DIR" ] && [ "${LCC_STEP_BACKGROUND[i]}" = 1 ]; then
+    local timed_out=false
+    if lcc_killed "$rc" $((LCC_NOW - start)) "$limit"; then timed_out=true; fi
+    printf '{"name": "%s", "exit_code": %d, "duration_seconds": %s, "timed_out": %s, "finished": "%s"}\n' \
+      "$name" "$rc" "$(lcc_secs $((LCC_NOW - start)))" "$timed_out" "$(date -u +%FT%TZ)" \
+      >"$log.tmp" && mv -f "$log.tmp" "$LCC_RUN_DIR/$name.result.json"
+  fi
+  return "$rc"
+}
+
+# --- runner.sh ------------------------------------------------------------------------------
+
 # Makes $1 a root-owned real directory with mode 755. Whatever else is there (a symlink the
 # notebook user planted, a file, a directory the user owns) is moved aside, never followed.
 lcc_trusted_dir() {
@@ -50,10 +137,24 @@ lcc_trusted_dir() {
   mkdir -p -- "$dir" && chown root:root "$dir" && chmod 755 "$dir"
 }
 
-# Deletes the oldest run folders of this kind beyond LCC_KEEP_RUNS (the current one included).
-lcc_rotate() {
-  local logs=$1 d i
+# Creates this run's log folder (LCC_RUN_DIR) and deletes the oldest beyond LCC_KEEP_RUNS.
+lcc_prepare_logs() {
+  local logs=/var/log/lcc-constructs d i
   local -a runs=()
+  if [ -d "${LCC_STATE_DIR%/*}" ]; then
+    lcc_trusted_dir "$LCC_STATE_DIR"
+    logs=$LCC_STATE_DIR/logs
+  else
+    lcc_log "${LCC_STATE_DIR%/*} does not exist; logging to $logs instead"
+  fi
+  lcc_trusted_dir "$logs"
+  LCC_RUN_ID="$(date -u +%Y%m%dT%H%M%S.%3NZ)-$LCC_KIND"
+  if ! mkdir -m 755 -- "$logs/$LCC_RUN_ID"; then
+    lcc_log "cannot create $logs/$LCC_RUN_ID; step output goes to stdout only"
+    return
+  fi
+  LCC_RUN_DIR=$logs/$LCC_RUN_ID
+  ln -sfn -- "$LCC_RUN_ID" "$logs/latest-$LCC_KIND"
   for d in "$logs"/*-"$LCC_KIND"; do
     if [ -d "$d" ] && [ ! -L "$d" ]; then runs+=("$d"); fi
   done
@@ -62,133 +163,86 @@ lcc_rotate() {
   done
 }
 
-lcc_prepare_logs() {
-  local logs
-  if [ -d "${LCC_STATE_DIR%/*}" ]; then
-    lcc_trusted_dir "$LCC_STATE_DIR"
-    logs=$LCC_STATE_DIR/logs
-  else
-    logs=/var/log/lcc-constructs
-    lcc_log "${LCC_STATE_DIR%/*} does not exist; logging to $logs instead"
-  fi
-  lcc_trusted_dir "$logs"
-  LCC_RUN_ID="$(date -u +%Y%m%dT%H%M%S.%3NZ)-$LCC_KIND"
-  if mkdir -m 755 -- "$logs/$LCC_RUN_ID"; then
-    LCC_RUN_DIR=$logs/$LCC_RUN_ID
-    ln -sfn -- "$LCC_RUN_ID" "$logs/latest-$LCC_KIND"
-    lcc_rotate "$logs"
-  else
-    lcc_log "cannot create $logs/$LCC_RUN_ID; step output goes to stdout only"
-  fi
-}
-
-# JSON value helpers: a quoted string, or null when empty. Values written here are our own
-# words, step names and numbers, which hold no character JSON would need escaped.
-lcc_json_str() {
-  if [ -n "$1" ]; then printf '"%s"' "$1"; else printf null; fi
+# Records step $1's outcome: status $2, exit code $3, duration $4 (seconds), reason $5.
+lcc_result() {
+  local i=$1 reason=null
+  R_STATUS[i]=$2
+  if [ -n "$5" ]; then reason="\"$5\""; fi
+  # The strings here are step names and our own words: nothing JSON would need escaped.
+  R_JSON[i]=$(printf '{"name": "%s", "user": "%s", "background": %s, "required": %s, "status": "%s", "exit_code": %s, "duration_seconds": %s, "timed_out": %s, "skipped": %s, "reason": %s, "log": "%s.log"}' \
+    "${LCC_STEP_NAME[i]}" "${LCC_STEP_USER[i]}" "${LCC_JSON_BOOL[LCC_STEP_BACKGROUND[i]]}" \
+    "${LCC_JSON_BOOL[LCC_STEP_REQUIRED[i]]}" "$2" "${3:-null}" "${4:-null}" \
+    "$([ "$2" = timed_out ] && echo true || echo false)" \
+    "$([ "$2" = skipped ] && echo true || echo false)" "$reason" "${LCC_STEP_NAME[i]}")
 }
 
 lcc_write_status() {
   [ -n "$LCC_RUN_DIR" ] || return 0
-  local f=$LCC_RUN_DIR/status.json i sep=''
-  {
-    printf '{\n  "schema": 1,\n  "kind": "%s",\n  "run": "%s",\n' "$LCC_KIND" "$LCC_RUN_ID"
-    printf '  "started": "%s",\n  "finished": %s,\n' "$LCC_STARTED" "$(lcc_json_str "$LCC_FINISHED")"
-    printf '  "budget_seconds": %s,\n  "exit_code": %s,\n  "steps": [' \
-      "$(lcc_secs "$LCC_BUDGET_CS")" "${LCC_EXIT:-null}"
-    for ((i = 0; i < ${#LCC_STEP_NAME[@]}; i++)); do
-      printf '%s\n    {"name": "%s", "user": "%s", "background": %s, "required": %s, ' \
-        "$sep" "${LCC_STEP_NAME[i]}" "${LCC_STEP_USER[i]}" \
-        "$(lcc_bool "${LCC_STEP_BACKGROUND[i]}")" "$(lcc_bool "${LCC_STEP_REQUIRED[i]}")"
-      printf '"status": "%s", "exit_code": %s, "duration_seconds": %s, ' \
-        "${R_STATUS[i]}" "${R_EXIT[i]:-null}" "${R_DURATION[i]:-null}"
-      printf '"timed_out": %s, "skipped": %s, "reason": %s, "log": "%s.log"}' \
-        "$(lcc_bool "$([ "${R_STATUS[i]}" = timed_out ] && echo 1)")" \
-        "$(lcc_bool "$([ "${R_STATUS[i]}" = skipped ] && echo 1)")" \
-        "$(lcc_json_str "${R_REASON[i]}")" "${LCC_STEP_NAME[i]}"
-      sep=','
-    done
-    printf '\n  ]\n}\n'
-  } >"$f.tmp" && mv -f -- "$f.tmp" "$f"
-}
-
-lcc_bool() {
-  if [ "${1:-0}" = 1 ]; then printf true; else printf false; fi
+  local f=$LCC_RUN_DIR/status.json finished=null
+  if [ -n "$LCC_FINISHED" ]; then finished="\"$LCC_FINISHED\""; fi
+  printf '{"schema": 1, "kind": "%s", "run": "%s", "started": "%s", "finished": %s, "budget_seconds": %s, "exit_code": %s, "steps": [\n%s\n]}\n' \
+    "$LCC_KIND" "$LCC_RUN_ID" "$LCC_STARTED" "$finished" "$(lcc_secs "$LCC_BUDGET_CS")" \
+    "${LCC_EXIT:-null}" "$(IFS=,; printf '%s\n' "${R_JSON[*]}")" >"$f.tmp" && mv -f -- "$f.tmp" "$f"
 }
 
 lcc_run_foreground() {
-  local i=$1
-  local name=${LCC_STEP_NAME[i]} remaining limit why rc start duration line
+  local i=$1 remaining limit why=budget rc start duration
+  local name=${LCC_STEP_NAME[i]}
   lcc_now
   remaining=$((LCC_BUDGET_CS - (LCC_NOW - LCC_T0_CS)))
   if ((remaining < LCC_MIN_STEP_CS)); then
-    R_STATUS[i]=skipped
-    R_REASON[i]="budget spent: $(lcc_secs $((remaining > 0 ? remaining : 0)))s of $(lcc_secs "$LCC_BUDGET_CS")s left"
-    lcc_log "step $name: SKIPPED (${R_REASON[i]})"
+    lcc_result "$i" skipped '' '' "budget spent: $(lcc_secs $((remaining > 0 ? remaining : 0)))s of $(lcc_secs "$LCC_BUDGET_CS")s left"
+    lcc_log "step $name: SKIPPED (budget spent)"
     return
   fi
-  limit=$remaining why=budget
+  limit=$remaining
   if ((LCC_STEP_TIMEOUT_CS[i] > 0 && LCC_STEP_TIMEOUT_CS[i] <= limit)); then
     limit=${LCC_STEP_TIMEOUT_CS[i]} why='step timeout'
   fi
   lcc_log "step $name: start as ${LCC_STEP_USER[i]} (${LCC_STEP_SCRIPT[i]}, limit $(lcc_secs "$limit")s: $why)"
   start=$LCC_NOW
-  /bin/bash "$LCC_HOME/lcc/step.sh" "$LCC_RUN_DIR" "$i" "$limit" </dev/null >/dev/null 2>&1
+  /bin/bash "$LCC_HOME/lcc/runner.sh" step "$i" "$limit" </dev/null >/dev/null 2>&1
   rc=$?
   lcc_now
-  duration=$((LCC_NOW - start))
-  R_EXIT[i]=$rc
-  R_DURATION[i]=$(lcc_secs "$duration")
-  if { [ "$rc" = 124 ] || [ "$rc" = 137 ]; } && ((duration >= limit)); then
-    R_STATUS[i]=timed_out
-    R_REASON[i]="killed after $(lcc_secs "$limit")s ($why)"
+  duration=$(lcc_secs $((LCC_NOW - start)))
+  if lcc_killed "$rc" $((LCC_NOW - start)) "$limit"; then
+    lcc_result "$i" timed_out "$rc" "$duration" "killed after $(lcc_secs "$limit")s ($why)"
   elif [ "$rc" = 0 ]; then
-    R_STATUS[i]=ok
+    lcc_result "$i" ok 0 "$duration" ''
   else
-    R_STATUS[i]=failed
-    R_REASON[i]="exit code $rc"
+    lcc_result "$i" failed "$rc" "$duration" "exit code $rc"
   fi
-  if [ -n "$LCC_RUN_DIR" ] && [ -f "$LCC_RUN_DIR/$name.log" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do
-      printf '[%s] %s\n' "$name" "$line"
-    done <"$LCC_RUN_DIR/$name.log"
-  fi
-  lcc_log "step $name: ${R_STATUS[i]} (exit $rc, ${R_DURATION[i]}s)${R_REASON[i]:+: ${R_REASON[i]}}"
+  if [ -f "$LCC_RUN_DIR/$name.log" ]; then sed "s/^/[$name] /" "$LCC_RUN_DIR/$name.log"; fi
+  lcc_log "step $name: ${R_STATUS[i]} (exit $rc, ${duration}s)"
 }
 
 lcc_start_background() {
   local i=$1
-  local name=${LCC_STEP_NAME[i]}
-  setsid /bin/bash "$LCC_HOME/lcc/step.sh" "$LCC_RUN_DIR" "$i" "${LCC_STEP_TIMEOUT_CS[i]}" \
-    </dev/null >/dev/null 2>&1 &
-  R_STATUS[i]=started
-  R_REASON[i]="pid $!"
-  lcc_log "step $name: started in the background as ${LCC_STEP_USER[i]} (pid $!)"
+  setsid /bin/bash "$LCC_HOME/lcc/runner.sh" step "$i" "${LCC_STEP_TIMEOUT_CS[i]}" </dev/null >/dev/null 2>&1 &
+  lcc_result "$i" started '' '' "pid $!"
+  lcc_log "step ${LCC_STEP_NAME[i]}: started in the background as ${LCC_STEP_USER[i]} (pid $!)"
 }
 
 lcc_main() {
-  local i n=${#LCC_STEP_NAME[@]} failed=0 status summary='' count
-  LCC_STARTED=$(date -u +%FT%TZ)
-  LCC_FINISHED=''
+  local i n=${#LCC_STEP_NAME[@]} status count summary=''
+  LCC_STARTED=$(date -u +%FT%TZ) LCC_FINISHED='' LCC_EXIT=''
   lcc_now
   LCC_T0_CS=$LCC_NOW
+  # The bootstrap's start, so that the budget counts the unpacking too.
   if [ -n "${LCC_T0:-}" ]; then LCC_T0_CS=$((10#${LCC_T0/./})); fi
   lcc_prepare_logs
-  for ((i = 0; i < n; i++)); do
-    R_STATUS[i]=pending R_EXIT[i]='' R_DURATION[i]='' R_REASON[i]=''
-  done
+  export LCC_RUN_DIR
+  for ((i = 0; i < n; i++)); do lcc_result "$i" pending '' '' ''; done
   lcc_log "run ${LCC_RUN_ID:-?}: $n step(s), budget $(lcc_secs "$LCC_BUDGET_CS")s, logs in ${LCC_RUN_DIR:-stdout only}"
   lcc_write_status
+  LCC_EXIT=0
   for ((i = 0; i < n; i++)); do
     if [ "${LCC_STEP_BACKGROUND[i]}" = 1 ]; then
       lcc_start_background "$i"
     else
       lcc_run_foreground "$i"
     fi
-    status=${R_STATUS[i]}
-    if [ "${LCC_STEP_REQUIRED[i]}" = 1 ] && [ "$status" != ok ] && [ "$status" != started ]; then
-      failed=1
-    fi
+    case ${R_STATUS[i]} in ok | started) ;; *) if [ "${LCC_STEP_REQUIRED[i]}" = 1 ]; then LCC_EXIT=1; fi ;; esac
     lcc_write_status
   done
   for status in ok failed timed_out skipped started; do
@@ -198,7 +252,6 @@ lcc_main() {
     done
     summary+="${summary:+, }$count $status"
   done
-  LCC_EXIT=$failed
   LCC_FINISHED=$(date -u +%FT%TZ)
   lcc_write_status
   lcc_now
@@ -206,5 +259,9 @@ lcc_main() {
   return "$LCC_EXIT"
 }
 
-declare -a R_STATUS=() R_EXIT=() R_DURATION=() R_REASON=()
-lcc_main
+declare -a R_STATUS=() R_JSON=()
+case ${1:-} in
+  exec) lcc_exec "$2" ;;
+  step) lcc_step "$2" "$3" ;;
+  *) lcc_main ;;
+esac
