@@ -19,8 +19,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from lcc_constructs import LifecycleConfig, NotebookInstance, Scripts
-from lcc_constructs.autostop import autostop
+from lcc_constructs import LifecycleConfig, NotebookInstance, Scripts, recipes
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
 
@@ -43,7 +42,7 @@ class NotebookStack(cdk.Stack):
         endpoint.connections.allow_default_port_from(notebook_sg, "notebook instance to the SageMaker API")
         lifecycle = LifecycleConfig(
             self, "Lifecycle",
-            on_start=[Scripts.from_folder(SCRIPTS), autostop(idle_minutes=60)],
+            on_start=[Scripts.from_folder(SCRIPTS), recipes.autostop(idle_minutes=60)],
         )
         self.notebook = NotebookInstance(
             self, "Notebook",

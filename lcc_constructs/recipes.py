@@ -19,10 +19,12 @@ from pathlib import PurePosixPath
 
 from .errors import BundleError
 from .limits import ENV_NAME_PATTERN, PERSISTENT_DIR, SAFE_PATH_PATTERN
+from .autostop import autostop
 from .recipe_registry import recipe_scripts, register
 from .steps import RunAs, Scripts, Step
 
 __all__ = [
+    "autostop",
     "environment_variables",
     "git_config",
     "package_index",
