@@ -15,9 +15,8 @@ goes inline to CloudFormation; fine for this asset-free stack, used to deploy to
 from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_kms as kms
 from constructs import Construct
+from network import private_network, volume_key
 
 from lcc_constructs import LifecycleConfig, NotebookInstance, Scripts, recipes
 
@@ -27,19 +26,9 @@ SCRIPTS = Path(__file__).resolve().parent / "scripts"
 class NotebookStack(cdk.Stack):
     def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)
-        vpc = ec2.Vpc(
-            self, "Vpc", max_azs=1, nat_gateways=0,
-            subnet_configuration=[ec2.SubnetConfiguration(
-                name="notebooks", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
-        )
-        vpc.add_flow_log("FlowLog")
-        # No route to the internet: autostop reaches the SageMaker API through this endpoint,
+        # No route to the internet: autostop reaches the SageMaker API through an endpoint
         # which only the notebook's security group may use.
-        notebook_sg = ec2.SecurityGroup(self, "NotebookSecurityGroup", vpc=vpc,
-                                        description="Notebook instance: no inbound traffic")
-        endpoint = vpc.add_interface_endpoint(
-            "SageMakerApi", service=ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API, open=False)
-        endpoint.connections.allow_default_port_from(notebook_sg, "notebook instance to the SageMaker API")
+        vpc, notebook_sg = private_network(self)
         lifecycle = LifecycleConfig(
             self, "Lifecycle",
             on_start=[Scripts.from_folder(SCRIPTS), recipes.autostop(idle_minutes=60)],
@@ -49,8 +38,7 @@ class NotebookStack(cdk.Stack):
             lifecycle_config=lifecycle,
             vpc=vpc,
             security_groups=[notebook_sg],
-            kms_key=kms.Key(self, "VolumeKey", enable_key_rotation=True,
-                            description="Notebook instance ML storage volume"),
+            kms_key=volume_key(self),
         )
 
 

@@ -17,9 +17,9 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
+from .autostop import autostop
 from .errors import BundleError
 from .limits import ENV_NAME_PATTERN, PERSISTENT_DIR, SAFE_PATH_PATTERN
-from .autostop import autostop
 from .recipe_registry import recipe_scripts, register
 from .steps import RunAs, Scripts, Step
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from .servers import Moto
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Programs of the instance that the sandbox host lacks, replaced by scripts (see tests/README.md).
@@ -31,6 +36,16 @@ def require(condition: bool, reason: str) -> None:
     if in_ci():
         pytest.fail(f"required component missing in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
+    """moto's server on 127.0.0.1 (a free port): the AWS API for a test module."""
+    from .servers import Moto
+
+    server = Moto(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.close()
 
 
 @pytest.fixture

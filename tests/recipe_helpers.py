@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -98,13 +97,6 @@ def restarts(calls_log: str) -> int:
     """How many times the systemctl stand-in was asked to restart jupyter-server."""
     return sum(1 for line in calls_log.splitlines()
                if line.split()[-3:] == ["--no-block", "restart", "jupyter-server"])
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

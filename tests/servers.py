@@ -46,7 +46,8 @@ def wait_until(predicate: Any, timeout: float, what: str) -> None:
     raise TimeoutError(f"{what} not ready after {timeout}s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_process(proc: subprocess.Popen[Any]) -> None:
+    """Terminate a server process, killing it when it does not stop within 15 s."""
     proc.terminate()
     try:
         proc.wait(timeout=15)
@@ -88,7 +89,7 @@ class Moto:
         return str(described["NotebookInstanceStatus"])
 
     def close(self) -> None:
-        _stop(self.proc)
+        stop_process(self.proc)
         self._log.close()
 
 
@@ -177,7 +178,7 @@ class Jupyter:
         ws.close()
 
     def close(self) -> None:
-        _stop(self.proc)
+        stop_process(self.proc)
         self._log.close()
 
 

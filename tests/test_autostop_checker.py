@@ -29,13 +29,6 @@ IDLE = 0.02  # minutes: 1.2 seconds
 
 
 @pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
-    server = Moto(tmp_path_factory.mktemp("moto") / "moto.log")
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter]:
     require(shutil.which("openssl") is not None, "openssl is needed for the test certificate")
     server = Jupyter(tmp_path_factory.mktemp("jupyter"))

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ from .conftest import ROOT, STANDINS, require
 from .servers import FAKE_AWS, Jupyter, Moto, last_activity_age, wait_until
 
 pytestmark = [pytest.mark.cdk_cli, pytest.mark.sandbox]
-
-
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
-    server = Moto(tmp_path_factory.mktemp("moto") / "moto.log")
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")

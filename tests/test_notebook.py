@@ -289,7 +289,9 @@ def test_the_aspect_grants_the_s3_payload_to_each_notebook_role(stack: cdk.Stack
 
 # -- the example's secure stack --------------------------------------------------------------
 
-def example_stack() -> cdk.Stack:
+def example_stack(monkeypatch: pytest.MonkeyPatch) -> cdk.Stack:
+    # As when run as a script: its folder comes first on the module path (for network.py).
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
     spec = importlib.util.spec_from_file_location("example_app", ROOT / "examples" / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -298,8 +300,8 @@ def example_stack() -> cdk.Stack:
     return stack
 
 
-def test_the_example_has_no_wildcard_in_any_iam_policy_and_no_cycle() -> None:
-    t = template(example_stack())
+def test_the_example_has_no_wildcard_in_any_iam_policy_and_no_cycle(monkeypatch: pytest.MonkeyPatch) -> None:
+    t = template(example_stack(monkeypatch))
     statements = iam_statements(t)
     assert statements
     for s in statements:
@@ -310,11 +312,11 @@ def test_the_example_has_no_wildcard_in_any_iam_policy_and_no_cycle() -> None:
     assert_acyclic(t)
 
 
-def test_cdk_nag_aws_solutions_finds_nothing_in_the_example() -> None:
+def test_cdk_nag_aws_solutions_finds_nothing_in_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
     # cdk-nag 3 runs its packs as CDK policy-validation plugins; validate_scope checks a stack.
     from cdk_nag import AwsSolutionsChecks
 
-    stack = example_stack()
+    stack = example_stack(monkeypatch)
     report = AwsSolutionsChecks().validate_scope(stack)
     found = [(v.rule_name, [r.construct_path for r in v.violating_resources], v.description)
              for v in report.violations]
@@ -323,11 +325,11 @@ def test_cdk_nag_aws_solutions_finds_nothing_in_the_example() -> None:
     assert "AwsSolutions-" not in json.dumps(template(stack))
 
 
-def test_cdk_nag_would_see_a_wildcard() -> None:
+def test_cdk_nag_would_see_a_wildcard(monkeypatch: pytest.MonkeyPatch) -> None:
     # The check above can fail: the same pack flags a wildcard added to the notebook's role.
     from cdk_nag import AwsSolutionsChecks
 
-    stack = example_stack()
+    stack = example_stack(monkeypatch)
     stack.notebook.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
     rules = {v.rule_name for v in AwsSolutionsChecks().validate_scope(stack).violations}
     assert "AwsSolutions-IAM5[Resource::*]" in rules

@@ -22,7 +22,6 @@ from . import systemd_env
 from .recipe_helpers import (
     assert_all_ok,
     calls_probe,
-    free_port,
     probe,
     restarts,
     run,
@@ -30,6 +29,7 @@ from .recipe_helpers import (
     snapshots,
     standins,
 )
+from .servers import free_port, stop_process
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 
@@ -183,12 +183,7 @@ def kernel_environment(env_file: str, names: list[str], tmp_path: Path) -> dict[
         finally:
             client.stop_channels()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 def test_a_real_kernel_started_by_jupyter_sees_the_values(tmp_path: Path) -> None:

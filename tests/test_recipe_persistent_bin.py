@@ -14,7 +14,6 @@ from lcc_constructs import RunAs, Scripts, recipes
 from .recipe_helpers import (
     HOME,
     assert_all_ok,
-    free_port,
     http_server,
     probe,
     run,
@@ -22,6 +21,7 @@ from .recipe_helpers import (
     snapshot_probe,
     snapshots,
 )
+from .servers import free_port
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 
