@@ -12,7 +12,7 @@ import pytest
 
 from lcc_constructs.sandbox import availability, simulate
 
-from .conftest import ROOT, require
+from .conftest import ROOT, STANDINS, require
 
 pytestmark = pytest.mark.cdk_cli
 
@@ -71,8 +71,13 @@ def test_the_synthesized_on_start_runs_in_the_sandbox(synthesized: Path, tmp_pat
     content = next(c for w, c in lifecycle_contents(synthesized).items() if w.endswith("OnStart"))
     script = tmp_path / "on-start.sh"
     script.write_bytes(base64.b64decode(content))
-    result = simulate(script, keep=tmp_path / "keep")
+    # As on the instance, systemd runs (the systemctl stand-in, tests/README.md).
+    (tmp_path / "systemd").mkdir()
+    result = simulate(script, keep=tmp_path / "keep", files={
+        "/usr/bin/systemctl": STANDINS / "systemctl", "/run/systemd/system": tmp_path / "systemd"})
     run = result.last
     assert not run.would_fail, run.output
     assert run.steps and all(s.status in ("ok", "started") for s in run.steps), result.format()
-    assert (tmp_path / "keep" / "etc/profile.d/lcc-persistent-bin.sh").exists()
+    keep = tmp_path / "keep"
+    assert (keep / "etc/profile.d/lcc-persistent-bin.sh").exists()
+    assert (keep / "etc/systemd/system/lcc-autostop.timer").exists()
