@@ -115,6 +115,15 @@ def prepare(cfg: dict[str, Any]) -> tuple[Path, Path]:
             shutil.copytree(src, target, symlinks=True, dirs_exist_ok=True)
         else:
             shutil.copy2(src, target)
+    for dest, src in cfg.get("binds", {}).items():
+        target = root / dest.lstrip("/")
+        if Path(src).is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+        sh("mount", "--bind", src, str(target))
+        sh("mount", "-o", "remount,bind,ro", str(target))
     return layer, root
 
 

@@ -134,18 +134,19 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .sandbox import SandboxUnavailable, simulate
 
-    files = {}
-    for spec in args.file:
-        dest, sep, src = spec.partition("=")
-        if not sep or not dest.startswith("/"):
-            print(f"lcc simulate: --file wants /DEST=SOURCE, got {spec!r}", file=sys.stderr)
-            return 2
-        files[dest] = src
+    placed: dict[str, dict[str, str]] = {"file": {}, "bind": {}}
+    for option, specs in (("file", args.file), ("bind", args.bind)):
+        for spec in specs:
+            dest, sep, src = spec.partition("=")
+            if not sep or not dest.startswith("/"):
+                print(f"lcc simulate: --{option} wants /DEST=SOURCE, got {spec!r}", file=sys.stderr)
+                return 2
+            placed[option][dest] = src
     try:
         result = simulate(args.script, volume=args.volume, keep=args.keep,
                           limit_seconds=args.limit, runs=args.runs,
-                          wait_background_seconds=args.wait_background, files=files,
-                          hide=args.hide)
+                          wait_background_seconds=args.wait_background, files=placed["file"],
+                          hide=args.hide, binds=placed["bind"])
     except SandboxUnavailable as e:
         print(f"lcc simulate: cannot run here: {e}", file=sys.stderr)
         return 2
@@ -211,7 +212,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--wait-background", type=float, default=10.0, metavar="SECONDS",
                    help="wait this long for background steps at the end (default: %(default)s)")
     s.add_argument("--file", action="append", default=[], metavar="/DEST=SOURCE",
-                   help="place a file or folder in the sandbox (repeatable)")
+                   help="place a copy of a file or folder in the sandbox (repeatable)")
+    s.add_argument("--bind", action="append", default=[], metavar="/DEST=SOURCE",
+                   help="show a host file or folder in the sandbox, read-only, without copying it "
+                        "(repeatable)")
     s.add_argument("--hide", action="append", default=[], metavar="/PATH",
                    help="remove a file or folder from the sandbox, e.g. /usr/bin/python3 (repeatable)")
     s.add_argument("--json", action="store_true")

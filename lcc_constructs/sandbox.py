@@ -192,6 +192,7 @@ def simulate(
     files: Mapping[str, str | os.PathLike[str]] | None = None,
     hide: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
+    binds: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> SimulationResult:
     """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
 
@@ -210,6 +211,8 @@ def simulate(
         removed from the overlay only, before ``files`` are placed. Missing paths are ignored.
     :param env: variables added to the script's environment, which is otherwise the service's
         (``PATH`` only): for example endpoints of stand-in services (``AWS_ENDPOINT_URL_S3``).
+    :param binds: host files or folders shown read-only in the sandbox, ``{"/dest": "host
+        path"}``, without copying them (large ones, such as a Python library folder).
     :raises SandboxUnavailable: when it cannot run here.
     """
     reason = availability()
@@ -218,9 +221,9 @@ def simulate(
     script_path = Path(script)
     if not script_path.is_file():
         raise FileNotFoundError(f"no script at {script_path}")
-    for path in hide:
+    for option, path in [("hide", p) for p in hide] + [("binds", d) for d in (binds or {})]:
         if not path.startswith("/") or ".." in path.split("/") or path.rstrip("/") == "":
-            raise ValueError(f"hide: {path!r} must be an absolute path below / without '..'")
+            raise ValueError(f"{option}: {path!r} must be an absolute path below / without '..'")
     volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
     volume_path.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lcc-sandbox-") as work:
@@ -237,6 +240,7 @@ def simulate(
             "keep": str(Path(keep).resolve()) if keep else None,
             "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
             "hide": list(hide),
+            "binds": {dest: str(Path(src).resolve()) for dest, src in (binds or {}).items()},
             "env": dict(env or {}),
             "result": str(Path(work) / "result.json"),
         }

@@ -43,12 +43,16 @@ def deployed(moto: Moto, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return {r["ResourceType"]: r.get("PhysicalResourceId", "") for r in resources["StackResources"]}
 
 
+#: Where the sandbox shows this virtualenv's libraries (boto3), read-only.
+SITE = "/opt/lcc-test-site-packages"
+
+
 def python_with_boto3(tmp_path: Path) -> Path:
     """Stand-in for the instance's JupyterSystemEnv python: the machine's python3 with this
-    environment's boto3 (the sandbox's ec2-user cannot run the virtualenv's own Python)."""
-    site = sysconfig.get_paths()["purelib"]
+    environment's boto3, bound at SITE (the sandbox's ec2-user cannot run the virtualenv's own
+    Python, which may live under /root or /tmp)."""
     wrapper = tmp_path / "python"
-    wrapper.write_text(f'#!/bin/bash\nPYTHONPATH={site} exec /usr/bin/python3 "$@"\n')
+    wrapper.write_text(f'#!/bin/bash\nPYTHONPATH={SITE} exec /usr/bin/python3 "$@"\n')
     wrapper.chmod(0o755)
     return wrapper
 
@@ -119,7 +123,7 @@ def test_deployed_example_stops_itself_when_idle(moto: Moto, deployed: dict[str,
             "/opt/ml/metadata/resource-metadata.json": metadata,
             "/home/ec2-user/.aws": aws,
             "/home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python": python_with_boto3(tmp_path),
-        })
+        }, binds={SITE: sysconfig.get_paths()["purelib"]})
     finally:
         jupyter.close()
     output = ran.last.output

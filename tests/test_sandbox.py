@@ -97,6 +97,16 @@ class TestSandbox:
         out = simulate(script(tmp_path, 'echo "[$PATH] [$LCC_X]"\n'), env={"LCC_X": "a b"}).last.output
         assert out == "[/sbin:bin:/usr/sbin:/usr/bin] [a b]\n"
 
+    def test_binds_are_read_only_views_of_host_folders(self, tmp_path: Path) -> None:
+        shared = tmp_path / "shared"
+        shared.mkdir()
+        (shared / "lib.txt").write_text("from the host\n")
+        s = script(tmp_path, "cat /opt/shared/lib.txt\n"
+                             "{ echo x > /opt/shared/new; } 2>/dev/null && echo WRITABLE || echo READ-ONLY\n")
+        out = simulate(s, binds={"/opt/shared": shared}).last.output
+        assert out.splitlines() == ["from the host", "READ-ONLY"]
+        assert sorted(p.name for p in shared.iterdir()) == ["lib.txt"]
+
     def test_extra_files_are_placed(self, tmp_path: Path) -> None:
         meta = tmp_path / "meta.json"
         meta.write_text('{"ResourceName": "nb"}')
