@@ -136,6 +136,19 @@ def test_a_background_step_outlives_the_script(tmp_path: Path) -> None:
     assert "finished" in bg.log
 
 
+def test_a_background_step_past_its_timeout_is_killed(tmp_path: Path) -> None:
+    files = {"bg.sh": "sleep 3456 &\nsleep 3457\n"}
+    steps = [Step("bg", "bg.sh", background=True, timeout_seconds=1)]
+    result = run(tmp_path, files, steps, wait_background_seconds=20)
+    bg = result.last.step("bg")
+    assert bg.status == "started"
+    assert bg.background_result is not None
+    assert bg.background_result["status"] == "timed_out" and bg.background_result["timed_out"]
+    assert bg.background_result["exit_code"] in (124, 137)
+    assert bg.background_result["reason"] == "killed after 1.00s (step timeout)"
+    assert result.left_running == 0  # its sleeping child went with it
+
+
 def test_a_background_step_is_fully_detached(tmp_path: Path) -> None:
     # It reports its session, process group and stdin: a new session, away from the script.
     files = {"bg.sh": "ps -o sid=,pgid= -p $$; readlink /proc/$$/fd/0; echo ppid $PPID\n",

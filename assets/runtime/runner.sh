@@ -49,9 +49,27 @@ lcc_log() {
   if [ -n "$LCC_RUN_DIR" ]; then printf '%s\n' "$line" >>"$LCC_RUN_DIR/runner.log"; fi
 }
 
-# Whether exit status $1 after $2 centiseconds means the step was killed at its limit $3.
-lcc_killed() {
-  { [ "$1" = 124 ] || [ "$1" = 137 ]; } && [ "$3" -gt 0 ] && (($2 >= $3))
+# Sets LCC_OUTCOME (ok, failed, timed_out) and LCC_REASON from exit status $1 after $2
+# centiseconds, $3 the limit (0: none) and $4 what set it.
+lcc_outcome() {
+  LCC_OUTCOME=failed LCC_REASON="exit code $1"
+  if { [ "$1" = 124 ] || [ "$1" = 137 ]; } && [ "$3" -gt 0 ] && (($2 >= $3)); then
+    LCC_OUTCOME=timed_out LCC_REASON="killed after $(lcc_secs "$3")s ($4)"
+  elif [ "$1" = 0 ]; then
+    LCC_OUTCOME=ok LCC_REASON=''
+  fi
+}
+
+# Prints step $1's status as JSON: status $2, exit code $3, duration $4 (s), reason $5. The
+# strings are step names and our own words: nothing JSON would need escaped.
+lcc_step_json() {
+  local i=$1 reason=null
+  if [ -n "$5" ]; then reason="\"$5\""; fi
+  printf '{"name": "%s", "user": "%s", "background": %s, "required": %s, "status": "%s", "exit_code": %s, "duration_seconds": %s, "timed_out": %s, "skipped": %s, "reason": %s, "log": "%s.log"}' \
+    "${LCC_STEP_NAME[i]}" "${LCC_STEP_USER[i]}" "${LCC_JSON_BOOL[LCC_STEP_BACKGROUND[i]]}" \
+    "${LCC_JSON_BOOL[LCC_STEP_REQUIRED[i]]}" "$2" "${3:-null}" "${4:-null}" \
+    "$([ "$2" = timed_out ] && echo true || echo false)" \
+    "$([ "$2" = skipped ] && echo true || echo false)" "$reason" "${LCC_STEP_NAME[i]}"
 }
 
 # --- runner.sh exec I -----------------------------------------------------------------------
@@ -113,13 +131,11 @@ lcc_step() {
     echo "$(date -u +%FT%TZ) (lcc-constructs: the step left processes holding its output open; they go on running)" >>"$log"
   fi
   rm -rf "$tmp"
-  # The runner does not wait for a background step: it leaves its result in a file.
+  # The runner does not wait for a background step: it leaves its status in a file.
   if [ -n "$LCC_RUN_DIR" ] && [ "${LCC_STEP_BACKGROUND[i]}" = 1 ]; then
-    local timed_out=false
-    if lcc_killed "$rc" $((LCC_NOW - start)) "$limit"; then timed_out=true; fi
-    printf '{"name": "%s", "exit_code": %d, "duration_seconds": %s, "timed_out": %s, "finished": "%s"}\n' \
-      "$name" "$rc" "$(lcc_secs $((LCC_NOW - start)))" "$timed_out" "$(date -u +%FT%TZ)" \
-      >"$log.tmp" && mv -f "$log.tmp" "$LCC_RUN_DIR/$name.result.json"
+    lcc_outcome "$rc" $((LCC_NOW - start)) "$limit" 'step timeout'
+    lcc_step_json "$i" "$LCC_OUTCOME" "$rc" "$(lcc_secs $((LCC_NOW - start)))" "$LCC_REASON" >"$log.tmp" &&
+      mv -f "$log.tmp" "$LCC_RUN_DIR/$name.result.json"
   fi
   return "$rc"
 }
@@ -163,17 +179,10 @@ lcc_prepare_logs() {
   done
 }
 
-# Records step $1's outcome: status $2, exit code $3, duration $4 (seconds), reason $5.
+# Records step $1's outcome (the arguments of lcc_step_json) for status.json.
 lcc_result() {
-  local i=$1 reason=null
-  R_STATUS[i]=$2
-  if [ -n "$5" ]; then reason="\"$5\""; fi
-  # The strings here are step names and our own words: nothing JSON would need escaped.
-  R_JSON[i]=$(printf '{"name": "%s", "user": "%s", "background": %s, "required": %s, "status": "%s", "exit_code": %s, "duration_seconds": %s, "timed_out": %s, "skipped": %s, "reason": %s, "log": "%s.log"}' \
-    "${LCC_STEP_NAME[i]}" "${LCC_STEP_USER[i]}" "${LCC_JSON_BOOL[LCC_STEP_BACKGROUND[i]]}" \
-    "${LCC_JSON_BOOL[LCC_STEP_REQUIRED[i]]}" "$2" "${3:-null}" "${4:-null}" \
-    "$([ "$2" = timed_out ] && echo true || echo false)" \
-    "$([ "$2" = skipped ] && echo true || echo false)" "$reason" "${LCC_STEP_NAME[i]}")
+  R_STATUS[$1]=$2
+  R_JSON[$1]=$(lcc_step_json "$@")
 }
 
 lcc_write_status() {
@@ -205,13 +214,8 @@ lcc_run_foreground() {
   rc=$?
   lcc_now
   duration=$(lcc_secs $((LCC_NOW - start)))
-  if lcc_killed "$rc" $((LCC_NOW - start)) "$limit"; then
-    lcc_result "$i" timed_out "$rc" "$duration" "killed after $(lcc_secs "$limit")s ($why)"
-  elif [ "$rc" = 0 ]; then
-    lcc_result "$i" ok 0 "$duration" ''
-  else
-    lcc_result "$i" failed "$rc" "$duration" "exit code $rc"
-  fi
+  lcc_outcome "$rc" $((LCC_NOW - start)) "$limit" "$why"
+  lcc_result "$i" "$LCC_OUTCOME" "$rc" "$duration" "$LCC_REASON"
   if [ -f "$LCC_RUN_DIR/$name.log" ]; then sed "s/^/[$name] /" "$LCC_RUN_DIR/$name.log"; fi
   lcc_log "step $name: ${R_STATUS[i]} (exit $rc, ${duration}s)"
 }
