@@ -5,7 +5,6 @@ at synth."""
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Union, cast
@@ -34,6 +33,13 @@ ScriptsSource = Union[str, "os.PathLike[str]", Scripts, Sequence[Scripts]]
 
 #: Share of the limit above which synth warns that the script is close to it.
 NEAR_LIMIT_SHARE = 0.9
+
+
+def payload_cache() -> Path:
+    """Where S3 payloads wait for CDK to stage them: ``$XDG_CACHE_HOME/lcc-constructs/payloads``
+    (``~/.cache`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lcc-constructs" / "payloads"
 
 
 def to_scripts(source: ScriptsSource) -> Scripts:
@@ -150,12 +156,15 @@ class LifecycleConfig(Construct):
     def _stored(self, kind: str, rendered: RenderedScript) -> RenderedScript:
         """payload="s3": store the bundle as an asset and point the script at it."""
         assert rendered.payload is not None
-        # The asset is copied into the cloud assembly from here; one folder per content, so that
-        # synthesizing again reuses it instead of leaving another behind.
-        path = Path(tempfile.gettempdir()) / f"lcc-payload-{rendered.payload_sha256}" / f"{kind}.lcc"
+        # The asset is copied into the cloud assembly from here: the user's cache, one folder per
+        # content, so that synthesizing again reuses it (never a shared /tmp path another user
+        # could have prepared).
+        path = payload_cache() / rendered.payload_sha256 / f"{kind}.lcc"
         if not path.is_file() or path.read_bytes() != rendered.payload:
-            path.parent.mkdir(exist_ok=True)
-            path.write_bytes(rendered.payload)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(rendered.payload)
+            tmp.replace(path)
         asset = s3_assets.Asset(self, f"{kind.title().replace('-', '')}Payload", path=str(path))
         self._payload_assets.append(asset)
         bucket, key = asset.s3_bucket_name, asset.s3_object_key
