@@ -168,6 +168,17 @@ class Jupyter:
     def wait_state(self, kernel_id: str, state: str, timeout: float = 60) -> None:
         wait_until(lambda: self.kernel(kernel_id)["execution_state"] == state, timeout, f"kernel {state}")
 
+    def idle_kernel(self, code: str = "x = 1") -> str:
+        """A kernel that ran ``code`` and is idle again, with no client connected."""
+        kid = self.start_kernel()
+        ws = self.connect(kid)
+        self.execute(ws, code)
+        time.sleep(0.5)
+        self.wait_state(kid, "idle")
+        ws.close()
+        wait_until(lambda: self.kernel(kid)["connections"] == 0, 30, "connection closed")
+        return kid
+
     def start_terminal(self) -> str:
         return str(self.api("POST", "/api/terminals")["name"])
 

@@ -70,18 +70,6 @@ def instance(moto: Moto, tmp_path: Path) -> Instance:
     return Instance(moto, tmp_path)
 
 
-def idle_kernel(jupyter: Jupyter) -> str:
-    """A kernel that ran a cell and is idle again, with no client connected."""
-    kid = jupyter.start_kernel()
-    ws = jupyter.connect(kid)
-    jupyter.execute(ws, "x = 1")
-    time.sleep(0.5)
-    jupyter.wait_state(kid, "idle")
-    ws.close()
-    wait_until(lambda: jupyter.kernel(kid)["connections"] == 0, 30, "connection closed")
-    return kid
-
-
 def wait_idle_for(jupyter: Jupyter, seconds: float) -> None:
     items = jupyter.api("GET", "/api/kernels") + jupyter.api("GET", "/api/terminals")
     wait_until(lambda: all(last_activity_age(i) > seconds for i in items), seconds + 30, "idle")
@@ -90,7 +78,7 @@ def wait_idle_for(jupyter: Jupyter, seconds: float) -> None:
 # -- deciding ------------------------------------------------------------------------------
 
 def test_an_idle_kernel_past_the_idle_time_stops_the_instance(jupyter: Jupyter, instance: Instance) -> None:
-    idle_kernel(jupyter)
+    jupyter.idle_kernel()
     wait_idle_for(jupyter, IDLE * 60 + 0.5)
     p = instance.check(jupyter.url, "--idle-minutes", str(IDLE))
     assert p.returncode == 0, p.stdout + p.stderr
@@ -99,7 +87,7 @@ def test_an_idle_kernel_past_the_idle_time_stops_the_instance(jupyter: Jupyter, 
 
 
 def test_an_idle_kernel_within_the_idle_time_does_not(jupyter: Jupyter, instance: Instance) -> None:
-    idle_kernel(jupyter)
+    jupyter.idle_kernel()
     p = instance.check(jupyter.url, "--idle-minutes", "30")
     assert "not stopping yet" in p.stdout and "of 30 minutes" in p.stdout
     assert instance.status == "InService"
@@ -125,7 +113,7 @@ def test_a_busy_kernel_keeps_the_instance(jupyter: Jupyter, instance: Instance) 
 
 
 def test_a_recently_used_terminal_keeps_the_instance(jupyter: Jupyter, instance: Instance) -> None:
-    idle_kernel(jupyter)
+    jupyter.idle_kernel()
     term = jupyter.start_terminal()
     wait_idle_for(jupyter, IDLE * 60 + 0.5)
     jupyter.type_in_terminal(term, "echo working")
@@ -193,7 +181,7 @@ def test_an_instance_not_in_service_is_left_alone(jupyter: Jupyter, instance: In
 
 
 def test_dry_run_only_says_what_it_would_do(jupyter: Jupyter, instance: Instance) -> None:
-    idle_kernel(jupyter)
+    jupyter.idle_kernel()
     wait_idle_for(jupyter, IDLE * 60 + 0.5)
     p = instance.check(jupyter.url, "--idle-minutes", str(IDLE), "--dry-run")
     assert f"dry run: would stop {instance.name}" in p.stdout, p.stdout
@@ -203,7 +191,7 @@ def test_dry_run_only_says_what_it_would_do(jupyter: Jupyter, instance: Instance
 def test_without_boto3_it_uses_the_aws_cli(jupyter: Jupyter, instance: Instance) -> None:
     aws = shutil.which("aws", path=str(Path(sys.executable).parent))
     require(aws is not None, "the aws CLI (awscli) is not installed in the test environment")
-    idle_kernel(jupyter)
+    jupyter.idle_kernel()
     wait_idle_for(jupyter, IDLE * 60 + 0.5)
     # -S -I: this Python without site-packages has no boto3, as /usr/bin/python3 on AL2.
     p = instance.check(jupyter.url, "--idle-minutes", str(IDLE), python=[sys.executable, "-S", "-I"],

@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 from pathlib import Path
 
 import pytest
@@ -97,12 +96,7 @@ def test_deployed_example_stops_itself_when_idle(moto: Moto, deployed: dict[str,
     # A real Jupyter server whose only kernel has been idle longer than the idle time.
     jupyter = Jupyter(tmp_path / "jupyter")
     try:
-        kid = jupyter.start_kernel()
-        ws = jupyter.connect(kid)
-        jupyter.execute(ws, "print('analysis done')")
-        time.sleep(0.5)
-        jupyter.wait_state(kid, "idle")
-        ws.close()
+        kid = jupyter.idle_kernel("print('analysis done')")
         wait_until(lambda: last_activity_age(jupyter.kernel(kid)) > 2, 60, "kernel idle 2s")
 
         # What the timer runs, in a sandbox holding what the on-start installed, with the
