@@ -230,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BundleError as e:
         print(f"lcc {args.command}: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (lcc report | head): not an error; keep Python's exit quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as e:
         print(f"lcc {args.command}: {e}", file=sys.stderr)
         return 1

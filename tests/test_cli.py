@@ -177,3 +177,14 @@ def test_build_for_an_s3_payload(tmp_path: Path) -> None:
     assert {p: unpacked["scripts/" + p] for p in FILES} == {p: c.encode() for p, c in FILES.items()}
     alone = lcc("build", str(folder), "-o", str(out), "--payload-file", str(payload))
     assert alone.returncode == 1 and "go together" in alone.stderr
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    # As with `lcc report | head`: the reader is gone before lcc writes.
+    folder = write_folder(tmp_path / "s", FILES)
+    proc = subprocess.Popen([LCC, "report", str(folder)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait() == 0 and stderr == ""
