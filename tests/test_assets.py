@@ -51,12 +51,19 @@ def test_bash_42_compatible(path: Path) -> None:
 
 @pytest.mark.parametrize("path", SHELL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_expansion_of_possibly_empty_arrays(path: Path) -> None:
-    # bash < 4.4 with `set -u` treats "${empty[@]}" as unbound: every such array here must
-    # never be empty where it is expanded. The runner only expands arrays it just filled.
+    # bash < 4.4 with `set -u` treats "${empty[@]}" as unbound. An array that is ever empty
+    # (`name=()`, or declared without values) may only be expanded guarded:
+    # ${name[@]+"${name[@]}"}. Arrays always holding something may be expanded plainly.
     text = path.read_text()
+    empty = set(re.findall(r"\b([A-Za-z_]+)=\(\)", text))
+    empty |= set(re.findall(r"\b(?:local|declare) -a ([A-Za-z_]+)\s*$", text, re.MULTILINE))
     for m in re.finditer(r'"\$\{([A-Za-z_]+)\[@\]\}"', text):
         name = m.group(1)
-        assert re.search(rf"\b{name}=\([^)]", text) or name.startswith("LCC_STEP_"), (path, name)
+        if name not in empty:
+            continue
+        guard = f'${{{name}[@]+'
+        assert text[max(0, m.start() - len(guard)):m.start()] == guard, \
+            (path.name, f"line {text[:m.start()].count(chr(10)) + 1}: {name} may be empty")
 
 
 PYTHON_ASSETS = sorted((ROOT / "assets").rglob("*.py"))

@@ -20,7 +20,7 @@ LCC_S3_GET
     local meta region=()
     meta=$(cat /opt/ml/metadata/resource-metadata.json 2>/dev/null) || meta=''
     if [[ $meta =~ arn:[^:\"]*:sagemaker:([^:\"]+): ]]; then region=(--region "${BASH_REMATCH[1]}"); fi
-    aws s3 cp --only-show-errors "${region[@]}" "s3://$bucket/$key" -
+    aws s3 cp --only-show-errors ${region[@]+"${region[@]}"} "s3://$bucket/$key" -
     return
   fi
   m "ERROR: neither python3 nor the aws CLI is installed: cannot download the payload" >&2
