@@ -41,7 +41,7 @@ from .limits import (
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
 )
-from .report import FileSize, SizeReport
+from .report import SizeReport, file_sizes
 from .steps import Scripts, Step
 
 Kind = Literal["on-start", "on-create"]
@@ -326,8 +326,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
             tuple(problems),
         )
     raw = sum(len(f.data) for f in scripts.files)
-    files = tuple(FileSize(f.path, len(f.data), len(f.data) / raw if raw else 0.0)
-                  for f in sorted(scripts.files, key=lambda f: f.path))
+    files = file_sizes({f.path: len(f.data) for f in scripts.files})
     warnings = build_warnings(scripts)
     minified_bytes = None
     if options.minify:
@@ -341,7 +340,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     fail_code = int(any(s.required for s in scripts.steps))
     s3 = options.payload == "s3"
     codecs = [codec_named(options.codec)] if options.codec else list(candidates(options.payload))
-    best: tuple[int, str, Codec, bytes, bytes] | None = None
+    best: tuple[int, str, Codec, bytes, bytes, str] | None = None
     archives: dict[str, bytes] = {}
     blobs: dict[tuple[str, str], bytes] = {}
     for codec in codecs:
@@ -352,18 +351,18 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         if (a.name, c.name) not in blobs:
             blobs[a.name, c.name] = c.compress(archive)
         blob = blobs[a.name, c.name]
+        sha256 = hashlib.sha256(blob).hexdigest()
         bootstrap = render_bootstrap(
             kind=options.kind, unpack_dir=options.unpack_dir.rstrip("/"),
-            sha256=hashlib.sha256(blob).hexdigest(), fail_code=fail_code, codec=codec,
-            payload=options.payload)
+            sha256=sha256, fail_code=fail_code, codec=codec, payload=options.payload)
         text = render_loader(bootstrap, fail_code=fail_code,
                              payload_text=S3_LOCATION if s3 else codec.encoding.encode(blob))
         # Inline, the script's length is what counts; in S3, the object's (the script is small).
         size = len(blob) if s3 else len(text.encode())
         if best is None or size < best[0]:
-            best = (size, text, codec, archive, blob)
+            best = (size, text, codec, archive, blob, sha256)
     assert best is not None
-    _, text, codec, archive, blob = best
+    _, text, codec, archive, blob, sha256 = best
     content = base64.b64encode(text.encode()).decode("ascii")
     report = SizeReport(
         kind=options.kind,
@@ -380,8 +379,8 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         warnings=tuple(warnings),
         minified_bytes=minified_bytes,
     )
-    return RenderedScript(options.kind, text, content, hashlib.sha256(blob).hexdigest(), report,
-                          scripts.steps, blob if s3 else None)
+    return RenderedScript(options.kind, text, content, sha256, report, scripts.steps,
+                          blob if s3 else None)
 
 
 def build_warnings(scripts: Scripts) -> list[str]:

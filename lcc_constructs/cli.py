@@ -23,7 +23,7 @@ from .limits import (
     DEFAULT_UNPACK_DIR,
     SERVICE_TIMEOUT_SECONDS,
 )
-from .steps import Scripts
+from .steps import Scripts, combine
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
@@ -54,10 +54,7 @@ def _scripts(args: argparse.Namespace) -> Scripts:
         parts.append(from_spec(name, options, f"--recipe {name}"))
     if not parts:
         raise BundleError("give a scripts folder, --recipe, or both")
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined + part
-    return combined
+    return combine(parts)
 
 
 def _build(args: argparse.Namespace) -> RenderedScript:

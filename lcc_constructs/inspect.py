@@ -19,7 +19,7 @@ from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, bootstrap_of, payload_text_o
 from .codecs import S3_OBJECT, codec_named
 from .errors import BundleError
 from .limits import CONTENT_LIMIT_CHARS
-from .report import FileSize, SizeReport
+from .report import SizeReport, file_sizes
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 
@@ -93,8 +93,7 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
         script_bytes=len(text.encode()),
         encoded_chars=content_chars,
         limit=CONTENT_LIMIT_CHARS,
-        files=tuple(FileSize(p, len(d), len(d) / raw if raw else 0.0)
-                    for p, (_, d) in sorted(files.items())),
+        files=file_sizes({p: len(d) for p, (_, d) in files.items()}),
         steps=len(steps),
     )
     return InspectedScript(source, report, files, steps)

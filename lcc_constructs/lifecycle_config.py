@@ -25,7 +25,7 @@ from .limits import (
     DEFAULT_UNPACK_DIR,
     S3_BUCKET_MAX_CHARS,
 )
-from .steps import Scripts
+from .steps import Scripts, combine
 
 #: What ``on_start``/``on_create`` accept: a scripts folder, a :class:`Scripts`, or several
 #: :class:`Scripts` to combine (for example your folder and built-in recipes).
@@ -50,10 +50,7 @@ def to_scripts(source: ScriptsSource) -> Scripts:
     parts = list(source)
     if not parts or not all(isinstance(p, Scripts) for p in parts):
         raise BundleError("expected a folder path, a Scripts, or a non-empty list of Scripts")
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined + part
-    return combined
+    return combine(parts)
 
 
 class LifecycleConfig(Construct):

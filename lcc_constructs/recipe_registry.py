@@ -47,15 +47,9 @@ _REGISTRY: dict[str, RecipeFunction] = {}
 #: The helpers every recipe script sources: their path in assets/ and in the bundle.
 RECIPE_LIB = "recipes/lib.sh"
 
-#: Modules whose import registers the built-in recipes.
-BUILTIN_MODULES: tuple[str, ...] = ("recipes", "autostop")
-
-
 def _load_builtins() -> None:
-    from importlib import import_module
-
-    for module in BUILTIN_MODULES:
-        import_module(f"{__package__}.{module}")
+    # Importing the recipes module registers every built-in recipe (autostop's included).
+    from . import recipes  # noqa: F401
 
 
 def register(name: str) -> Callable[[F], F]:

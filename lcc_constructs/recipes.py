@@ -216,9 +216,10 @@ def persist_home_folders(
 
     The home is reset at every start. On the first start, each folder's content moves to
     ``persistent_dir`` and the home gets a symlink to it; on later starts, the symlink is made
-    again. If something created the folder in the home meanwhile, what the persistent copy
-    lacks is added to it; when an entry differs, the persistent copy wins and the home's copy is
-    saved aside as ``<persistent_dir>/<folder>.saved-<UTC time>`` (logged): nothing is lost.
+    again. If something created the folder in the home meanwhile, it is removed when the
+    persistent copy holds all of it, the same; otherwise the persistent copy wins and the home's
+    copy is saved aside as ``<persistent_dir>/<folder>.saved-<UTC time>`` (logged): nothing is
+    lost.
     Runs as ec2-user, who owns everything it creates. A ``.ssh`` folder gets mode 700 (its
     sub-folders too), its files 600 and its ``*.pub`` files 644.
 

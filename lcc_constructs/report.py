@@ -14,6 +14,12 @@ class FileSize:
     share: float
 
 
+def file_sizes(sizes: dict[str, int]) -> tuple[FileSize, ...]:
+    """Each file's size and share of them all, in path order."""
+    total = sum(sizes.values())
+    return tuple(FileSize(path, n, n / total if total else 0.0) for path, n in sorted(sizes.items()))
+
+
 @dataclass(frozen=True)
 class SizeReport:
     """Sizes of one rendered script, from the files in to the text the API counts."""

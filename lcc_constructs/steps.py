@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -149,7 +149,7 @@ class Scripts:
                 BundleFile(f"{clean}/{f.path}", f.data, f.mode, f.origin) for f in files
             ]
             own = {f.path for f in extra}
-            steps = [s if s.script in own else _with_script(s, f"{clean}/{s.script}") for s in steps]
+            steps = [s if s.script in own else replace(s, script=f"{clean}/{s.script}") for s in steps]
         return cls(files=tuple(files) + extra, steps=tuple(steps))
 
     def __add__(self, other: Scripts) -> Scripts:
@@ -158,16 +158,14 @@ class Scripts:
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps)
 
 
-def _with_script(step: Step, script: str) -> Step:
-    return Step(
-        name=step.name,
-        script=script,
-        run_as=step.run_as,
-        background=step.background,
-        timeout_seconds=step.timeout_seconds,
-        env=step.env,
-        required=step.required,
-    )
+def combine(parts: Sequence[Scripts]) -> Scripts:
+    """Several :class:`Scripts` as one: their files together, their steps in order."""
+    if not parts:
+        raise BundleError("nothing to combine: give at least one scripts folder or recipe")
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined + part
+    return combined
 
 
 def _excluded(rel: PurePosixPath, patterns: Sequence[str]) -> bool:

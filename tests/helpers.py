@@ -1,4 +1,5 @@
-"""Test helpers: write script folders, unpack rendered scripts with the real shell path."""
+"""Test helpers: write script folders, unpack rendered scripts with the real shell path, put
+stand-ins in the sandbox."""
 
 from __future__ import annotations
 
@@ -9,6 +10,32 @@ from pathlib import Path
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
 from lcc_constructs.bundle import bootstrap_of, with_bootstrap
+
+from .conftest import STANDINS
+
+HOME = "/home/ec2-user"
+
+#: Where each stand-in goes in the sandbox (tests/README.md lists them).
+STANDIN_PATHS = {
+    "systemctl": "/usr/bin/systemctl",
+    "conda": f"{HOME}/anaconda3/bin/conda",
+    "rpm": "/usr/bin/rpm",
+    "dnf": "/usr/bin/dnf",
+    "yum": "/usr/bin/yum",
+    "crontab": "/usr/bin/crontab",
+    "aws": "/usr/bin/aws",
+}
+
+
+def standins(tmp_path: Path, *names: str, systemd: bool = True) -> dict[str, Path]:
+    """``files=`` for simulate(): the named stand-ins, and with ``systemd`` the marker of a
+    booted systemd (/run/systemd/system), without which systemctl refuses to work."""
+    files = {STANDIN_PATHS[n]: STANDINS / ("dnf" if n == "yum" else n) for n in names}
+    if systemd:
+        marker = tmp_path / "run-systemd-system"
+        marker.mkdir(exist_ok=True)
+        files["/run/systemd/system"] = marker
+    return files
 
 
 def write_folder(

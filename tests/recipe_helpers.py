@@ -13,32 +13,9 @@ from typing import Any
 from lcc_constructs import RunAs, Scripts, Step, build
 from lcc_constructs.sandbox import SimulationResult, simulate
 
-from .conftest import STANDINS
 from .helpers import write_folder, write_script
 
 PROBES = Path(__file__).resolve().parent / "probes"
-HOME = "/home/ec2-user"
-
-#: Where each stand-in goes in the sandbox (tests/README.md lists them).
-STANDIN_PATHS = {
-    "systemctl": "/usr/bin/systemctl",
-    "conda": f"{HOME}/anaconda3/bin/conda",
-    "rpm": "/usr/bin/rpm",
-    "dnf": "/usr/bin/dnf",
-    "yum": "/usr/bin/yum",
-}
-
-
-def standins(tmp_path: Path, *names: str, systemd: bool = True) -> dict[str, Path]:
-    """``files=`` for simulate(): the named stand-ins, and with ``systemd`` the marker of a
-    booted systemd (/run/systemd/system), without which systemctl refuses to work."""
-    files = {STANDIN_PATHS[n]: STANDINS / ("dnf" if n == "yum" else n) for n in names}
-    if systemd:
-        marker = tmp_path / "run-systemd-system"
-        marker.mkdir(exist_ok=True)
-        files["/run/systemd/system"] = marker
-    return files
-
 
 def probe(tmp_path: Path, name: str, body: str, run_as: RunAs = RunAs.ROOT,
           env: Mapping[str, str] | None = None, files: Mapping[str, str] | None = None) -> Scripts:

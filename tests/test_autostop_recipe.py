@@ -14,8 +14,8 @@ from lcc_constructs.errors import BundleError
 from lcc_constructs.recipe_registry import from_spec, parse_cli_spec
 from lcc_constructs.sandbox import SimulationResult, simulate
 
-from .conftest import ROOT, STANDINS
-from .helpers import write_folder, write_script
+from .conftest import ROOT
+from .helpers import standins, write_folder, write_script
 
 SOURCE = ROOT / "assets" / "recipes" / "autostop"
 
@@ -111,9 +111,7 @@ def install(tmp_path: Path, files: dict[str, Path], runs: int = 1, **options: ob
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox")
 def test_with_systemd_a_timer_runs_the_check(tmp_path: Path) -> None:
-    (tmp_path / "systemd").mkdir()
-    result = install(tmp_path, {"/usr/bin/systemctl": STANDINS / "systemctl",
-                                "/run/systemd/system": tmp_path / "systemd"}, runs=2, interval_minutes=7)
+    result = install(tmp_path, standins(tmp_path, "systemctl"), runs=2, interval_minutes=7)
     assert not result.would_fail, result.format()
     assert "systemd timer lcc-autostop.timer, every 7 minutes" in result.last.step("autostop").log
     keep = tmp_path / "keep"
@@ -130,7 +128,7 @@ def test_with_systemd_a_timer_runs_the_check(tmp_path: Path) -> None:
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox")
 def test_with_cron_root_crontab_runs_the_check_once(tmp_path: Path) -> None:
-    result = install(tmp_path, {"/usr/bin/crontab": STANDINS / "crontab"}, runs=2, interval_minutes=60)
+    result = install(tmp_path, standins(tmp_path, "crontab", systemd=False), runs=2, interval_minutes=60)
     assert not result.would_fail, result.format()
     assert "root's crontab, every 60 minutes" in result.last.step("autostop").log
     table = (tmp_path / "keep/var/spool/cron/root").read_text().splitlines()

@@ -18,7 +18,8 @@ import pytest
 
 from lcc_constructs.sandbox import availability, simulate
 
-from .conftest import ROOT, STANDINS, require
+from .conftest import ROOT, require
+from .helpers import standins
 from .servers import FAKE_AWS, Jupyter, Moto, last_activity_age, wait_until
 
 pytestmark = [pytest.mark.cdk_cli, pytest.mark.sandbox]
@@ -80,10 +81,9 @@ def test_deployed_example_stops_itself_when_idle(moto: Moto, deployed: dict[str,
         "sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"]}]
 
     # Its on-start, in the sandbox, with systemd (the systemctl stand-in).
-    (tmp_path / "systemd").mkdir()
     keep = tmp_path / "keep"
-    result = simulate(script, keep=keep, volume=tmp_path / "volume", files={
-        "/usr/bin/systemctl": STANDINS / "systemctl", "/run/systemd/system": tmp_path / "systemd"})
+    result = simulate(script, keep=keep, volume=tmp_path / "volume",
+                      files=standins(tmp_path, "systemctl"))
     assert not result.would_fail, result.format() + result.last.output
     step = result.last.step("autostop")
     assert step.status == "ok" and "systemd timer lcc-autostop.timer, every 5 minutes" in step.log

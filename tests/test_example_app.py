@@ -12,7 +12,8 @@ import pytest
 
 from lcc_constructs.sandbox import availability, simulate
 
-from .conftest import ROOT, STANDINS, require
+from .conftest import ROOT, require
+from .helpers import standins
 
 pytestmark = pytest.mark.cdk_cli
 
@@ -72,9 +73,7 @@ def test_the_synthesized_on_start_runs_in_the_sandbox(synthesized: Path, tmp_pat
     script = tmp_path / "on-start.sh"
     script.write_bytes(base64.b64decode(content))
     # As on the instance, systemd runs (the systemctl stand-in, tests/README.md).
-    (tmp_path / "systemd").mkdir()
-    result = simulate(script, keep=tmp_path / "keep", files={
-        "/usr/bin/systemctl": STANDINS / "systemctl", "/run/systemd/system": tmp_path / "systemd"})
+    result = simulate(script, keep=tmp_path / "keep", files=standins(tmp_path, "systemctl"))
     run = result.last
     assert not run.would_fail, run.output
     assert run.steps and all(s.status in ("ok", "started") for s in run.steps), result.format()

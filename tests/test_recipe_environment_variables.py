@@ -19,6 +19,7 @@ import pytest
 from lcc_constructs import RunAs, Scripts, recipes
 
 from . import systemd_env
+from .helpers import standins
 from .recipe_helpers import (
     assert_all_ok,
     calls_probe,
@@ -27,7 +28,6 @@ from .recipe_helpers import (
     run,
     snapshot_probe,
     snapshots,
-    standins,
 )
 from .servers import free_port, stop_process
 

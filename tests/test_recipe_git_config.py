@@ -9,7 +9,8 @@ import pytest
 
 from lcc_constructs import RunAs, recipes
 
-from .recipe_helpers import HOME, assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
+from .helpers import HOME
+from .recipe_helpers import assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 

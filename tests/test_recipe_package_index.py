@@ -12,8 +12,8 @@ import yaml
 
 from lcc_constructs import RunAs, Scripts, recipes
 
+from .helpers import HOME, standins
 from .recipe_helpers import (
-    HOME,
     assert_all_ok,
     http_server,
     probe,
@@ -21,7 +21,6 @@ from .recipe_helpers import (
     sandbox_ids,
     snapshot_probe,
     snapshots,
-    standins,
 )
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]

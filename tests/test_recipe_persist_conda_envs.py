@@ -18,8 +18,8 @@ import yaml
 from lcc_constructs import RunAs, Scripts, recipes
 
 from .conftest import require
+from .helpers import HOME, standins
 from .recipe_helpers import (
-    HOME,
     assert_all_ok,
     calls_probe,
     probe,
@@ -28,7 +28,6 @@ from .recipe_helpers import (
     sandbox_ids,
     snapshot_probe,
     snapshots,
-    standins,
 )
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]

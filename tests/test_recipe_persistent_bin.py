@@ -11,8 +11,8 @@ import pytest
 
 from lcc_constructs import RunAs, Scripts, recipes
 
+from .helpers import HOME
 from .recipe_helpers import (
-    HOME,
     assert_all_ok,
     http_server,
     probe,

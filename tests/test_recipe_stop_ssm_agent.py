@@ -8,7 +8,8 @@ import pytest
 
 from lcc_constructs import recipes
 
-from .recipe_helpers import assert_all_ok, probe, run, standins
+from .helpers import standins
+from .recipe_helpers import assert_all_ok, probe, run
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 

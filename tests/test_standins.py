@@ -11,13 +11,9 @@ from lcc_constructs.sandbox import simulate
 
 from . import systemd_env
 from .conftest import STANDINS
+from .helpers import standins
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
-
-
-def empty_dir(tmp_path: Path) -> Path:
-    (tmp_path / "empty").mkdir(exist_ok=True)
-    return tmp_path / "empty"
 
 
 def run(tmp_path: Path, body: str, files: dict[str, Path]) -> str:
@@ -38,9 +34,7 @@ systemctl disable amazon-ssm-agent; systemctl is-enabled amazon-ssm-agent; echo 
 systemctl start no-such-unit; echo "rc=$?"
 systemctl --no-block restart amazon-ssm-agent && systemctl show -p ActiveState amazon-ssm-agent
 cat /run/lcc-standin-systemd/calls.log | wc -l
-""", {"/usr/bin/systemctl": STANDINS / "systemctl",
-      "/etc/systemd/system/amazon-ssm-agent.service": unit,
-      "/run/systemd/system": empty_dir(tmp_path)})
+""", {**standins(tmp_path, "systemctl"), "/etc/systemd/system/amazon-ssm-agent.service": unit})
     assert out.splitlines() == [
         "inactive", "rc=3", "up", "enabled", "inactive", "disabled", "rc=1",
         "Failed to start no-such-unit.service: Unit no-such-unit.service not found.", "rc=5",
@@ -130,10 +124,8 @@ systemctl show -p LoadState absent; echo "rc=$?"
 systemctl mask present; systemctl show -p LoadState present
 systemctl status absent; echo "rc=$?"
 systemctl --version | head -n 1
-""", {"/usr/bin/systemctl": STANDINS / "systemctl",
-      "/etc/systemd/system/present.service": unit,
-      "/run/lcc-standin-systemd/version": version,
-      "/run/systemd/system": empty_dir(tmp_path)})
+""", {**standins(tmp_path, "systemctl"), "/etc/systemd/system/present.service": unit,
+      "/run/lcc-standin-systemd/version": version})
     assert out.splitlines() == [
         "LoadState=loaded", "rc=0", "LoadState=not-found", "rc=0", "LoadState=masked",
         "Unit absent.service could not be found.", "rc=4", "systemd 219 (lcc-constructs stand-in)",
