@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ._assets import read_asset, shell_body
+from ._assets import compact, read_asset, shell_body, strip_shell_comments
 from .archive import ArchiveEntry
 from .checks import (
     check_budget,
@@ -185,7 +185,7 @@ def render_env(step: Step) -> str | None:
 
 def runtime_file(name: str) -> bytes:
     """A runner file as packed: our own shell, with its comments and indentation dropped."""
-    return strip_shell_comments(read_asset(f"runtime/{name}").decode()).encode()
+    return compact(f"runtime/{name}", read_asset(f"runtime/{name}"))
 
 
 def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry]:
@@ -200,20 +200,6 @@ def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry
         if env is not None:
             entries.append(ArchiveEntry(f"{RUNTIME_PREFIX}env/{step.name}.sh", env.encode(), 0o644))
     return entries
-
-
-def strip_shell_comments(text: str) -> str:
-    """Drop comment lines, blank lines and indentation from our own shell files in assets/.
-
-    Only for those files: they are written so that this is safe (no multi-line strings, no
-    here-document other than the bootstrap's payload, which holds no '#').
-    """
-    out = []
-    for i, line in enumerate(text.splitlines()):
-        stripped = line.strip()
-        if i == 0 and stripped.startswith("#!") or stripped and not stripped.startswith("#"):
-            out.append(stripped)
-    return "\n".join(out) + "\n"
 
 
 def fill(template: str, values: dict[str, str]) -> str:

@@ -20,16 +20,15 @@ under ``recipes/<name>/`` in the bundle, so one recipe can be used twice under t
 
 from __future__ import annotations
 
-import ast
 import inspect
 import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from ._assets import asset_path
-from .bundle import strip_shell_comments
+from ._assets import asset_path, compact
 from .errors import BundleError
 from .limits import STEP_NAME_PATTERN
 from .steps import DEFAULT_EXCLUDES, BundleFile, Scripts, Step
@@ -86,24 +85,7 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, leave_out: Sequence[st
     if shared_lib:
         lib = asset_path(RECIPE_LIB)
         files.append(BundleFile(RECIPE_LIB, lib.read_bytes(), 0o644, str(lib)))
-    return Scripts(files=tuple(_compact(f) for f in files), steps=own.steps)
-
-
-def _compact(f: BundleFile) -> BundleFile:
-    """A recipe file as packed: shell without comment lines and indentation; Python without
-    comments and docstrings (rebuilt from its syntax tree, which the tests check still runs on
-    Python 3.7). The files in assets/ stay the readable source."""
-    if f.path.endswith(".sh"):
-        return BundleFile(f.path, strip_shell_comments(f.data.decode()).encode(), f.mode, f.origin)
-    if f.path.endswith(".py"):
-        tree = ast.parse(f.data)
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and body and \
-                    isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                node.body = body[1:] or [ast.Pass()]
-        return BundleFile(f.path, (ast.unparse(tree) + "\n").encode(), f.mode, f.origin)
-    return f
+    return Scripts(files=tuple(replace(f, data=compact(f.path, f.data)) for f in files), steps=own.steps)
 
 
 def _matches(value: Any, hint: Any) -> bool:
