@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,6 @@ class SimulationResult:
     keep: Path | None
     #: Processes still running in the sandbox when it was torn down.
     left_running: int = 0
-    errors: tuple[str, ...] = field(default=())
 
     @property
     def last(self) -> RunResult:
