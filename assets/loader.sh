@@ -1,11 +1,20 @@
 #!/bin/bash
-# lcc-constructs loader: the outside of every lifecycle script the library builds.
-# The bootstrap (assets/bootstrap.sh with the codec's and the payload's functions) travels
-# gzip-compressed in base64, which every instance can undo with coreutils and gzip; it runs
-# with the payload's text, if any, as its standard input. lcc_constructs.bundle fills in the
-# @@...@@ values and drops the comment lines; `lcc inspect` shows the bootstrap.
-# shellcheck disable=SC2242 # the exit status is filled in: 0, or 1 when a step is required
-b=$(base64 -d <<<'@@BOOTSTRAP@@' | gzip -dc) || { echo 'lcc-constructs: ERROR: cannot read the bootstrap (base64, gzip); no step ran'; exit @@FAIL_CODE@@; }
-eval "$b" <<'LCC_PAYLOAD'
+# lcc-constructs loader: the plain-text outside of every lifecycle script the library builds,
+# the only part that is not compressed (docs/architecture.md, "The chain on the instance").
+# It decodes the payload (the here-document) into a temporary file of root's, checks its
+# sha256 before anything of it runs, decompresses it, and runs the result with bash -e: the
+# unpacking program (assets/runtime/unpack.sh), which reads its archive from its own standard
+# input. lcc_constructs.bundle fills in the @@...@@ values: @@DECODE@@ and @@DECOMPRESS@@ with
+# the codec's commands (assets/codecs), and @@FAIL@@ with 1 when a step is required, else 0.
+# shellcheck disable=SC2242 # @@FAIL@@ is 0 or 1
+f=$(mktemp)
+no() {
+  echo "lcc-constructs: ERROR: the payload cannot be used, no step ran"
+  exit @@FAIL@@
+}
+@@DECODE@@ >"$f" <<'E'
 @@PAYLOAD@@
-LCC_PAYLOAD
+E
+[ "$(sha256sum <"$f")" = "@@SHA256@@  -" ] || no
+@@DECOMPRESS@@ <"$f" >"$f.s" || no
+bash -es "$f" <"$f.s"

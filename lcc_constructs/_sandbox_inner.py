@@ -142,6 +142,15 @@ def reap() -> None:
             return
 
 
+def run_dirs(root: Path, volume_path: str) -> list[str]:
+    """The run folders in the default state folder on the volume, oldest first."""
+    logs = root / volume_path.lstrip("/") / ".lifecycle" / "logs"
+    try:
+        return sorted(p.name for p in logs.iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        return []
+
+
 def run_once(root: Path, script: bytes, index: int, limit: float,
              env: dict[str, str]) -> dict[str, Any]:
     name = f"lcc-{os.getpid()}-{index}-on-start.sh"
@@ -205,7 +214,9 @@ def main(config_path: str) -> int:
         layer, root = prepare(cfg)
         script = Path(cfg["script"]).read_bytes()
         for i in range(cfg["runs"]):
-            result["runs"].append(run_once(root, script, i, cfg["limit"], cfg.get("env", {})))
+            run = run_once(root, script, i, cfg["limit"], cfg.get("env", {}))
+            run["run_dirs"] = run_dirs(root, cfg["volume_path"])
+            result["runs"].append(run)
         deadline = time.monotonic() + cfg["wait_background"]
         while other_processes() and time.monotonic() < deadline:
             reap()

@@ -1,21 +1,18 @@
-"""Deterministic archives: the same files give the same bytes on any machine.
+"""The archive: the bundle's files as a bash program, the same bytes for the same files anywhere.
 
-Two formats, and the bundler keeps whichever compresses smaller:
-
-- ``tar``: entries sorted by path, times 0, owners root (uid/gid 0, no names), file permission
-  bits kept (special bits dropped), directories 0755. Unpacked with ``tar -x``.
-- ``shar``: the archive is a small bash program that writes each file with ``head -c`` from its
-  own standard input, followed by the file's bytes (assets/codecs/archive/shar.sh runs it). A
-  file costs a short command line instead of tar's 512-byte header and padding. It relies on
-  what POSIX guarantees when both read a seekable standard input: the shell reads no further
-  than the command it runs, and ``head`` leaves the offset just past the bytes it copied.
+The archive is written as lines of a bash program that writes each file with ``head -c`` from
+its own standard input, each followed by the file's bytes: a file costs a short command line
+(tar would cost a 512-byte header and padding). The unpacking program (assets/runtime/unpack.sh)
+holds it and is run with bash reading it from a regular file as its standard input; POSIX
+guarantees what this relies on for a seekable standard input: the shell reads no further than
+the command it runs, and ``head`` leaves the offset just past the bytes it copied. Files are
+ordered by suffix and name (similar files side by side compress better), with modes set by
+``chmod`` lines at the end; directories are made first.
 """
 
 from __future__ import annotations
 
-import io
 import shlex
-import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -34,47 +31,8 @@ def _parent_dirs(files: list[ArchiveEntry]) -> list[str]:
     return sorted({str(p) for e in files for p in PurePosixPath(e.path).parents if str(p) != "."})
 
 
-def _tarinfo(name: str, kind: bytes, mode: int, size: int = 0) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.mode = mode
-    info.size = size
-    info.mtime = 0
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
-    return info
-
-
-def build_tar(entries: Iterable[ArchiveEntry]) -> bytes:
-    """A tar archive of ``entries`` and the directories that hold them."""
-    files = sorted(entries, key=lambda e: e.path)
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        members: list[tuple[str, tarfile.TarInfo, bytes | None]] = [
-            (d, _tarinfo(d, tarfile.DIRTYPE, 0o755), None) for d in _parent_dirs(files)
-        ]
-        members += [
-            (e.path, _tarinfo(e.path, tarfile.REGTYPE, e.mode & 0o777, len(e.data)), e.data)
-            for e in files
-        ]
-        for _, info, data in sorted(members, key=lambda m: m[0]):
-            tar.addfile(info, io.BytesIO(data) if data is not None else None)
-    return buf.getvalue()
-
-
-def read_tar(archive: bytes) -> list[ArchiveEntry]:
-    """The regular files of a tar archive."""
-    out = []
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        for member in tar.getmembers():
-            extracted = tar.extractfile(member) if member.isfile() else None
-            if extracted is not None:
-                out.append(ArchiveEntry(member.name, extracted.read(), member.mode & 0o777))
-    return out
-
-
-#: Files created by the shar program get 0644 from the bootstrap's umask 022: only other modes
-#: need a chmod line.
+#: Files created by the archive get 0644 from the unpacking program's umask 022: only other
+#: modes need a chmod line.
 _SHAR_DEFAULT_MODE = 0o644
 _SHAR_WRITE = 'f(){ head -c "$1" >"$2";}\n'
 
@@ -92,7 +50,7 @@ def _utf8(text: str) -> bytes:
 
 
 def build_shar(entries: Iterable[ArchiveEntry]) -> bytes:
-    """A shar archive of ``entries`` (see the module's documentation)."""
+    """The archive of ``entries`` (see the module's documentation)."""
     files = sorted(entries, key=_shar_order)
     out = [_SHAR_WRITE.encode()]
     dirs = _parent_dirs(files)
@@ -127,21 +85,26 @@ def _command(data: bytes, pos: int) -> tuple[list[str], int]:
     return shlex.split(data[pos:i].decode("utf-8", "surrogateescape")), i + 1
 
 
-def read_shar(archive: bytes) -> list[ArchiveEntry]:
-    """The files of a shar archive written by :func:`build_shar`."""
-    if not archive.startswith(_SHAR_WRITE.encode()):
-        raise BundleError("not a shar archive of lcc-constructs")
+def read_shar(program: bytes) -> list[ArchiveEntry]:
+    """The files of the archive inside ``program`` (the unpacking program, or the archive
+    alone): from its first line to the first command that is not one of the archive's."""
+    pos = program.find(_SHAR_WRITE.encode())
+    if pos < 0:
+        raise BundleError("no archive of lcc-constructs in this program")
     files: dict[str, ArchiveEntry] = {}
-    pos = len(_SHAR_WRITE)
-    while pos < len(archive):
-        words, pos = _command(archive, pos)
+    pos += len(_SHAR_WRITE)
+    while pos < len(program):
+        words, end = _command(program, pos)
         if words[:1] == ["f"]:
             size, path = int(words[1]), words[2]
-            files[path] = ArchiveEntry(path, archive[pos:pos + size], _SHAR_DEFAULT_MODE)
-            pos += size
+            files[path] = ArchiveEntry(path, program[end:end + size], _SHAR_DEFAULT_MODE)
+            pos = end + size
         elif words[:1] == ["chmod"]:
             for path in words[3:]:
                 files[path] = ArchiveEntry(path, files[path].data, int(words[1], 8))
-        elif words[:1] != ["mkdir"]:
-            raise BundleError(f"unexpected command in a shar archive: {words[:2]}")
+            pos = end
+        elif words[:1] == ["mkdir"]:
+            pos = end
+        else:
+            break
     return sorted(files.values(), key=lambda e: e.path)

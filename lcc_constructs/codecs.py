@@ -1,16 +1,13 @@
-"""How the bundle becomes a payload, and the payload text inside the script.
+"""How the bundle travels: a compressor and a text encoding (or an S3 object).
 
-A codec is three parts, each with its Python side here and its shell side in ``assets/codecs``:
-
-- an **archive** format (``tar`` or ``shar``) turning the files into one stream; its shell
-  defines ``lcc_unpack PAYLOAD DIR``;
-- a **compressor** (``gzip``, ``bzip2``, ``xz``, ``lzma``, ``lzma-raw``); its shell defines
-  ``lcc_decompress`` (stdin to stdout), with python3 standing in for a missing program;
-- a text **encoding** safe inside a quoted here-document (``base64``, ``base94``); its shell
-  defines ``lcc_decode`` (stdin to stdout).
+The bundle is one program, the unpacking program with its archive (archive.py); a codec
+compresses it and encodes the result as text that is safe inside the loader's quoted
+here-document. Each part has its Python side here and its shell side in ``assets/codecs``: a
+command the loader runs (``decode``: text on stdin to bytes; ``decompress``: bytes to the
+program), which checks for its program and says what it falls back to.
 
 :func:`candidates` lists every combination; the bundler renders each and keeps the one giving
-the fewest characters (``SizeReport.codec`` names it, e.g. ``shar+lzma-raw+base94``).
+the fewest characters (``SizeReport.codec`` names it, e.g. ``lzma-raw+base94``).
 """
 
 from __future__ import annotations
@@ -19,22 +16,13 @@ import base64
 import bz2
 import gzip
 import lzma
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-from ._assets import shell_body
-from .archive import ArchiveEntry, build_shar, build_tar, read_shar, read_tar
+from ._assets import snippet
 from .errors import BundleError
-
-
-@dataclass(frozen=True)
-class Archiver:
-    name: str
-    pack: Callable[[Sequence[ArchiveEntry]], bytes]
-    unpack: Callable[[bytes], list[ArchiveEntry]]
-    assets: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -42,7 +30,10 @@ class Compressor:
     name: str
     compress: Callable[[bytes], bytes]
     decompress: Callable[[bytes], bytes]
-    assets: tuple[str, ...]
+
+    def shell(self) -> str:
+        """The loader's command that undoes it (stdin to stdout)."""
+        return snippet(f"codecs/decompress/{self.name}.sh")
 
 
 @dataclass(frozen=True)
@@ -50,38 +41,38 @@ class Encoding:
     name: str
     encode: Callable[[bytes], str]
     decode: Callable[[str], bytes]
-    assets: tuple[str, ...]
+
+    def shell(self) -> str:
+        """The loader's command that undoes it (stdin to stdout); for an S3 object, the
+        download."""
+        return snippet("payload/s3.sh" if self is S3_OBJECT else f"codecs/decode/{self.name}.sh")
 
 
 @dataclass(frozen=True)
 class Codec:
-    archiver: Archiver
     compressor: Compressor
     encoding: Encoding
 
     @property
     def name(self) -> str:
-        return f"{self.archiver.name}+{self.compressor.name}+{self.encoding.name}"
-
-    def shell(self) -> str:
-        """The shell functions of the three parts, ready to paste into the bootstrap (each file
-        without its #! line, shared helpers once)."""
-        assets = dict.fromkeys(self.encoding.assets + self.compressor.assets + self.archiver.assets)
-        return "\n".join(shell_body(a) for a in assets)
+        return f"{self.compressor.name}+{self.encoding.name}"
 
 
 # --- compressors: best settings, nothing machine-specific in the output ---
 
 #: LZMA settings shared by the three LZMA containers; the lzma-raw decoder is told them
-#: (assets/codecs/compress/lzma-raw.sh). pb=0 suits text, which has no 2- or 4-byte structure.
+#: (assets/codecs/decompress/lzma-raw.sh). pb=0 suits text, which has no 2- or 4-byte structure.
 LZMA_FILTER = {"id": lzma.FILTER_LZMA1, "preset": 9 | lzma.PRESET_EXTREME, "lc": 3, "lp": 0,
                "pb": 0, "dict_size": 1 << 20}
 _LZMA_RAW_FILTERS = [{k: LZMA_FILTER[k] for k in ("id", "lc", "lp", "pb", "dict_size")}]
 
 
 def _gzip(data: bytes) -> bytes:
-    # mtime=0 and no file name: the gzip header carries nothing machine-specific.
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    # No file name and mtime 0; the OS byte is set to 255 ("unknown") because Python writes a
+    # different one from version to version: the same input gives the same bytes anywhere.
+    out = bytearray(gzip.compress(data, compresslevel=9, mtime=0))
+    out[9] = 255
+    return bytes(out)
 
 
 def _xz(data: bytes) -> bytes:
@@ -150,24 +141,17 @@ def _b64decode(text: str) -> bytes:
     return base64.b64decode("".join(text.split()), validate=True)
 
 
-TAR = Archiver("tar", build_tar, read_tar, ("codecs/archive/tar.sh",))
-SHAR = Archiver("shar", build_shar, read_shar, ("codecs/archive/shar.sh",))
+GZIP = Compressor("gzip", _gzip, gzip.decompress)
+BZIP2 = Compressor("bzip2", lambda d: bz2.compress(d, 9), bz2.decompress)
+XZ = Compressor("xz", _xz, lzma.decompress)
+LZMA = Compressor("lzma", _lzma_alone, lzma.decompress)
+LZMA_RAW = Compressor("lzma-raw", _lzma_raw, _unlzma_raw)
 
-_INSTEAD = "codecs/python-instead.sh"
-GZIP = Compressor("gzip", _gzip, gzip.decompress, ("codecs/compress/gzip.sh",))
-BZIP2 = Compressor("bzip2", lambda d: bz2.compress(d, 9), bz2.decompress,
-                   (_INSTEAD, "codecs/compress/bzip2.sh"))
-XZ = Compressor("xz", _xz, lzma.decompress, (_INSTEAD, "codecs/compress/xz.sh"))
-LZMA = Compressor("lzma", _lzma_alone, lzma.decompress, (_INSTEAD, "codecs/compress/lzma.sh"))
-LZMA_RAW = Compressor("lzma-raw", _lzma_raw, _unlzma_raw, (_INSTEAD, "codecs/compress/lzma-raw.sh"))
-
-BASE64 = Encoding("base64", lambda b: base64.b64encode(b).decode("ascii"), _b64decode,
-                  ("codecs/encode/base64.sh",))
-BASE94 = Encoding("base94", b94encode, b94decode, ("codecs/encode/base94.sh",))
+BASE64 = Encoding("base64", lambda b: base64.b64encode(b).decode("ascii"), _b64decode)
+BASE94 = Encoding("base94", b94encode, b94decode)
 #: payload="s3": the compressed bundle is an S3 object, downloaded as it is (assets/payload/s3.sh).
-S3_OBJECT = Encoding("s3", _not_text, _not_text, ())
+S3_OBJECT = Encoding("s3", _not_text, _not_text)
 
-ARCHIVERS = (TAR, SHAR)
 COMPRESSORS = (GZIP, BZIP2, XZ, LZMA, LZMA_RAW)
 ENCODINGS = (BASE64, BASE94)
 
@@ -176,18 +160,17 @@ def candidates(payload: str = "inline") -> Iterator[Codec]:
     """Every codec the bundler may choose for an ``inline`` or ``s3`` payload, simplest first
     (the first of equals wins)."""
     encodings = ENCODINGS if payload == "inline" else (S3_OBJECT,)
-    for a, c, e in product(ARCHIVERS, COMPRESSORS, encodings):
-        yield Codec(a, c, e)
+    for c, e in product(COMPRESSORS, encodings):
+        yield Codec(c, e)
 
 
 def codec_named(name: str) -> Codec:
-    """A codec by its name, ``archive+compressor+encoding``."""
+    """A codec by its name, ``compressor+encoding``."""
     for codec in (*candidates("inline"), *candidates("s3")):
         if codec.name == name:
             return codec
-    parts = [", ".join(p.name for p in group) for group in (ARCHIVERS, COMPRESSORS, ENCODINGS)]
     raise BundleError(
-        f"codec {name!r} is not known: use ARCHIVE+COMPRESSOR+ENCODING with archive one of "
-        f"{parts[0]}; compressor one of {parts[1]}; encoding one of {parts[2]} "
-        "(or leave it unset to get the smallest)"
+        f"codec {name!r} is not known: use COMPRESSOR+ENCODING with compressor one of "
+        f"{', '.join(c.name for c in COMPRESSORS)} and encoding one of "
+        f"{', '.join(e.name for e in ENCODINGS)} (or leave it unset to get the smallest)"
     )

@@ -1,8 +1,9 @@
 """Read back what a rendered script or a synthesized template carries.
 
 ``lcc inspect`` uses this to report on exactly what will be deployed: it takes a script, a
-CloudFormation template or a whole ``cdk.out`` folder, decodes each lifecycle script it finds
-and rebuilds its size report from the payload itself.
+CloudFormation template or a whole ``cdk.out`` folder, decodes each lifecycle script it finds,
+checks its sha256, and rebuilds its files, its steps, its options and its size report from the
+payload itself.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .bundle import RUNTIME_PREFIX, SCRIPTS_PREFIX, bootstrap_of, payload_text_of
-from .codecs import S3_OBJECT, codec_named
+from .archive import read_shar
+from .bundle import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
+from .codecs import S3_OBJECT, Codec, candidates
 from .errors import BundleError
 from .limits import CONTENT_LIMIT_CHARS
 from .report import SizeReport, file_sizes
+from .steps import RunAs, Step
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 
@@ -31,15 +35,29 @@ class InspectedScript:
     report: SizeReport
     #: Files of the bundle under scripts/, by path: (mode, data).
     files: dict[str, tuple[int, bytes]]
-    step_names: tuple[str, ...]
+    steps: tuple[Step, ...]
+    options: BuildOptions
+
+    @property
+    def step_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.steps)
 
 
-def _variable(text: str, name: str) -> str:
-    prefix = f"{name}='"
-    for line in text.splitlines():
-        if line.startswith(prefix) and line.endswith("'"):
-            return line[len(prefix):-1]
-    raise BundleError(f"not an lcc-constructs script: no {name}= line")
+_SHA256 = re.compile(r'"([0-9a-f]{64})  -"')
+
+
+def parse_loader(text: str) -> tuple[Codec, str, str, int]:
+    """The codec, payload text, sha256 and failure exit status of a rendered script, found by
+    rendering each codec's loader around a marker and matching it to the text."""
+    found = _SHA256.search(text)
+    if not found:
+        raise BundleError("not an lcc-constructs script: no sha256 check in its loader")
+    for codec in (*candidates("inline"), *candidates("s3")):
+        for fail in (0, 1):
+            head, tail = render_loader(codec, sha256=found[1], fail_code=fail, payload_text="\0").split("\0")
+            if text.startswith(head) and text.endswith(tail) and len(text) >= len(head) + len(tail):
+                return codec, text[len(head):len(text) - len(tail)], found[1], fail
+    raise BundleError("not an lcc-constructs script of this version: its loader is not one of ours")
 
 
 def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
@@ -52,51 +70,103 @@ def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
     return path.read_bytes()
 
 
+def _array(line: str, name: str) -> list[str]:
+    prefix = f"{name}=("
+    if not (line.startswith(prefix) and line.endswith(")")):
+        raise BundleError(f"not an lcc-constructs plan: expected {name}=(...), got {line[:40]!r}")
+    return shlex.split(line[len(prefix):-1])
+
+
+def _exports(body: str) -> dict[int, dict[str, str]]:
+    """Each step's variables, from the plan's ``e(){ case $1 in I)export K=V...;; esac;}``."""
+    start, end = body.find("case $1 in"), body.rfind("esac")
+    if start < 0:
+        return {}
+    lexer = shlex.shlex(body[start + len("case $1 in"):end], posix=True, punctuation_chars=";)")
+    lexer.whitespace_split = True
+    tokens = list(lexer)
+    env: dict[int, dict[str, str]] = {}
+    i = 0
+    while i < len(tokens):
+        index, paren, export = tokens[i:i + 3]
+        if paren != ")" or export != "export":
+            raise BundleError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
+        i += 3
+        env[int(index)] = {}
+        while tokens[i] != ";;":
+            key, _, value = tokens[i].partition("=")
+            env[int(index)][key] = value
+            i += 1
+        i += 1
+    return env
+
+
+def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
+    """The options and steps a runner's plan (the lines above its code) was written from."""
+    lines = runner.split("\n", 7)
+    settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
+    names, users, background, required, timeouts, commands = (
+        _array(line, name) for line, name in zip(lines[1:7], "NUBQTC", strict=True))
+    body = lines[7]
+    env = _exports(body[:body.find(";}\n") + 3] if body.startswith("e(){ case") else "")
+    home = settings["h"] + "/" + SCRIPTS_PREFIX
+    steps = []
+    for i, name in enumerate(names):
+        script = shlex.split(commands[i])[-1]
+        if not script.startswith(home):
+            raise BundleError(f"not an lcc-constructs plan: step {name!r} runs {script!r}")
+        steps.append(Step(
+            name=name, script=script[len(home):], run_as=RunAs(users[i]),
+            background=background[i] == "1", required=required[i] == "1",
+            timeout_seconds=int(timeouts[i]) / 100 if timeouts[i] != "0" else None,
+            env=env.get(i, {}),
+        ))
+    options = BuildOptions(
+        kind=settings["k"],  # type: ignore[arg-type]
+        budget_seconds=int(settings["b"]) / 100,
+        unpack_dir=str(PurePosixPath(settings["h"]).parent),
+        state_dir=settings["s"], keep_runs=int(settings["n"]),
+    )
+    return options, tuple(steps)
+
+
 def inspect_script(text: str, source: str = "<script>", assets: Path | None = None) -> InspectedScript:
     """What a rendered script carries. ``assets``: a cdk.out folder holding the payload objects
     of scripts built with payload="s3"."""
-    bootstrap = bootstrap_of(text)
-    codec = codec_named(_variable(bootstrap, "c"))
+    codec, payload_text, sha256, _ = parse_loader(text)
     try:
         if codec.encoding is S3_OBJECT:
-            blob = _s3_payload(payload_text_of(text), source, assets)
+            blob = _s3_payload(payload_text, source, assets)
         else:
-            blob = codec.encoding.decode(payload_text_of(text))
+            blob = codec.encoding.decode(payload_text)
     except ValueError as e:
         raise BundleError(f"{source}: payload cannot be decoded ({e})") from None
-    if hashlib.sha256(blob).hexdigest() != _variable(bootstrap, "h"):
+    if hashlib.sha256(blob).hexdigest() != sha256:
         raise BundleError(f"{source}: payload sha256 does not match the one in the script")
-    archive = codec.compressor.decompress(blob)
+    program = codec.compressor.decompress(blob)
     files: dict[str, tuple[int, bytes]] = {}
-    runtime = 0
-    plan = ""
-    for entry in codec.archiver.unpack(archive):
+    runner = ""
+    for entry in read_shar(program):
         if entry.path.startswith(SCRIPTS_PREFIX):
             files[entry.path[len(SCRIPTS_PREFIX):]] = (entry.mode, entry.data)
-        else:
-            runtime += len(entry.data)
-            if entry.path == RUNTIME_PREFIX + "plan.sh":
-                plan = entry.data.decode()
-    steps: tuple[str, ...] = ()
-    for line in plan.splitlines():
-        if line.startswith("LCC_STEP_NAME=("):
-            steps = tuple(shlex.split(line[len("LCC_STEP_NAME=("):-1]))
+        elif entry.path == RUNNER_PATH:
+            runner = entry.data.decode()
+    options, steps = read_plan(runner)
     raw = sum(len(d) for _, d in files.values())
-    content_chars = len(base64.b64encode(text.encode()))
     report = SizeReport(
-        kind=_variable(bootstrap, "k"),
+        kind=options.kind,
         codec=codec.name,
         raw_bytes=raw,
-        runtime_bytes=runtime,
-        archive_bytes=len(archive),
+        runtime_bytes=len(program) - raw,
+        archive_bytes=len(program),
         compressed_bytes=len(blob),
         script_bytes=len(text.encode()),
-        encoded_chars=content_chars,
+        encoded_chars=len(base64.b64encode(text.encode())),
         limit=CONTENT_LIMIT_CHARS,
         files=file_sizes({p: len(d) for p, (_, d) in files.items()}),
         steps=len(steps),
     )
-    return InspectedScript(source, report, files, steps)
+    return InspectedScript(source, report, files, steps, options)
 
 
 def _content_text(content: Any, where: str) -> str:

@@ -25,10 +25,9 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
-from ._assets import asset_path, compact
+from ._assets import assets_dir, packed
 from .errors import BundleError
 from .limits import STEP_NAME_PATTERN
 from .steps import DEFAULT_EXCLUDES, BundleFile, Scripts, Step
@@ -73,19 +72,17 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, leave_out: Sequence[st
     not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
     are relative to that folder), and, unless ``shared_lib`` is False, the helpers recipes share
     as ``recipes/lib.sh`` (packed once however many recipes come along). Like the runner, recipe
-    files travel without comments (and Python without docstrings): they are ours, written so
-    that this is safe, and size counts."""
+    files travel as tools/pack_assets.py minified them (assets/packed)."""
     for step in steps:  # before the name becomes a path
         if not STEP_NAME_PATTERN.match(step.name):
             raise BundleError(f"recipe {recipe!r}: step name {step.name!r} is not valid: letters, "
                               "digits and _ . - (at most 64, not starting with . _ or -)")
-    own = Scripts.from_folder(asset_path(f"recipes/{recipe}"), steps=steps,
+    own = Scripts.from_folder(assets_dir() / "packed" / "recipes" / recipe, steps=steps,
                               prefix=f"recipes/{steps[0].name}", exclude=[*DEFAULT_EXCLUDES, *leave_out])
     files = list(own.files)
     if shared_lib:
-        lib = asset_path(RECIPE_LIB)
-        files.append(BundleFile(RECIPE_LIB, lib.read_bytes(), 0o644, str(lib)))
-    return Scripts(files=tuple(replace(f, data=compact(f.path, f.data)) for f in files), steps=own.steps)
+        files.append(BundleFile(RECIPE_LIB, packed(RECIPE_LIB), 0o644, RECIPE_LIB))
+    return Scripts(files=tuple(files), steps=own.steps)
 
 
 def _matches(value: Any, hint: Any) -> bool:

@@ -65,15 +65,19 @@ class StepResult:
     user: str
     status: str
     exit_code: int | None
-    duration_seconds: float | None
-    timed_out: bool
-    skipped: bool
+    seconds: float | None
     reason: str | None
-    background: bool
-    required: bool
     log: str
     #: For background steps: the result file the step wrote when it ended, if it did.
     background_result: dict[str, Any] | None = None
+
+    @property
+    def timed_out(self) -> bool:
+        return self.status == "timed_out"
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == "skipped"
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class SimulationResult:
                 f"run {i}: exit {run.exit_code}, {run.duration_seconds:.2f}s, {verdict}"
             )
             for s in run.steps:
-                took = f"{s.duration_seconds:.2f}s" if s.duration_seconds is not None else "-"
+                took = f"{s.seconds:.2f}s" if s.seconds is not None else "-"
                 extra = f" ({s.reason})" if s.reason else ""
                 lines.append(f"  {s.name:<24} {s.user:<9} {s.status:<10} exit {s.exit_code} "
                              f"{took}{extra}")
@@ -157,27 +161,15 @@ class SimulationResult:
 def _read_steps(run_dir: Path, status: dict[str, Any]) -> tuple[StepResult, ...]:
     steps = []
     for s in status.get("steps", []):
-        log_file = run_dir / s["log"]
+        log_file = run_dir / f"{s['name']}.log"
         result_file = run_dir / f"{s['name']}.result.json"
         steps.append(StepResult(
             name=s["name"], user=s["user"], status=s["status"], exit_code=s["exit_code"],
-            duration_seconds=s["duration_seconds"], timed_out=s["timed_out"],
-            skipped=s["skipped"], reason=s["reason"], background=s["background"],
-            required=s["required"],
+            seconds=s["seconds"], reason=s["reason"],
             log=log_file.read_text(errors="replace") if log_file.exists() else "",
             background_result=json.loads(result_file.read_text()) if result_file.exists() else None,
         ))
     return tuple(steps)
-
-
-def _run_dir(volume: Path, output: str) -> Path | None:
-    """The log folder of a run, from the runner's first line ("... run <id>: ...")."""
-    for line in output.splitlines():
-        _, sep, rest = line.partition("]: run ")
-        if sep:
-            run_dir = volume / ".lifecycle" / "logs" / rest.split(":", 1)[0]
-            return run_dir if run_dir.is_dir() else None
-    return None
 
 
 def simulate(
@@ -260,8 +252,12 @@ def simulate(
     if raw.get("error"):
         raise SandboxUnavailable(f"the sandbox could not be set up: {raw['error']}")
     results = []
+    seen: set[str] = set()
     for run in raw["runs"]:
-        run_dir = _run_dir(volume_path, run["output"])
+        # This run's log folder: the one it added to the state folder on the volume.
+        added = [d for d in run["run_dirs"] if d not in seen]
+        seen.update(run["run_dirs"])
+        run_dir = volume_path / ".lifecycle" / "logs" / added[-1] if added else None
         status = None
         if run_dir and (run_dir / "status.json").exists():
             status = json.loads((run_dir / "status.json").read_text())

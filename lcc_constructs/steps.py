@@ -122,7 +122,7 @@ class Scripts:
         exclude: Sequence[str] = DEFAULT_EXCLUDES,
         prefix: str = "",
     ) -> Scripts:
-        """Pack every file under ``folder``.
+        """Pack every file under ``folder`` (but its ``lifecycle.toml``, read here).
 
         :param steps: the steps to run. Default: those of ``lifecycle.toml`` in the folder, or,
             without a manifest, every top-level ``*.sh`` and ``*.py`` file in name order, run
@@ -134,7 +134,8 @@ class Scripts:
             sources apart); step scripts are adjusted to match.
         """
         root = Path(folder)
-        files = collect_files(root, exclude=exclude)
+        # The manifest is read here, at build time; it is not needed on the instance.
+        files = [f for f in collect_files(root, exclude=exclude) if f.path != MANIFEST_NAME]
         extra: tuple[BundleFile, ...] = ()  # files of recipes named in the manifest
         if steps is None:
             manifest = root / MANIFEST_NAME

@@ -3,13 +3,11 @@ stand-ins in the sandbox."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
-from lcc_constructs.bundle import bootstrap_of, with_bootstrap
 
 from .conftest import STANDINS
 
@@ -60,24 +58,37 @@ def write_script(path: Path, rendered: RenderedScript) -> Path:
     return path
 
 
-def unpack_with_bootstrap(text: str, dest: Path) -> Path:
-    """Run the rendered script's own decode, sha256 check and unpack with bash, into ``dest``
-    instead of /startup, stopping before the runner. Returns the bundle folder."""
-    bootstrap = bootstrap_of(text)
-    kind = next(line[3:-1] for line in bootstrap.splitlines() if line.startswith("k='"))
-    lines = []
-    for line in bootstrap.splitlines():
-        if line.startswith("d='"):
-            line = f"d='{dest}'"
-        elif line.startswith("exec /bin/bash"):
-            line = "exit 0"
-        lines.append(line)
-    if os.geteuid() != 0:
-        lines.insert(0, "chown() { :; }")
-    script = dest.parent / f"{dest.name}.unpack.sh"
-    script.write_text(with_bootstrap(text, "\n".join(lines) + "\n"))
+#: The loader's last line (assets/loader.sh), which hands the checked program to bash.
+LOADER_RUNS = 'bash -es "$f" <"$f.s"'
+
+
+def unpacking_program(text: str, dest: Path) -> bytes:
+    """Run the rendered script's own loader with bash (decode, sha256 check, decompress), and
+    return the program it would run, made to unpack into ``dest`` instead of the unpack folder
+    and to stop before the runner."""
+    if not text.rstrip("\n").endswith(LOADER_RUNS):
+        raise AssertionError("the script does not end as the loader does")
+    out = dest.parent / f"{dest.name}.program"
+    script = dest.parent / f"{dest.name}.loader.sh"
+    script.write_text(text.rstrip("\n")[:-len(LOADER_RUNS)] + f'cp "$f.s" {out}\n')
     subprocess.run(["bash", str(script)], check=True, capture_output=True)
-    return dest / kind
+    program = out.read_bytes()
+    head, sep, rest = program.partition(b"u=")
+    unpack_dir = rest.split(b" ", 1)[0]
+    program = head + sep + str(dest).encode() + rest[len(unpack_dir):]
+    return program.replace(b'exec bash "$u/$k/lcc/runner.sh"', b"trap - EXIT;exit 0")
+
+
+def unpack_with_script(text: str, dest: Path) -> Path:
+    """The bundle a rendered script unpacks, by its own shell code (loader and unpacking
+    program) into ``dest``: returns the kind's folder (``scripts/`` and ``lcc/``)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    program = dest.parent / f"{dest.name}.unpack.sh"
+    program.write_bytes(unpacking_program(text, dest))
+    with program.open("rb") as stdin:
+        subprocess.run(["bash", "-es", "-"], stdin=stdin, check=True, capture_output=True)
+    kind = next(p for p in dest.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return kind
 
 
 def tree(root: Path) -> dict[str, tuple[int, bytes]]:

@@ -1,4 +1,5 @@
-"""The bundler: deterministic output, literal base64 Content, the size report, the limit."""
+"""The bundler: deterministic output, literal base64 Content, the size report, the limit, and
+the script's own loader and unpacking program run by bash."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
-from lcc_constructs.bundle import bootstrap_of, payload_text_of, with_bootstrap
+from lcc_constructs.inspect import parse_loader
 
-from .helpers import build_folder, tree, unpack_with_bootstrap, write_folder
+from .helpers import LOADER_RUNS, build_folder, tree, unpack_with_script, write_folder
 
 FILES = {
     "10-root.sh": "#!/bin/bash\nset -euo pipefail\necho root step\n",
@@ -25,6 +26,15 @@ FILES = {
 
 def shell(cmd: str, stdin: bytes) -> bytes:
     return subprocess.run(["bash", "-c", cmd], input=stdin, check=True, capture_output=True).stdout
+
+
+def run_loader(text: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The script's loader run by bash, its last line (which hands the program to bash) made to
+    copy the program aside instead: nothing of the payload runs."""
+    program = tmp_path / "program"
+    script = tmp_path / "loader.sh"
+    script.write_text(text.rstrip("\n")[:-len(LOADER_RUNS)] + f'cp "$f.s" {program}\n')
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True), program
 
 
 def test_two_builds_are_identical(tmp_path: Path) -> None:
@@ -60,12 +70,19 @@ def test_content_is_the_literal_base64_of_the_script(tmp_path: Path) -> None:
     assert rendered.report.encoded_chars == len(encoded_by_coreutils) == len(rendered.content)
 
 
-def test_payload_unpacks_with_the_bootstrap_to_the_same_files(tmp_path: Path) -> None:
+def test_the_script_unpacks_to_the_same_files_with_its_own_shell_code(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES, {"config/settings.json": 0o600, "20-user.sh": 0o750})
     rendered = build(Scripts.from_folder(folder))
-    bundle = unpack_with_bootstrap(rendered.text, tmp_path / "startup")
+    bundle = unpack_with_script(rendered.text, tmp_path / "startup")
     assert tree(bundle / "scripts") == tree(folder)
-    assert {p.name for p in (bundle / "lcc").iterdir()} >= {"runner.sh", "plan.sh"}
+    assert sorted(p.name for p in (bundle / "lcc").iterdir()) == ["runner.sh"]
+
+
+def test_the_manifest_is_read_at_build_and_not_packed(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {**FILES, "lifecycle.toml": '[[step]]\nscript = "10-root.sh"\n'})
+    rendered = build(Scripts.from_folder(folder))
+    assert [s.name for s in rendered.steps] == ["10-root"]
+    assert "lifecycle.toml" not in {f.path for f in rendered.report.files}
 
 
 def test_report_matches_what_was_measured(tmp_path: Path) -> None:
@@ -82,32 +99,29 @@ def test_report_matches_what_was_measured(tmp_path: Path) -> None:
 
 
 def test_compressed_bytes_is_the_decoded_payload_size(tmp_path: Path) -> None:
-    rendered = build_folder(tmp_path / "s", FILES, codec="tar+gzip+base64")
-    payload = payload_text_of(rendered.text)
+    rendered = build_folder(tmp_path / "s", FILES, codec="gzip+base64")
+    _, payload, _, _ = parse_loader(rendered.text)
     assert len(shell("base64 -d", payload.encode())) == rendered.report.compressed_bytes
 
 
-def test_sha256_mismatch_stops_before_unpacking(tmp_path: Path) -> None:
+def test_the_loader_checks_the_sha256_before_anything_runs(tmp_path: Path) -> None:
     rendered = build_folder(tmp_path / "s", FILES)
-    bootstrap = bootstrap_of(rendered.text).replace(rendered.payload_sha256, "0" * 64)
-    dest = tmp_path / "startup"
-    script = tmp_path / "bad.sh"
-    script.write_text(with_bootstrap(rendered.text, bootstrap.replace("d='/startup'", f"d='{dest}'")))
-    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    proc, program = run_loader(rendered.text, tmp_path)
+    assert proc.returncode == 0 and program.is_file()
+    program.unlink()
+    bad = rendered.text.replace(rendered.payload_sha256, "0" * 64)
+    proc, program = run_loader(bad, tmp_path)
     assert proc.returncode == 0  # no required step: the instance still starts
-    assert "payload sha256 mismatch; no step ran" in proc.stdout
-    assert not dest.exists()
+    assert "the payload cannot be used, no step ran" in proc.stdout
+    assert not program.exists()
 
 
-def test_unusable_payload_fails_the_start_when_a_step_is_required(tmp_path: Path) -> None:
+def test_an_unusable_payload_fails_the_start_when_a_step_is_required(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES)
     rendered = build(Scripts.from_folder(folder, steps=[Step("r", "10-root.sh", required=True)]))
-    script = tmp_path / "bad.sh"
-    bootstrap = bootstrap_of(rendered.text).replace(rendered.payload_sha256, "f" * 64)
-    script.write_text(with_bootstrap(rendered.text, bootstrap))
-    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    proc, program = run_loader(rendered.text.replace(rendered.payload_sha256, "f" * 64), tmp_path)
     assert proc.returncode == 1
-    assert "sha256 mismatch" in proc.stdout
+    assert "no step ran" in proc.stdout and not program.exists()
 
 
 def test_over_the_limit_names_the_largest_files_and_the_numbers(tmp_path: Path) -> None:
@@ -138,11 +152,14 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_env_values_survive_quoting(tmp_path: Path) -> None:
     value = "sp ace 'single' \"double\" $HOME `tick` \\back\nnew line ünï * ?"
     folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
-    rendered = build(Scripts.from_folder(folder, steps=[Step("a", "a.sh", env={"V": value})]))
-    bundle = unpack_with_bootstrap(rendered.text, tmp_path / "startup")
-    out = subprocess.run(["bash", "-c", f". {bundle}/lcc/env/a.sh; printf %s \"$V\""],
+    rendered = build(Scripts.from_folder(folder, steps=[Step("a", "a.sh", env={"V": value, "C": "c"})]))
+    runner = (unpack_with_script(rendered.text, tmp_path / "startup") / "lcc" / "runner.sh").read_text()
+    plan = runner[:runner.index("\nclock()")]
+    # The step's variables as the runner exports them, after its plan (whose arrays they may
+    # share names with: C is the runner's array of commands).
+    out = subprocess.run(["bash", "-c", plan + '\nunset C\ne 0\nprintf %s "$V|$C"'],
                          capture_output=True, check=True).stdout
-    assert out.decode() == value
+    assert out.decode() == value + "|c"
 
 
 def test_bundle_and_cli_do_not_import_aws_cdk() -> None:
@@ -153,7 +170,7 @@ def test_bundle_and_cli_do_not_import_aws_cdk() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_bootstrap_text_is_compact(tmp_path: Path) -> None:
+def test_the_loader_text_is_compact(tmp_path: Path) -> None:
     rendered = build_folder(tmp_path / "s", FILES)
     lines = rendered.text.splitlines()
     assert lines[0] == "#!/bin/bash"

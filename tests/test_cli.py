@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -11,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs.bundle import bootstrap_of
-from lcc_constructs.codecs import codec_named
+from lcc_constructs.archive import read_shar
+from lcc_constructs.inspect import parse_loader
 from lcc_constructs.sandbox import availability
 
 from .conftest import require
-from .helpers import tree, unpack_with_bootstrap, write_folder
+from .helpers import tree, unpack_with_script, write_folder
 
 LCC = str(Path(sys.executable).parent / "lcc")
 FILES = {"a.sh": "#!/bin/bash\necho a\n", "lib/data.txt": "x\n"}
@@ -33,7 +34,7 @@ def test_build_writes_the_script(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "fits" in proc.stderr
     assert out.stat().st_mode & 0o100
-    bundle = unpack_with_bootstrap(out.read_text(), tmp_path / "startup")
+    bundle = unpack_with_script(out.read_text(), tmp_path / "startup")
     assert tree(bundle / "scripts") == tree(folder)
 
 
@@ -150,13 +151,13 @@ def test_usage_error() -> None:
 def test_minify_and_codec_options(tmp_path: Path) -> None:
     require(shutil.which("shfmt", path=str(Path(sys.executable).parent)) is not None, "shfmt not installed")
     folder = write_folder(tmp_path / "s", {"a.sh": "#!/bin/bash\n# a long comment that goes\necho a\n"})
-    proc = lcc("report", str(folder), "--json", "--minify", "--codec", "tar+gzip+base64")
+    proc = lcc("report", str(folder), "--json", "--minify", "--codec", "gzip+base64")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["codec"] == "tar+gzip+base64" and report["minified_bytes"] == len("#!/bin/bash\necho a\n")
+    assert report["codec"] == "gzip+base64" and report["minified_bytes"] == len("#!/bin/bash\necho a\n")
     out = tmp_path / "on-start.sh"
     assert lcc("build", str(folder), "-o", str(out), "--minify").returncode == 0
-    bundle = unpack_with_bootstrap(out.read_text(), tmp_path / "startup")
+    bundle = unpack_with_script(out.read_text(), tmp_path / "startup")
     assert (bundle / "scripts" / "a.sh").read_text() == "#!/bin/bash\necho a\n"
     bad = lcc("report", str(folder), "--codec", "zip")
     assert bad.returncode == 1 and "codec 'zip' is not known" in bad.stderr
@@ -171,9 +172,9 @@ def test_build_for_an_s3_payload(tmp_path: Path) -> None:
     assert "upload it to s3://my-bucket/lcc/x.lcc" in proc.stderr
     text = out.read_text()
     assert "\nmy-bucket lcc/x.lcc\n" in text
-    codec = codec_named(next(ln[3:-1] for ln in bootstrap_of(text).splitlines() if ln.startswith("c='")))
-    archive = codec.compressor.decompress(payload.read_bytes())
-    unpacked = {e.path: e.data for e in codec.archiver.unpack(archive)}
+    codec, location, sha256, _ = parse_loader(text)
+    assert location == "my-bucket lcc/x.lcc" and hashlib.sha256(payload.read_bytes()).hexdigest() == sha256
+    unpacked = {e.path: e.data for e in read_shar(codec.compressor.decompress(payload.read_bytes()))}
     assert {p: unpacked["scripts/" + p] for p in FILES} == {p: c.encode() for p, c in FILES.items()}
     alone = lcc("build", str(folder), "-o", str(out), "--payload-file", str(payload))
     assert alone.returncode == 1 and "go together" in alone.stderr

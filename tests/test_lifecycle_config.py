@@ -13,9 +13,9 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lcc_constructs import LifecycleConfig, Scripts, Step
-from lcc_constructs.bundle import bootstrap_of
+from lcc_constructs.inspect import inspect_script
 
-from .helpers import tree, unpack_with_bootstrap, write_folder
+from .helpers import tree, unpack_with_script, write_folder
 
 TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 FILES = {"10-a.sh": "#!/bin/bash\necho a\n", "20-b.py": "print('b')\n", "lib/x.txt": "data\n"}
@@ -42,7 +42,7 @@ def test_content_is_a_literal_that_carries_the_folder(tmp_path: Path) -> None:
     assert len(content) <= 16384
     text = base64.b64decode(content).decode()
     assert lcc.on_start_script is not None and text == lcc.on_start_script.text
-    bundle = unpack_with_bootstrap(text, tmp_path / "startup")
+    bundle = unpack_with_script(text, tmp_path / "startup")
     assert tree(bundle / "scripts") == tree(folder)
 
 
@@ -52,8 +52,8 @@ def test_on_create_and_on_start(tmp_path: Path) -> None:
                           on_create=write_folder(tmp_path / "create", {"once.sh": "echo once\n"}))
     props = only_resource(Template.from_stack(s))["Properties"]
     created = base64.b64decode(props["OnCreate"][0]["Content"]).decode()
-    assert "k='on-create'" in bootstrap_of(created)
-    bundle = unpack_with_bootstrap(created, tmp_path / "startup")
+    assert inspect_script(created).options.kind == "on-create"
+    bundle = unpack_with_script(created, tmp_path / "startup")
     assert (bundle / "scripts" / "once.sh").read_text() == "echo once\n"
     assert lcc.on_create_script is not None and lcc.on_create_script.report.steps == 1
 
@@ -74,7 +74,7 @@ def test_scripts_and_steps_from_python(tmp_path: Path) -> None:
     ])
     assert lcc.on_start_script is not None
     assert [st.name for st in lcc.on_start_script.steps] == ["only-a", "t"]
-    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
+    bundle = unpack_with_script(lcc.on_start_script.text, tmp_path / "startup")
     assert (bundle / "scripts" / "team" / "t.sh").exists()
 
 
@@ -115,16 +115,15 @@ def test_budget_reaches_the_runner(tmp_path: Path) -> None:
     lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES),
                           budget=cdk.Duration.seconds(90))
     assert lcc.on_start_script is not None
-    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
-    assert "LCC_BUDGET_CS=9000" in (bundle / "lcc" / "plan.sh").read_text().splitlines()
+    assert inspect_script(lcc.on_start_script.text).options.budget_seconds == 90
 
 
 def test_near_the_limit_warns(tmp_path: Path) -> None:
-    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob": os.urandom(4600)})
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob": os.urandom(6700)})
     s = stack()
     lcc = LifecycleConfig(s, "Lcc", on_start=folder)
     assert lcc.on_start_script is not None
-    assert lcc.on_start_script.report.encoded_chars > 0.9 * 16384
+    assert 0.9 * 16384 < lcc.on_start_script.report.encoded_chars <= 16384
     Annotations.from_stack(s).has_warning("/Test/Lcc", Match.string_like_regexp("little room left"))
 
 
@@ -195,10 +194,10 @@ def test_budget_out_of_range(tmp_path: Path) -> None:
 
 def test_minify_and_codec_props(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.py": "# comment\nprint( 'a' )\n"})
-    lcc = LifecycleConfig(stack(), "Lcc", on_start=folder, minify=True, codec="shar+xz+base94")
+    lcc = LifecycleConfig(stack(), "Lcc", on_start=folder, minify=True, codec="xz+base94")
     assert lcc.on_start_script is not None
-    assert lcc.on_start_script.report.codec == "shar+xz+base94"
-    bundle = unpack_with_bootstrap(lcc.on_start_script.text, tmp_path / "startup")
+    assert lcc.on_start_script.report.codec == "xz+base94"
+    bundle = unpack_with_script(lcc.on_start_script.text, tmp_path / "startup")
     assert (bundle / "scripts" / "a.py").read_text() == "print('a')\n"
     with pytest.raises(ValueError, match="(?s)on_start: .*codec 'bad' is not known"):
         LifecycleConfig(stack(), "Bad", on_start=folder, codec="bad")

@@ -67,7 +67,7 @@ def test_values_reach_login_shells_unchanged_and_jupyter_restarts_once(tmp_path:
     result = run(tmp_path, scripts, files=files, runs=2)
     assert_all_ok(result)
     for r in result.runs:
-        assert [line.split()[1:] for line in r.step("shells").log.splitlines()] == [
+        assert [line.split() for line in r.step("shells").log.splitlines()] == [
             [name, "same"] for name in VALUES]
         assert "root same" in r.step("root-shell").log
     one, two = snapshots(result)

@@ -190,7 +190,7 @@ def test_another_object_is_denied(aws: dict[str, Any], tmp_path: Path) -> None:
     run_ = run(aws, text, tmp_path).last
     assert run_.exit_code == 0 and not run_.steps  # nothing required: the start goes on
     assert "HTTP 403" in run_.output and "AccessDenied" in run_.output
-    assert "cannot decode the payload" in run_.output
+    assert "the payload cannot be used, no step ran" in run_.output
 
 
 @pytest.mark.sandbox
@@ -205,7 +205,7 @@ def test_a_replaced_object_fails_the_sha256_check(aws: dict[str, Any], tmp_path:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
     try:
         run_ = run(aws, aws["script"], tmp_path).last
-        assert "payload sha256 mismatch; no step ran" in run_.output and not run_.steps
+        assert "the payload cannot be used, no step ran" in run_.output and not run_.steps
     finally:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
         aws["s3"].put_object(Bucket=aws["bucket"], Key=aws["key"], Body=aws["asset"].read_bytes())

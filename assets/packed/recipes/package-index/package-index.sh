@@ -1,0 +1,59 @@
+#!/bin/bash
+set -euo pipefail
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+conf=$HOME/.config/pip/pip.conf
+keys='' settings=''
+add_setting(){
+if [ -n "$2" ];then
+keys+=" $1"
+settings+="$1 = $2"$'\n'
+fi
+}
+add_setting index-url "$LCC_INDEX_URL"
+add_setting extra-index-url "$LCC_EXTRA_INDEX_URLS"
+add_setting trusted-host "$LCC_TRUSTED_HOSTS"
+merged(){
+local line section='' dropping=0 written=0 key
+if [ -f "$1" ];then
+while IFS= read -r line||[ -n "$line" ];do
+if [ "$dropping" = 1 ];then
+case $line in [[:space:]]*[![:space:]]*)continue;esac
+dropping=0
+fi
+case $line in
+\[*\]*)section=${line#\[}
+section=${section%\]*}
+printf '%s\n' "$line"
+if [ "$section" = global ]&&[ "$written" = 0 ];then
+printf '%s' "$settings"
+written=1
+fi
+continue
+esac
+if [ "$section" = global ];then
+key=${line%%[=:]*}
+key=${key//[[:space:]]/}
+key=${key,,}
+key=${key//_/-}
+case "$keys " in *" $key "*)dropping=1
+continue
+esac
+fi
+printf '%s\n' "$line"
+done <"$1"
+fi
+if [ "$written" = 0 ];then printf '[global]\n%s' "$settings";fi
+}
+if [ -n "$keys" ];then
+mkdir -p "${conf%/*}"
+put_file "$conf" 600 < <(merged "$conf")
+log "pip:$keys set in $conf"
+fi
+[ -n "$LCC_CONDA_CHANNELS" ]||exit 0
+conda=$(conda_command)||skip "conda is not installed: no conda channel set"
+condarc=$HOME/.condarc
+read -r -a channels <<<"$LCC_CONDA_CHANNELS"
+for ((i=${#channels[@]}-1; i>=0; i--));do
+"$conda" config --file "$condarc" --prepend channels "${channels[i]}"
+done
+log "conda: channels $LCC_CONDA_CHANNELS first in $condarc"

@@ -1,0 +1,15 @@
+#!/bin/bash
+rm -f "$1" "$1.s"
+read -r t0 _ </proc/uptime
+export t0=${t0/./} PATH=/usr/sbin:/usr/bin:/sbin:/bin
+umask 022
+u=@@UNPACK_DIR@@ k=@@KIND@@
+trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT
+rm -rf "$u/.$k"
+mkdir -p "$u/.$k"
+cd "$u/.$k"
+@@ARCHIVE@@
+cd /
+rm -rf "${u:?}/$k"
+mv "$u/.$k" "$u/$k"
+exec bash "$u/$k/lcc/runner.sh"

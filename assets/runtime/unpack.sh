@@ -1,0 +1,24 @@
+#!/bin/bash
+# lcc-constructs unpacking program: what the loader runs once the payload is checked, with
+# bash -e reading this program from a regular file as its standard input, so that each `f`
+# line of the archive copies its file's bytes from right there (lcc_constructs/archive.py).
+# It unpacks the bundle into <unpack dir>/<kind> (root's; nothing in it writable by anyone
+# else) and hands over to the runner. lcc_constructs.bundle fills in the @@...@@ values and
+# puts the archive in place of @@ARCHIVE@@.
+# $1: the loader's temporary file, removed here.
+# shellcheck disable=SC2164 # bash -e: a failing cd ends the program
+rm -f "$1" "$1.s"
+read -r t0 _ </proc/uptime
+# The service's PATH holds a relative "bin", which bash resolves against the current folder.
+export t0=${t0/./} PATH=/usr/sbin:/usr/bin:/sbin:/bin
+umask 022
+u=@@UNPACK_DIR@@ k=@@KIND@@
+trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT
+rm -rf "$u/.$k"
+mkdir -p "$u/.$k"
+cd "$u/.$k"
+@@ARCHIVE@@
+cd /
+rm -rf "${u:?}/$k"
+mv "$u/.$k" "$u/$k"
+exec bash "$u/$k/lcc/runner.sh"
