@@ -178,7 +178,9 @@ def render_plan(scripts: Scripts, options: BuildOptions) -> str:
 def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry]:
     """Every file of the bundle: yours under scripts/, the runner with its plan as lcc/runner.sh."""
     entries = [ArchiveEntry(SCRIPTS_PREFIX + f.path, f.data, f.mode & 0o755) for f in scripts.files]
-    runner = render_plan(scripts, options) + snippet("runtime/runner.sh") + "\n"
+    # Background steps' functions only when there is one: every character is the user's.
+    background = snippet("runtime/background.sh") + "\n" if any(s.background for s in scripts.steps) else ""
+    runner = render_plan(scripts, options) + background + snippet("runtime/runner.sh") + "\n"
     entries.append(ArchiveEntry(RUNNER_PATH, runner.encode(), 0o644))
     return entries
 

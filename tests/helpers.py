@@ -58,19 +58,25 @@ def write_script(path: Path, rendered: RenderedScript) -> Path:
     return path
 
 
-#: The loader's last line (assets/loader.sh), which hands the checked program to bash.
-LOADER_RUNS = 'bash -es "$f" <"$f.s"'
+#: Where the loader (assets/loader.sh) hands the checked program over to bash.
+LOADER_RUNS = 'exec bash -es "$f" <"$f.s"'
+
+
+def stop_loader(text: str, instead: str) -> str:
+    """The rendered script with ``instead`` where its loader hands over to the program (it then
+    exits 0 if ``instead`` succeeded)."""
+    if text.count(LOADER_RUNS) != 1:
+        raise AssertionError("the script does not hand over as the loader does")
+    return text.replace(LOADER_RUNS, f"{{ {instead};exit 0;}}")
 
 
 def unpacking_program(text: str, dest: Path) -> bytes:
     """Run the rendered script's own loader with bash (decode, sha256 check, decompress), and
     return the program it would run, made to unpack into ``dest`` instead of the unpack folder
     and to stop before the runner."""
-    if not text.rstrip("\n").endswith(LOADER_RUNS):
-        raise AssertionError("the script does not end as the loader does")
     out = dest.parent / f"{dest.name}.program"
     script = dest.parent / f"{dest.name}.loader.sh"
-    script.write_text(text.rstrip("\n")[:-len(LOADER_RUNS)] + f'cp "$f.s" {out}\n')
+    script.write_text(stop_loader(text, f'cp "$f.s" {out}'))
     subprocess.run(["bash", str(script)], check=True, capture_output=True)
     program = out.read_bytes()
     head, sep, rest = program.partition(b"u=")

@@ -14,7 +14,7 @@ import pytest
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
 from lcc_constructs.inspect import parse_loader
 
-from .helpers import LOADER_RUNS, build_folder, tree, unpack_with_script, write_folder
+from .helpers import build_folder, stop_loader, tree, unpack_with_script, write_folder
 
 FILES = {
     "10-root.sh": "#!/bin/bash\nset -euo pipefail\necho root step\n",
@@ -33,7 +33,7 @@ def run_loader(text: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[s
     copy the program aside instead: nothing of the payload runs."""
     program = tmp_path / "program"
     script = tmp_path / "loader.sh"
-    script.write_text(text.rstrip("\n")[:-len(LOADER_RUNS)] + f'cp "$f.s" {program}\n')
+    script.write_text(stop_loader(text, f'cp "$f.s" {program}'))
     return subprocess.run(["bash", str(script)], capture_output=True, text=True), program
 
 

@@ -1,12 +1,8 @@
 #!/bin/bash
 f=$(mktemp)
-no(){
-echo "lcc-constructs: ERROR: the payload cannot be used, no step ran"
-exit @@FAIL@@
-}
 @@DECODE@@ >"$f" <<'E'
 @@PAYLOAD@@
 E
-[ "$(sha256sum <"$f")" = "@@SHA256@@  -" ]||no
-@@DECOMPRESS@@ <"$f" >"$f.s"||no
-bash -es "$f" <"$f.s"
+[ "$(sha256sum <"$f")" = "@@SHA256@@  -" ]&&@@DECOMPRESS@@ <"$f" >"$f.s"&&exec bash -es "$f" <"$f.s"
+echo "lcc-constructs: ERROR: the payload cannot be used, no step ran"
+exit @@FAIL@@

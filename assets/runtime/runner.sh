@@ -8,12 +8,13 @@
 #   b  budget (cs)                    m  least time left to start a foreground step (cs)
 #   N U B Q T C  each step's name, user, background (0/1), required (0/1), timeout (cs, 0: none)
 #                and command (shell words); e I exports step I's own variables
-# t0 (exported by the unpacking program) is the script's start in cs of uptime.
 #
 #   runner.sh          as root: run every step; exit status 1 when a required step failed,
 #                      timed out or was skipped, else 0
 #   runner.sh x I      as step I's user (the notebook user: inside its login shell): its script
-#   runner.sh b I RUN  as root, in a session of its own: background step I of run RUN
+#   runner.sh b I RUN  as root, in a session of its own: background step I of run RUN, whose
+#                      functions (bg_start, bg_watch) are packed above this code only when a
+#                      step runs in the background (assets/runtime/background.sh)
 #
 # Root never resolves a path on the persistent volume after it checked it: the notebook user
 # can swap any of them at any moment. The runner makes the state folder its current directory
@@ -40,7 +41,7 @@ x() {
   export LCC_STEP="${N[$1]}" LCC_KIND="$k" LCC_SCRIPTS_DIR="$h/scripts"
   [ "${U[$1]}" != root ] || cd "$h/scripts" || exit
   set -- "$1" "${C[$1]}"
-  unset N U B Q T C t0
+  unset N U B Q T C
   e "$1"
   eval "exec $2"
 }
@@ -102,14 +103,10 @@ state() {
 
 case $1 in
   x) x "$2" ;;
-  b)
-    I=$3
-    run "$2" "${T[$2]}" "step timeout"
-    entry "$2"
-    echo "$o" >"$I/.$2" && mv "$I/.$2" "$I/${N[$2]}.result.json"
-    ;;
+  b) bg_watch "$2" "$3" ;;
   *)
-    A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 w=
+    clock
+    A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=
     export HOME=${HOME:-/root}
     # A folder the notebook user left in the way is moved aside by that user, never by root.
     if ! state && ! { cd / && setsid -w sudo -nu ec2-user mv -T -- "$s" "$s.untrusted-$I" </dev/null >/dev/null 2>&1; state; }; then
@@ -122,9 +119,11 @@ case $1 in
     [ -z "$w" ] || say "$w"
     status
     for i in "${!N[@]}"; do
-      if [ "${B[i]}" = 0 ]; then
+      if [ "${B[i]}" = 1 ]; then
+        bg_start "$i"
+      else
         clock
-        l=$((b - t + 10#${t0:-$t})) y=budget
+        l=$((b - t + t0)) y=budget
         if ((l < m)); then
           S[i]=skipped Y[i]="\"budget spent: $(secs $((l > 0 ? l : 0)))s left\""
         else
@@ -133,11 +132,6 @@ case $1 in
           run "$i" "$l" "$y"
           sed "s/^/[${N[i]}] /" "$I/${N[i]}.log"
         fi
-      elif command -v setsid >/dev/null; then
-        setsid bash "$0" b "$i" "$I" </dev/null >/dev/null 2>&1 &
-        S[i]=started Y[i]="\"pid $!\""
-      else
-        S[i]=failed Y[i]='"cannot start: setsid not found"'
       fi
       say "step ${N[i]}: ${S[i]} ${Y[i]}"
       [ "${Q[i]}" = 0 ] || [ "${S[i]}" = ok ] || E=1

@@ -8,9 +8,8 @@
 # $1: the loader's temporary file, removed here.
 # shellcheck disable=SC2164 # bash -e: a failing cd ends the program
 rm -f "$1" "$1.s"
-read -r t0 _ </proc/uptime
 # The service's PATH holds a relative "bin", which bash resolves against the current folder.
-export t0=${t0/./} PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@
 trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT

@@ -9,7 +9,7 @@ x(){
 export LCC_STEP="${N[$1]}" LCC_KIND="$k" LCC_SCRIPTS_DIR="$h/scripts"
 [ "${U[$1]}" != root ]||cd "$h/scripts"||exit
 set -- "$1" "${C[$1]}"
-unset N U B Q T C t0
+unset N U B Q T C
 e "$1"
 eval "exec $2"
 }
@@ -58,12 +58,9 @@ cd "${s##*/}"
 }
 case $1 in
 x)x "$2";;
-b)I=$3
-run "$2" "${T[$2]}" "step timeout"
-entry "$2"
-echo "$o" >"$I/.$2"&&mv "$I/.$2" "$I/${N[$2]}.result.json"
-;;
-*)A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 w=
+b)bg_watch "$2" "$3";;
+*)clock
+A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=
 export HOME=${HOME:-/root}
 if ! state&&! {
 cd /&&setsid -w sudo -nu ec2-user mv -T -- "$s" "$s.untrusted-$I" </dev/null >/dev/null 2>&1
@@ -77,9 +74,11 @@ mkdir "$I"&&ln -sfn "$I" "latest-$k"
 [ -z "$w" ]||say "$w"
 status
 for i in "${!N[@]}";do
-if [ "${B[i]}" = 0 ];then
+if [ "${B[i]}" = 1 ];then
+bg_start "$i"
+else
 clock
-l=$((b-t+10#${t0:-$t})) y=budget
+l=$((b-t+t0)) y=budget
 if ((l<m));then
 S[i]=skipped Y[i]="\"budget spent: $(secs $((l>0?l:0)))s left\""
 else
@@ -88,11 +87,6 @@ say "step ${N[i]}: start as ${U[i]}, limit $(secs "$l")s ($y)"
 run "$i" "$l" "$y"
 sed "s/^/[${N[i]}] /" "$I/${N[i]}.log"
 fi
-elif command -v setsid >/dev/null;then
-setsid bash "$0" b "$i" "$I" </dev/null >/dev/null 2>&1&
-S[i]=started Y[i]="\"pid $!\""
-else
-S[i]=failed Y[i]='"cannot start: setsid not found"'
 fi
 say "step ${N[i]}: ${S[i]} ${Y[i]}"
 [ "${Q[i]}" = 0 ]||[ "${S[i]}" = ok ]||E=1

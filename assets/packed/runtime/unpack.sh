@@ -1,7 +1,6 @@
 #!/bin/bash
 rm -f "$1" "$1.s"
-read -r t0 _ </proc/uptime
-export t0=${t0/./} PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@
 trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT
