@@ -29,7 +29,7 @@ __all__ = ["autostop", "carries_autostop"]
 
 #: Every autostop step sets this variable; it is how a lifecycle configuration is known to
 #: carry autostop (and so to need its IAM grant).
-MARKER_ENV = "LCC_AUTOSTOP_ARGS"
+MARKER_ENV = "OPT_AUTOSTOP_ARGS"
 
 #: Jupyter URLs accepted: they travel as one shell word.
 JUPYTER_URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.:/_-]+$")
@@ -90,8 +90,8 @@ def autostop(
     if token_file:
         args.append(f"--token-file={token_file}")
     env = {
-        "LCC_AUTOSTOP_USER": NOTEBOOK_USER,
-        "LCC_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes),
+        "OPT_AUTOSTOP_USER": NOTEBOOK_USER,
+        "OPT_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes),
         MARKER_ENV: " ".join(args),
     }
     return recipe_scripts("autostop", [Step(name, "autostop.sh", timeout_seconds=60, env=env)],

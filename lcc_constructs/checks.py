@@ -7,6 +7,7 @@ that one build reports every problem at once.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import tempfile
@@ -16,13 +17,20 @@ from pathlib import Path, PurePosixPath
 
 from .languages import language
 from .limits import (
+    BASH_SPECIAL_VARIABLES,
     CONFIG_NAME_MAX_CHARS,
     CONFIG_NAME_PATTERN,
     ENV_NAME_PATTERN,
     MAX_BUDGET_SECONDS,
+    MAX_KEEP_RUNS,
+    MAX_STEP_TIMEOUT_SECONDS,
     MIN_STEP_SECONDS,
+    RESERVED_ENV_PREFIX,
     SAFE_PATH_PATTERN,
+    STATE_DIR_PARENTS,
     STEP_NAME_PATTERN,
+    SYSTEM_FOLDERS,
+    UNPACK_DIR_PARENTS,
 )
 from .steps import MANIFEST_NAME, BundleFile, Scripts
 
@@ -92,14 +100,19 @@ def check_step_scripts_exist(scripts: Scripts) -> list[str]:
     ]
 
 
+def _seconds_in_range(value: object, low: float, high: float) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and low <= value <= high)
+
+
 def check_step_options(scripts: Scripts) -> list[str]:
     problems = []
     for s in scripts.steps:
         t = s.timeout_seconds
-        if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float)) or t < MIN_STEP_SECONDS):
+        if t is not None and not _seconds_in_range(t, MIN_STEP_SECONDS, MAX_STEP_TIMEOUT_SECONDS):
             problems.append(
-                f"step {s.name!r}: timeout_seconds={t!r} must be a number of seconds "
-                f">= {MIN_STEP_SECONDS}, or None"
+                f"step {s.name!r}: timeout_seconds={t!r} must be a number of seconds from "
+                f"{MIN_STEP_SECONDS} to {MAX_STEP_TIMEOUT_SECONDS} (a day), or None for no limit"
             )
         if s.required and s.background:
             problems.append(
@@ -112,29 +125,40 @@ def check_step_options(scripts: Scripts) -> list[str]:
 def check_step_env(scripts: Scripts) -> list[str]:
     problems = []
     for s in scripts.steps:
+        reserved = []
         for key, value in s.env.items():
             if not isinstance(key, str) or not ENV_NAME_PATTERN.match(key):
                 problems.append(
                     f"step {s.name!r}: environment variable name {key!r} is not valid "
                     "(letters, digits and '_', not starting with a digit)"
                 )
+            elif key.startswith(RESERVED_ENV_PREFIX) or key in BASH_SPECIAL_VARIABLES:
+                reserved.append(key)
             elif not isinstance(value, str) or "\0" in value:
                 problems.append(
                     f"step {s.name!r}: value of {key} must be a string without NUL characters"
                 )
+        if reserved:
+            problems.append(
+                f"step {s.name!r}: environment variable(s) {', '.join(sorted(reserved))} are "
+                f"reserved: names starting with {RESERVED_ENV_PREFIX} are the runner's, and bash "
+                f"sets these itself: {', '.join(sorted(BASH_SPECIAL_VARIABLES))}. Fix: rename them."
+            )
     return problems
 
 
 def check_line_endings(scripts: Scripts) -> list[str]:
     problems = []
     for f in _text_files(scripts):
-        if b"\r\n" in f.data:
-            line = f.data[: f.data.index(b"\r\n")].count(b"\n") + 1
+        cr = f.data.find(b"\r")
+        if cr >= 0:
+            line = f.data[:cr].count(b"\n") + 1
+            kind = "Windows (CRLF)" if f.data[cr + 1:cr + 2] == b"\n" else "old Mac (CR)"
             problems.append(
-                f"{f.origin}: Windows (CRLF) line endings, first at line {line}. On the instance "
-                "this fails with '/bin/bash^M: bad interpreter', which the service reports as a "
-                "start that took longer than 5 minutes. Fix: convert to LF (dos2unix, or "
-                "'* text eol=lf' in .gitattributes)."
+                f"{f.origin}: {kind} line endings, first at line {line}. On the instance this "
+                "fails with '/bin/bash^M: bad interpreter' (which the service reports as a start "
+                "that took longer than 5 minutes) or runs wrongly. Fix: convert to LF (dos2unix, "
+                "or '* text eol=lf' in .gitattributes)."
             )
     return problems
 
@@ -221,45 +245,47 @@ def check_config_name(name: str) -> list[str]:
 
 
 def check_budget(budget_seconds: float) -> list[str]:
-    if (isinstance(budget_seconds, bool) or not isinstance(budget_seconds, (int, float))
-            or not MIN_STEP_SECONDS <= budget_seconds <= MAX_BUDGET_SECONDS):
+    if not _seconds_in_range(budget_seconds, MIN_STEP_SECONDS, MAX_BUDGET_SECONDS):
         return [
-            f"budget of {budget_seconds!r} seconds is out of range: foreground steps need at least "
-            f"{MIN_STEP_SECONDS}s, and at most {MAX_BUDGET_SECONDS}s leaves the margin the "
-            "service's 5-minute limit needs. Fix: choose a budget in that range."
+            f"budget of {budget_seconds!r} seconds is out of range: it must be from "
+            f"{MIN_STEP_SECONDS} to {MAX_BUDGET_SECONDS} seconds (foreground steps need at least "
+            f"{MIN_STEP_SECONDS}s; at most {MAX_BUDGET_SECONDS}s leaves the margin the service's "
+            "5-minute limit needs). Fix: choose a budget in that range."
         ]
     return []
 
 
-#: Folders the notebook user can write, or that are wiped: never unpack root's code there.
-_UNSAFE_UNPACK_PARENTS = ("/home", "/tmp", "/var/tmp", "/dev/shm", "/run/user")
+def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str) -> list[str]:
+    """A new folder directly inside one of ``parents``, in plain characters."""
+    parent, _, name = path.rstrip("/").rpartition("/")
+    if (not isinstance(path, str) or not SAFE_PATH_PATTERN.match(path) or name in ("", ".", "..")
+            or (parent or "/") not in parents or path.rstrip("/") in SYSTEM_FOLDERS):
+        where = " or ".join(f"{p.rstrip('/')}/<name>" for p in parents)
+        return [
+            f"{option} {path!r} is not allowed: it must be a new folder directly inside "
+            f"{' or '.join(parents)} ({where}; letters, digits, '_', '.', '-'), never an "
+            f"existing system folder such as /root, /opt/ml or the persistent volume itself. "
+            f"Fix: use e.g. {examples}."
+        ]
+    return []
 
 
 def check_unpack_dir(path: str) -> list[str]:
-    if not SAFE_PATH_PATTERN.match(path) or ".." in path.split("/") or path.rstrip("/") in ("", "/"):
-        return [
-            f"unpack_dir {path!r} must be an absolute path of letters, digits, '_', '.', '-', "
-            "'/' (not '/', no '..')"
-        ]
-    if any(path == p or path.startswith(p + "/") for p in _UNSAFE_UNPACK_PARENTS):
-        return [
-            f"unpack_dir {path!r} is in a folder the notebook user can write or that is wiped at "
-            "stop; root would then run code the user can change. Fix: use a root-owned folder "
-            "such as /startup or /opt/lifecycle."
-        ]
-    return []
+    """Root unpacks and runs its code there: a new folder of root's alone."""
+    return _new_folder("unpack_dir", path, UNPACK_DIR_PARENTS, "/startup or /opt/lifecycle")
 
 
 def check_state_dir(path: str) -> list[str]:
-    if not SAFE_PATH_PATTERN.match(path) or ".." in path.split("/") or path.count("/") < 2:
-        return [
-            f"state_dir {path!r} must be an absolute path below a parent folder, of letters, "
-            "digits, '_', '.', '-', '/' (no '..')"
-        ]
-    return []
+    """The logs: a new folder on the persistent volume, or one in /var/log named lcc*."""
+    problems = _new_folder("state_dir", path, STATE_DIR_PARENTS,
+                           "/home/ec2-user/SageMaker/.lifecycle or /var/log/lcc-lifecycle")
+    if not problems and path.startswith("/var/log/") and not path[len("/var/log/"):].startswith("lcc"):
+        problems.append(f"state_dir {path!r}: a folder in /var/log must have a name starting "
+                        "with 'lcc' (the others are the system's). Fix: e.g. /var/log/lcc-lifecycle.")
+    return problems
 
 
 def check_keep_runs(keep_runs: int) -> list[str]:
-    if isinstance(keep_runs, bool) or not isinstance(keep_runs, int) or keep_runs < 1:
-        return [f"keep_runs={keep_runs!r} must be a whole number >= 1"]
+    if isinstance(keep_runs, bool) or not isinstance(keep_runs, int) or not 1 <= keep_runs <= MAX_KEEP_RUNS:
+        return [f"keep_runs={keep_runs!r} must be a whole number from 1 to {MAX_KEEP_RUNS}"]
     return []

@@ -26,6 +26,10 @@ MAX_BUDGET_SECONDS = 280
 #: A foreground step is skipped when less than this remains of the budget.
 MIN_STEP_SECONDS = 1
 
+#: A step's own timeout: from MIN_STEP_SECONDS to a day (a background step may run long; one
+#: that should never end has no timeout).
+MAX_STEP_TIMEOUT_SECONDS = 24 * 3600
+
 #: Grace between SIGTERM and SIGKILL when a step runs past its timeout.
 KILL_GRACE_SECONDS = 5
 
@@ -43,12 +47,42 @@ DEFAULT_STATE_DIR = f"{PERSISTENT_DIR}/.lifecycle"
 
 #: Runs of each script kind kept in the log folder; older ones are deleted.
 DEFAULT_KEEP_RUNS = 10
+MAX_KEEP_RUNS = 1000
+
+#: Where the unpack folder may be: a new folder directly inside one of these (root's alone).
+UNPACK_DIR_PARENTS = ("/", "/opt")
+
+#: Where the state folder may be: a new folder directly inside the persistent volume (logs that
+#: survive a stop), or inside /var/log with a name starting with "lcc" (logs that do not).
+STATE_DIR_PARENTS = (PERSISTENT_DIR, "/var/log")
+
+#: Folders that exist on a notebook instance (Amazon Linux 2023 and SageMaker's own): never an
+#: unpack or state folder, whatever their parent.
+SYSTEM_FOLDERS = frozenset({
+    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/local", "/lost+found", "/media",
+    "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
+    "/opt/aws", "/opt/amazon", "/opt/conda", "/opt/lcc-autostop", "/opt/ml", "/opt/sagemaker",
+})
 
 #: Step names: safe in file names, JSON and shell words without quoting.
 STEP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 #: Environment variable names a step may set.
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: The runner's own variables start with this: a step may not set them.
+RESERVED_ENV_PREFIX = "LCC_"
+
+#: Variables bash sets itself or keeps read-only: exported to a step, they fail it ("readonly
+#: variable") or are silently replaced.
+BASH_SPECIAL_VARIABLES = frozenset({
+    "BASH", "BASHOPTS", "BASHPID", "BASH_ALIASES", "BASH_ARGC", "BASH_ARGV", "BASH_ARGV0",
+    "BASH_CMDS", "BASH_COMMAND", "BASH_EXECUTION_STRING", "BASH_LINENO", "BASH_REMATCH",
+    "BASH_SOURCE", "BASH_SUBSHELL", "BASH_VERSINFO", "BASH_VERSION", "DIRSTACK", "EPOCHREALTIME",
+    "EPOCHSECONDS", "EUID", "FUNCNAME", "GROUPS", "HISTCMD", "HOSTNAME", "HOSTTYPE", "LINENO",
+    "MACHTYPE", "OLDPWD", "OPTARG", "OPTIND", "OSTYPE", "PIPESTATUS", "PPID", "PWD", "RANDOM",
+    "SECONDS", "SHELLOPTS", "SHLVL", "SRANDOM", "UID",
+})
 
 #: S3 bucket names (payload="s3"): 3 to 63 lowercase letters, digits, dots and hyphens.
 S3_BUCKET_MAX_CHARS = 63

@@ -155,9 +155,9 @@ def persist_conda_envs(
     """
     recipe = "persist-conda-envs"
     env = {
-        "LCC_ENVS_DIR": _persistent_path(recipe, "envs_dir", envs_dir),
-        "LCC_REGISTER_KERNELS": _flag(register_kernels),
-        "LCC_RESTART_JUPYTER": _flag(restart_jupyter),
+        "OPT_ENVS_DIR": _persistent_path(recipe, "envs_dir", envs_dir),
+        "OPT_REGISTER_KERNELS": _flag(register_kernels),
+        "OPT_RESTART_JUPYTER": _flag(restart_jupyter),
     }
     return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)
 
@@ -239,8 +239,8 @@ def persist_home_folders(
                              f"lists {b!r} inside {a!r}: keep only {a!r}")
     if len(set(clean)) != len(clean):
         raise _error(recipe, "folders", list(folders), "lists a folder twice")
-    env = {"LCC_PERSISTENT_DIR": _persistent_path(recipe, "persistent_dir", persistent_dir),
-           **_table("LCC_FOLDER", ["PATH"], [[f] for f in clean])}
+    env = {"OPT_PERSISTENT_DIR": _persistent_path(recipe, "persistent_dir", persistent_dir),
+           **_table("OPT_FOLDER", ["PATH"], [[f] for f in clean])}
     return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env)
 
 
@@ -287,10 +287,10 @@ def persistent_bin(
             raise _error(recipe, f"sha256[{file_name!r}]", digest,
                          "must be 64 lowercase hexadecimal digits")
     env = {
-        "LCC_BIN_DIR": _persistent_path(recipe, "folder", folder),
-        "LCC_DOWNLOAD_TIMEOUT": str(round(_check_timeout(recipe, "download_timeout_seconds",
+        "OPT_BIN_DIR": _persistent_path(recipe, "folder", folder),
+        "OPT_DOWNLOAD_TIMEOUT": str(round(_check_timeout(recipe, "download_timeout_seconds",
                                                          download_timeout_seconds))),
-        **_table("LCC_BINARY", ["NAME", "URL", "SHA256"],
+        **_table("OPT_BINARY", ["NAME", "URL", "SHA256"],
                  [[n, u, sums.get(n, "")] for n, u in sorted(urls.items())]),
     }
     return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)
@@ -330,8 +330,8 @@ def environment_variables(
             raise _error(recipe, "variables", key,
                          "is set by login shells themselves (or read-only in bash); for PATH "
                          "use the persistent-bin recipe")
-    env = {"LCC_JUPYTER": _flag(jupyter),
-           **_table("LCC_VAR", ["NAME", "VALUE"], sorted(values.items()))}
+    env = {"OPT_JUPYTER": _flag(jupyter),
+           **_table("OPT_VAR", ["NAME", "VALUE"], sorted(values.items()))}
     return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)
 
 
@@ -371,8 +371,8 @@ def package_index(
     if index_url is None and not (extra or hosts or channels):
         raise _error(recipe, "index_url", index_url,
                      "and every other option are empty: give at least one")
-    env = {"LCC_INDEX_URL": index_url or "", "LCC_EXTRA_INDEX_URLS": " ".join(extra),
-           "LCC_TRUSTED_HOSTS": " ".join(hosts), "LCC_CONDA_CHANNELS": " ".join(channels)}
+    env = {"OPT_INDEX_URL": index_url or "", "OPT_EXTRA_INDEX_URLS": " ".join(extra),
+           "OPT_TRUSTED_HOSTS": " ".join(hosts), "OPT_CONDA_CHANNELS": " ".join(channels)}
     return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env)
 
 
@@ -407,5 +407,5 @@ def git_config(
         if not _GIT_KEY.match(key):
             raise _error(recipe, "settings", key,
                          "is not a git key (section.name or section.subsection.name)")
-    env = _table("LCC_GIT", ["KEY", "VALUE"], sorted(values.items()))
+    env = _table("OPT_GIT", ["KEY", "VALUE"], sorted(values.items()))
     return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env)

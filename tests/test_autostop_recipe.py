@@ -31,7 +31,7 @@ def test_defaults() -> None:
                                 "--jupyter-url=https://localhost:8443",
                                 "--log=/home/ec2-user/SageMaker/.autostop.log"]
     (step,) = scripts.steps
-    assert step.name == "autostop" and step.env["LCC_AUTOSTOP_INTERVAL_MINUTES"] == "5"
+    assert step.name == "autostop" and step.env["OPT_AUTOSTOP_INTERVAL_MINUTES"] == "5"
     assert sorted(f.path for f in scripts.files) == ["recipes/autostop/autostop.py",
                                                      "recipes/autostop/autostop.sh"]
     assert carries_autostop(scripts.steps)
@@ -46,7 +46,7 @@ def test_every_option_reaches_the_checker() -> None:
         "--idle-minutes=30", "--starting-grace-minutes=2.5", "--jupyter-url=https://127.0.0.1:9443/",
         "--log=/var/log/autostop.log", "--count-connections", "--ignore-terminals", "--dry-run",
         "--token-file=/etc/jupyter-token"]
-    assert scripts.steps[0].env["LCC_AUTOSTOP_INTERVAL_MINUTES"] == "10"
+    assert scripts.steps[0].env["OPT_AUTOSTOP_INTERVAL_MINUTES"] == "10"
 
 
 def test_from_a_manifest_and_the_command_line(tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_with_systemd_a_timer_runs_the_check(tmp_path: Path) -> None:
     for name, mode in [("autostop.py", 0o644), ("autostop.sh", 0o755), ("config.sh", 0o644)]:
         st = (keep / "opt/lcc-autostop" / name).stat()
         assert (st.st_uid, st.st_mode & 0o777) == (0, mode), name
-    assert "LCC_AUTOSTOP_ARGS=" in (keep / "opt/lcc-autostop/config.sh").read_text()
+    assert "OPT_AUTOSTOP_ARGS=" in (keep / "opt/lcc-autostop/config.sh").read_text()
 
 
 @pytest.mark.sandbox

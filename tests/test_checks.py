@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from lcc_constructs import checks
+from lcc_constructs import BundleError, build, checks
 from lcc_constructs.steps import BundleFile, Scripts, Step
 
 
@@ -35,7 +36,17 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
     (checks.check_step_scripts_exist, scripts({"a.sh": b"echo\n"}, [Step("m", "missing.sh")]),
      "step 'm': script 'missing.sh' is not in the bundle"),
     (checks.check_step_options, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=0)]),
-     "timeout_seconds=0 must be a number of seconds"),
+     "timeout_seconds=0 must be a number of seconds from 1 to 86400"),
+    # Once wrapped around the runner's 64-bit arithmetic into no limit at all.
+    (checks.check_step_options,
+     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=184467440737095517)]),
+     "timeout_seconds=184467440737095517 must be a number of seconds from 1 to 86400"),
+    (checks.check_step_options,
+     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=float("inf"))]),
+     "timeout_seconds=inf must be"),
+    (checks.check_step_options,
+     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=float("nan"))]),
+     "timeout_seconds=nan must be"),
     (checks.check_step_options,
      scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", background=True, required=True)]),
      "a background step cannot be required"),
@@ -43,10 +54,19 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
      "environment variable name '1BAD' is not valid"),
     (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"OK": "a\0b"})]),
      "without NUL"),
+    # The runner's own variables (LCC_SCRIPTS_DIR=/tmp once made a step run ./a.sh from /tmp).
+    (checks.check_step_env,
+     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"LCC_SCRIPTS_DIR": "/tmp"})]),
+     r"LCC_SCRIPTS_DIR are reserved: names starting with LCC_ are the runner's.*\bUID\b"),
+    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"UID": "0"})]),
+     r"UID are reserved.*bash sets these itself: BASH, BASHOPTS"),
     (checks.check_byte_order_mark, scripts({"a.sh": b"\xef\xbb\xbf#!/bin/bash\necho\n"}),
      "byte order mark"),
     (checks.check_line_endings, scripts({"a.sh": b"#!/bin/bash\r\necho hi\r\n"}),
      r"/src/a.sh: Windows \(CRLF\) line endings, first at line 1"),
+    # A lone CR ran wrongly: "echo one\recho two" printed "oneecho two".
+    (checks.check_line_endings, scripts({"a.sh": b"#!/bin/bash\necho one\recho two\n"}),
+     r"/src/a.sh: old Mac \(CR\) line endings, first at line 2"),
     (checks.check_shell_syntax, scripts({"a.sh": b"#!/bin/bash\nif true; then\necho\n"}),
      r"/src/a.sh: bash -n fails: a.sh: line \d+: syntax error"),
     (checks.check_python_syntax, scripts({"b.py": b"def f(:\n    pass\n"}),
@@ -99,27 +119,59 @@ def test_config_name(name: str, ok: bool) -> None:
 
 
 @pytest.mark.parametrize(("budget", "ok"), [(240, True), (1, True), (280, True), (281, False),
-                                            (0, False), (True, False)])
+                                            (0, False), (True, False), (float("inf"), False),
+                                            (float("nan"), False), (280.5, False)])
 def test_budget(budget: float, ok: bool) -> None:
-    assert (checks.check_budget(budget) == []) is ok
+    problems = checks.check_budget(budget)
+    assert (problems == []) is ok
+    assert ok or "must be from 1 to 280 seconds" in problems[0]
 
 
 @pytest.mark.parametrize(
     ("path", "ok"),
-    [("/startup", True), ("/opt/lifecycle", True), ("/home/ec2-user/SageMaker/x", False),
-     ("/tmp/x", False), ("relative", False), ("/", False), ("/opt/../tmp", False),
-     ("/opt/with space", False)],
+    [("/startup", True), ("/opt/lifecycle", True), ("/lcc", True),
+     # Never where the notebook user writes, nor a system folder, nor deeper than one level.
+     ("/home/ec2-user/SageMaker/x", False), ("/tmp/x", False), ("/root", False), ("/var/lock", False),
+     ("/opt/ml", False), ("/opt", False), ("/usr/local/x", False), ("/home/ec2-user", False),
+     ("relative", False), ("/", False), ("/opt/../tmp", False), ("/opt/with space", False),
+     ("/opt/a/b", False)],
 )
 def test_unpack_dir(path: str, ok: bool) -> None:
-    assert (checks.check_unpack_dir(path) == []) is ok
+    problems = checks.check_unpack_dir(path)
+    assert (problems == []) is ok
+    assert ok or "must be a new folder directly inside / or /opt" in problems[0]
 
 
-@pytest.mark.parametrize(("keep", "ok"), [(1, True), (10, True), (0, False), (2.5, False)])
+@pytest.mark.parametrize(("keep", "ok"), [(1, True), (10, True), (1000, True), (0, False),
+                                          (2.5, False), (1001, False), (2**64, False), (True, False)])
 def test_keep_runs(keep: int, ok: bool) -> None:
-    assert (checks.check_keep_runs(keep) == []) is ok
+    problems = checks.check_keep_runs(keep)
+    assert (problems == []) is ok
+    assert ok or "from 1 to 1000" in problems[0]
 
 
-@pytest.mark.parametrize(("path", "ok"), [("/home/ec2-user/SageMaker/.lifecycle", True),
-                                          ("/logs", False), ("rel/x", False)])
+@pytest.mark.parametrize(("path", "ok"), [
+    ("/home/ec2-user/SageMaker/.lifecycle", True), ("/home/ec2-user/SageMaker/logs", True),
+    ("/var/log/lcc-lifecycle", True),
+    ("/home/ec2-user/SageMaker", False), ("/home/ec2-user", False), ("/var/log/audit", False),
+    ("/home/ec2-user/SageMaker/a/b", False), ("/logs", False), ("rel/x", False), ("/root", False),
+])
 def test_state_dir(path: str, ok: bool) -> None:
     assert (checks.check_state_dir(path) == []) is ok
+
+
+def test_a_manifest_with_crlf_line_endings_is_read(tmp_path: Path) -> None:
+    # TOML allows CRLF; the manifest is read at build and not packed.
+    (tmp_path / "a.sh").write_bytes(b"echo a\n")
+    (tmp_path / "lifecycle.toml").write_bytes(b'[[step]]\r\nscript = "a.sh"\r\ntimeout = 30\r\n')
+    rendered = build(Scripts.from_folder(tmp_path))
+    assert [(s.name, s.timeout_seconds) for s in rendered.steps] == [("a", 30)]
+    assert [f.path for f in rendered.report.files] == ["a.sh"]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "184467440737095517", "-1"])
+def test_manifest_timeouts_out_of_range_are_errors_not_tracebacks(tmp_path: Path, value: str) -> None:
+    (tmp_path / "a.sh").write_bytes(b"echo a\n")
+    (tmp_path / "lifecycle.toml").write_text(f'[[step]]\nscript = "a.sh"\ntimeout = {value}\n')
+    with pytest.raises(BundleError, match=r"timeout_seconds=.* must be a number of seconds from 1 to 86400"):
+        build(Scripts.from_folder(tmp_path))

@@ -57,13 +57,13 @@ def test_recipe_shell_travels_without_comments() -> None:
 
 def test_options_reach_the_step_environment() -> None:
     step = recipes.environment_variables(variables={"B": "2\n", "A": "x y"}, jupyter=False).steps[0]
-    assert step.env == {"LCC_JUPYTER": "0", "LCC_VAR_COUNT": "2", "LCC_VAR_NAME_0": "A",
-                        "LCC_VAR_VALUE_0": "x y", "LCC_VAR_NAME_1": "B", "LCC_VAR_VALUE_1": "2\n"}
+    assert step.env == {"OPT_JUPYTER": "0", "OPT_VAR_COUNT": "2", "OPT_VAR_NAME_0": "A",
+                        "OPT_VAR_VALUE_0": "x y", "OPT_VAR_NAME_1": "B", "OPT_VAR_VALUE_1": "2\n"}
     step = recipes.persist_home_folders(folders=["a/b", ".ssh"]).steps[0]
-    assert step.env["LCC_FOLDER_COUNT"] == "2" and step.env["LCC_FOLDER_PATH_0"] == "a/b"
+    assert step.env["OPT_FOLDER_COUNT"] == "2" and step.env["OPT_FOLDER_PATH_0"] == "a/b"
     bin_step = recipes.persistent_bin(binaries={"t": "https://e.com/t"},
                                       sha256={"t": "ab" * 32}).steps[0]
-    assert (bin_step.env["LCC_BINARY_NAME_0"], bin_step.env["LCC_BINARY_SHA256_0"]) == ("t", "ab" * 32)
+    assert (bin_step.env["OPT_BINARY_NAME_0"], bin_step.env["OPT_BINARY_SHA256_0"]) == ("t", "ab" * 32)
     ssm = recipes.stop_ssm_agent(name="ssm", uninstall=True)
     assert [(s.name, s.background) for s in ssm.steps] == [("ssm", False), ("ssm-uninstall", True)]
     assert "recipes/ssm/uninstall.sh" in {f.path for f in ssm.files}
@@ -152,7 +152,7 @@ sha256 = {jq = "%s"}
     scripts = Scripts.from_folder(folder)
     assert [s.name for s in scripts.steps] == [
         "environment-variables", "persist-home-folders", "persistent-bin"]
-    assert scripts.steps[0].env["LCC_VAR_VALUE_0"] == "it's"
+    assert scripts.steps[0].env["OPT_VAR_VALUE_0"] == "it's"
 
 
 def test_a_missing_required_option_names_it(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ unit=lcc-autostop
 user=ec2-user
 
 schedule() {
-  local minutes=$LCC_AUTOSTOP_INTERVAL_MINUTES pid
+  local minutes=$OPT_AUTOSTOP_INTERVAL_MINUTES pid
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
     printf '[Service]\nType=oneshot\nExecStart=%s check\n' "$dest/autostop.sh" >"/etc/systemd/system/$unit.service"
     printf '[Timer]\nOnActiveSec=%smin\nOnUnitActiveSec=%smin\n' "$minutes" "$minutes" >"/etc/systemd/system/$unit.timer"
@@ -39,7 +39,7 @@ check() {
   local -a env=(env -i "HOME=/home/$user" "PATH=/usr/local/bin:/usr/bin:/bin")
   # The recipe makes its options plain words (no spaces, quotes or globs).
   # shellcheck disable=SC2206
-  local -a args=(--state-dir "/run/$unit" $LCC_AUTOSTOP_ARGS)
+  local -a args=(--state-dir "/run/$unit" $OPT_AUTOSTOP_ARGS)
   for v in $(compgen -e); do
     case $v in AWS_*) env+=("$v=${!v}") ;; esac
   done
@@ -60,9 +60,9 @@ case ${1:-install} in
     install -d -m 755 "$dest"
     install -m 644 "$(dirname "$0")/autostop.py" "$dest/"
     install -m 755 "$0" "$dest/autostop.sh"
-    declare -p LCC_AUTOSTOP_INTERVAL_MINUTES LCC_AUTOSTOP_ARGS >"$dest/config.sh"
+    declare -p OPT_AUTOSTOP_INTERVAL_MINUTES OPT_AUTOSTOP_ARGS >"$dest/config.sh"
     schedule
-    echo "autostop: $LCC_AUTOSTOP_ARGS"
+    echo "autostop: $OPT_AUTOSTOP_ARGS"
     ;;
   check | loop)
     # shellcheck source=/dev/null
@@ -70,7 +70,7 @@ case ${1:-install} in
     [ "$1" = loop ] || { shift; check "$@"; exit 0; }
     while true; do
       check || true
-      sleep $((LCC_AUTOSTOP_INTERVAL_MINUTES * 60))
+      sleep $((OPT_AUTOSTOP_INTERVAL_MINUTES * 60))
     done
     ;;
 esac

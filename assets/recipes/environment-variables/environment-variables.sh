@@ -5,7 +5,7 @@
 # jupyter-server unit adds an EnvironmentFile=, and Jupyter is restarted when that changed.
 # Runs as root (/etc is root's).
 #
-# Options (step env): LCC_JUPYTER (1 or 0), LCC_VAR_COUNT, LCC_VAR_NAME_<i>, LCC_VAR_VALUE_<i>.
+# Options (step env): OPT_JUPYTER (1 or 0), OPT_VAR_COUNT, OPT_VAR_NAME_<i>, OPT_VAR_VALUE_<i>.
 set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
@@ -14,8 +14,8 @@ set -euo pipefail
 assignments() {
   local i name value
   printf '# Written by lcc-constructs (step %s) at every start.\n' "$LCC_STEP"
-  for ((i = 0; i < LCC_VAR_COUNT; i++)); do
-    name=LCC_VAR_NAME_$i value=LCC_VAR_VALUE_$i
+  for ((i = 0; i < OPT_VAR_COUNT; i++)); do
+    name=OPT_VAR_NAME_$i value=OPT_VAR_VALUE_$i
     printf '%s%s=%s\n' "$1" "${!name}" "$("$2" "${!value}")"
   done
 }
@@ -28,8 +28,8 @@ warn_old_systemd() {
   version=${version#systemd }
   version=${version%% *}
   if ! [[ $version =~ ^[0-9]+$ ]] || [ "$version" -ge 248 ]; then return 0; fi
-  for ((i = 0; i < LCC_VAR_COUNT; i++)); do
-    name=LCC_VAR_NAME_$i value=LCC_VAR_VALUE_$i
+  for ((i = 0; i < OPT_VAR_COUNT; i++)); do
+    name=OPT_VAR_NAME_$i value=OPT_VAR_VALUE_$i
     rest=${!value//$'\t'/}
     if [ "$version" -ge 239 ]; then rest=${rest//$'\n'/}; fi
     if [[ $rest == *[[:cntrl:]]* ]]; then
@@ -40,9 +40,9 @@ warn_old_systemd() {
 
 profile=/etc/profile.d/lcc-$LCC_STEP.sh
 put_file "$profile" 644 < <(assignments 'export ' sq)
-log "$LCC_VAR_COUNT variable(s) for login shells in $profile"
+log "$OPT_VAR_COUNT variable(s) for login shells in $profile"
 
-[ "$LCC_JUPYTER" = 1 ] || exit 0
+[ "$OPT_JUPYTER" = 1 ] || exit 0
 systemd_running || skip "systemd is not running: Jupyter and its kernels will not see the variables"
 env_file=/etc/lcc-constructs/$LCC_STEP.env
 dropin=/etc/systemd/system/jupyter-server.service.d/lcc-$LCC_STEP.conf

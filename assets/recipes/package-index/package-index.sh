@@ -5,8 +5,8 @@
 # every other line of the file stays as it was. conda: the channels go first in the channels
 # list of ~/.condarc (conda config --prepend, which keeps everything else).
 #
-# Options (step env): LCC_INDEX_URL (may be empty), LCC_EXTRA_INDEX_URLS, LCC_TRUSTED_HOSTS and
-# LCC_CONDA_CHANNELS (space-separated, may be empty).
+# Options (step env): OPT_INDEX_URL (may be empty), OPT_EXTRA_INDEX_URLS, OPT_TRUSTED_HOSTS and
+# OPT_CONDA_CHANNELS (space-separated, may be empty).
 set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
@@ -19,9 +19,9 @@ add_setting() {
     settings+="$1 = $2"$'\n'
   fi
 }
-add_setting index-url "$LCC_INDEX_URL"
-add_setting extra-index-url "$LCC_EXTRA_INDEX_URLS"
-add_setting trusted-host "$LCC_TRUSTED_HOSTS"
+add_setting index-url "$OPT_INDEX_URL"
+add_setting extra-index-url "$OPT_EXTRA_INDEX_URLS"
+add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 
 # merged FILE: FILE with our settings right after its [global] header (or in a new [global]
 # section at the end). Our keys found elsewhere in [global] are dropped with their continuation
@@ -70,12 +70,12 @@ if [ -n "$keys" ]; then
   log "pip:$keys set in $conf"
 fi
 
-[ -n "$LCC_CONDA_CHANNELS" ] || exit 0
+[ -n "$OPT_CONDA_CHANNELS" ] || exit 0
 conda=$(conda_command) || skip "conda is not installed: no conda channel set"
 condarc=$HOME/.condarc
-read -r -a channels <<<"$LCC_CONDA_CHANNELS"
+read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 # Last first: each --prepend puts its channel on top (moving it there if listed already).
 for ((i = ${#channels[@]} - 1; i >= 0; i--)); do
   "$conda" config --file "$condarc" --prepend channels "${channels[i]}"
 done
-log "conda: channels $LCC_CONDA_CHANNELS first in $condarc"
+log "conda: channels $OPT_CONDA_CHANNELS first in $condarc"

@@ -6,12 +6,12 @@
 # which is reset at every start). Jupyter is restarted, without waiting, only when that changed
 # the kernel list. Runs as root only to restart Jupyter: everything else runs as ec2-user.
 #
-# Options (step env): LCC_ENVS_DIR, LCC_REGISTER_KERNELS and LCC_RESTART_JUPYTER (1 or 0).
+# Options (step env): OPT_ENVS_DIR, OPT_REGISTER_KERNELS and OPT_RESTART_JUPYTER (1 or 0).
 set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
-envs=$LCC_ENVS_DIR
+envs=$OPT_ENVS_DIR
 condarc=$NOTEBOOK_HOME/.condarc
 kernels=$NOTEBOOK_HOME/.local/share/jupyter/kernels
 [ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist"
@@ -57,14 +57,14 @@ register() {
 }
 
 configure_conda || log "could not configure conda (its message is above)"
-[ "$LCC_REGISTER_KERNELS" = 1 ] || exit 0
+[ "$OPT_REGISTER_KERNELS" = 1 ] || exit 0
 before=$(kernel_list)
 for env in "$envs"/*; do
   if [ -d "$env" ]; then register "$env"; fi
 done
 if [ "$before" = "$(kernel_list)" ]; then
   log "the kernel list is unchanged: Jupyter not restarted"
-elif [ "$LCC_RESTART_JUPYTER" = 1 ]; then
+elif [ "$OPT_RESTART_JUPYTER" = 1 ]; then
   restart_jupyter "the kernel list changed"
 else
   log "the kernel list changed; Jupyter not restarted (restart_jupyter is off)"

@@ -9,7 +9,7 @@
 #                 when KEPT/F holds all of it, the same; otherwise KEPT/F wins and ~/F is saved
 #                 aside as KEPT/F.saved-<UTC time>. Nothing is deleted that is not in KEPT/F.
 #
-# Options (step env): LCC_PERSISTENT_DIR (KEPT), LCC_FOLDER_COUNT and LCC_FOLDER_PATH_<i>
+# Options (step env): OPT_PERSISTENT_DIR (KEPT), OPT_FOLDER_COUNT and OPT_FOLDER_PATH_<i>
 # (relative to the home).
 set -euo pipefail
 # shellcheck source=/dev/null
@@ -62,7 +62,7 @@ secure_ssh() {
 }
 
 persist() {
-  local home=$NOTEBOOK_HOME/$rel kept=$LCC_PERSISTENT_DIR/$rel
+  local home=$NOTEBOOK_HOME/$rel kept=$OPT_PERSISTENT_DIR/$rel
   if [ -L "$home" ] && [ "$(readlink "$home")" = "$kept" ] && [ -d "$kept" ]; then
     log "$home: already linked to $kept"
   elif exists "$kept" && [ ! -d "$kept" ]; then
@@ -95,9 +95,9 @@ persist() {
   if [ "${rel##*/}" = .ssh ]; then secure_ssh "$kept"; fi
 }
 
-mkdir -p "$LCC_PERSISTENT_DIR"
-for ((i = 0; i < LCC_FOLDER_COUNT; i++)); do
-  ref=LCC_FOLDER_PATH_$i
+mkdir -p "$OPT_PERSISTENT_DIR"
+for ((i = 0; i < OPT_FOLDER_COUNT; i++)); do
+  ref=OPT_FOLDER_PATH_$i
   rel=${!ref}
   persist
 done

@@ -4,13 +4,13 @@
 # programs downloaded once. Root writes /etc/profile.d; all work in the folder is done as
 # ec2-user, who owns it.
 #
-# Options (step env): LCC_BIN_DIR, LCC_DOWNLOAD_TIMEOUT (seconds per download) and
-# LCC_BINARY_COUNT, LCC_BINARY_NAME_<i>, LCC_BINARY_URL_<i>, LCC_BINARY_SHA256_<i> (may be empty).
+# Options (step env): OPT_BIN_DIR, OPT_DOWNLOAD_TIMEOUT (seconds per download) and
+# OPT_BINARY_COUNT, OPT_BINARY_NAME_<i>, OPT_BINARY_URL_<i>, OPT_BINARY_SHA256_<i> (may be empty).
 set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
-dir=$LCC_BIN_DIR
+dir=$OPT_BIN_DIR
 [ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist"
 as_user mkdir -p "$dir" || skip "$dir could not be made a folder"
 owner=$(stat -c %U "$dir")
@@ -38,7 +38,7 @@ fetch() {
     log "$1: not installed, $NOTEBOOK_USER cannot write to $dir"
     return 0
   fi
-  if ! as_user curl -fsSL --connect-timeout 10 --max-time "$LCC_DOWNLOAD_TIMEOUT" --retry 2 \
+  if ! as_user curl -fsSL --connect-timeout 10 --max-time "$OPT_DOWNLOAD_TIMEOUT" --retry 2 \
     -o "$tmp" -- "$2"; then
     as_user rm -f "$tmp"
     log "$1: not installed, the download from $2 failed (curl's message is above)"
@@ -58,10 +58,10 @@ fetch() {
   log "$1: installed from $2"
 }
 
-if [ "$LCC_BINARY_COUNT" -gt 0 ] && ! have curl; then
+if [ "$OPT_BINARY_COUNT" -gt 0 ] && ! have curl; then
   skip "curl is not installed: no program downloaded"
 fi
-for ((i = 0; i < LCC_BINARY_COUNT; i++)); do
-  name=LCC_BINARY_NAME_$i url=LCC_BINARY_URL_$i sum=LCC_BINARY_SHA256_$i
+for ((i = 0; i < OPT_BINARY_COUNT; i++)); do
+  name=OPT_BINARY_NAME_$i url=OPT_BINARY_URL_$i sum=OPT_BINARY_SHA256_$i
   fetch "${!name}" "${!url}" "${!sum}"
 done

@@ -4,7 +4,7 @@ dest=/opt/lcc-autostop
 unit=lcc-autostop
 user=ec2-user
 schedule(){
-local minutes=$LCC_AUTOSTOP_INTERVAL_MINUTES pid
+local minutes=$OPT_AUTOSTOP_INTERVAL_MINUTES pid
 if [ -d /run/systemd/system ]&&command -v systemctl >/dev/null;then
 printf '[Service]\nType=oneshot\nExecStart=%s check\n' "$dest/autostop.sh" >"/etc/systemd/system/$unit.service"
 printf '[Timer]\nOnActiveSec=%smin\nOnUnitActiveSec=%smin\n' "$minutes" "$minutes" >"/etc/systemd/system/$unit.timer"
@@ -30,7 +30,7 @@ fi
 check(){
 local conda=/home/$user/anaconda3 v py python='' out
 local -a env=(env -i "HOME=/home/$user" "PATH=/usr/local/bin:/usr/bin:/bin")
-local -a args=(--state-dir "/run/$unit" $LCC_AUTOSTOP_ARGS)
+local -a args=(--state-dir "/run/$unit" $OPT_AUTOSTOP_ARGS)
 for v in $(compgen -e);do
 case $v in AWS_*)env+=("$v=${!v}");esac
 done
@@ -49,9 +49,9 @@ case ${1:-install} in
 install)install -d -m 755 "$dest"
 install -m 644 "$(dirname "$0")/autostop.py" "$dest/"
 install -m 755 "$0" "$dest/autostop.sh"
-declare -p LCC_AUTOSTOP_INTERVAL_MINUTES LCC_AUTOSTOP_ARGS >"$dest/config.sh"
+declare -p OPT_AUTOSTOP_INTERVAL_MINUTES OPT_AUTOSTOP_ARGS >"$dest/config.sh"
 schedule
-echo "autostop: $LCC_AUTOSTOP_ARGS"
+echo "autostop: $OPT_AUTOSTOP_ARGS"
 ;;
 check|loop). "$dest/config.sh"
 [ "$1" = loop ]||{
@@ -61,6 +61,6 @@ exit 0
 }
 while true;do
 check||true
-sleep $((LCC_AUTOSTOP_INTERVAL_MINUTES*60))
+sleep $((OPT_AUTOSTOP_INTERVAL_MINUTES*60))
 done
 esac

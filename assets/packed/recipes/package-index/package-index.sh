@@ -9,9 +9,9 @@ keys+=" $1"
 settings+="$1 = $2"$'\n'
 fi
 }
-add_setting index-url "$LCC_INDEX_URL"
-add_setting extra-index-url "$LCC_EXTRA_INDEX_URLS"
-add_setting trusted-host "$LCC_TRUSTED_HOSTS"
+add_setting index-url "$OPT_INDEX_URL"
+add_setting extra-index-url "$OPT_EXTRA_INDEX_URLS"
+add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 merged(){
 local line section='' dropping=0 written=0 key
 if [ -f "$1" ];then
@@ -49,11 +49,11 @@ mkdir -p "${conf%/*}"
 put_file "$conf" 600 < <(merged "$conf")
 log "pip:$keys set in $conf"
 fi
-[ -n "$LCC_CONDA_CHANNELS" ]||exit 0
+[ -n "$OPT_CONDA_CHANNELS" ]||exit 0
 conda=$(conda_command)||skip "conda is not installed: no conda channel set"
 condarc=$HOME/.condarc
-read -r -a channels <<<"$LCC_CONDA_CHANNELS"
+read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 for ((i=${#channels[@]}-1; i>=0; i--));do
 "$conda" config --file "$condarc" --prepend channels "${channels[i]}"
 done
-log "conda: channels $LCC_CONDA_CHANNELS first in $condarc"
+log "conda: channels $OPT_CONDA_CHANNELS first in $condarc"

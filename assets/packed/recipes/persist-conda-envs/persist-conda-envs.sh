@@ -1,7 +1,7 @@
 #!/bin/bash
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-envs=$LCC_ENVS_DIR
+envs=$OPT_ENVS_DIR
 condarc=$NOTEBOOK_HOME/.condarc
 kernels=$NOTEBOOK_HOME/.local/share/jupyter/kernels
 [ -d "$PERSISTENT_VOLUME" ]||skip "$PERSISTENT_VOLUME does not exist"
@@ -41,14 +41,14 @@ log "$name: could not be registered as a kernel (ipykernel's message is above)"
 fi
 }
 configure_conda||log "could not configure conda (its message is above)"
-[ "$LCC_REGISTER_KERNELS" = 1 ]||exit 0
+[ "$OPT_REGISTER_KERNELS" = 1 ]||exit 0
 before=$(kernel_list)
 for env in "$envs"/*;do
 if [ -d "$env" ];then register "$env";fi
 done
 if [ "$before" = "$(kernel_list)" ];then
 log "the kernel list is unchanged: Jupyter not restarted"
-elif [ "$LCC_RESTART_JUPYTER" = 1 ];then
+elif [ "$OPT_RESTART_JUPYTER" = 1 ];then
 restart_jupyter "the kernel list changed"
 else
 log "the kernel list changed; Jupyter not restarted (restart_jupyter is off)"

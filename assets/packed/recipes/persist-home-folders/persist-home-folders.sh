@@ -35,7 +35,7 @@ log "$1: could not set the modes (files of another owner?)"
 fi
 }
 persist(){
-local home=$NOTEBOOK_HOME/$rel kept=$LCC_PERSISTENT_DIR/$rel
+local home=$NOTEBOOK_HOME/$rel kept=$OPT_PERSISTENT_DIR/$rel
 if [ -L "$home" ]&&[ "$(readlink "$home")" = "$kept" ]&&[ -d "$kept" ];then
 log "$home: already linked to $kept"
 elif exists "$kept"&&[ ! -d "$kept" ];then
@@ -67,9 +67,9 @@ ln -s "$kept" "$home"
 fi
 if [ "${rel##*/}" = .ssh ];then secure_ssh "$kept";fi
 }
-mkdir -p "$LCC_PERSISTENT_DIR"
-for ((i=0; i<LCC_FOLDER_COUNT; i++));do
-ref=LCC_FOLDER_PATH_$i
+mkdir -p "$OPT_PERSISTENT_DIR"
+for ((i=0; i<OPT_FOLDER_COUNT; i++));do
+ref=OPT_FOLDER_PATH_$i
 rel=${!ref}
 persist
 done
