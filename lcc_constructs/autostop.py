@@ -19,7 +19,6 @@ from .limits import (
     DEFAULT_AUTOSTOP_LOG_FILE,
     DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES,
     DEFAULT_JUPYTER_URL,
-    NOTEBOOK_USER,
     SAFE_PATH_PATTERN,
 )
 from .recipe_registry import recipe_scripts, register
@@ -31,8 +30,9 @@ __all__ = ["autostop", "carries_autostop"]
 #: carry autostop (and so to need its IAM grant).
 MARKER_ENV = "OPT_AUTOSTOP_ARGS"
 
-#: Jupyter URLs accepted: they travel as one shell word.
-JUPYTER_URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.:/_-]+$")
+#: Jupyter URLs accepted: this instance's Jupyter (loopback: the checker sends its token there),
+#: as one shell word.
+JUPYTER_URL_PATTERN = re.compile(r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?(/[A-Za-z0-9._/-]*)?$")
 
 
 @register("autostop")
@@ -74,14 +74,15 @@ def autostop(
             f"{AUTOSTOP_MAX_INTERVAL_MINUTES} (cron cannot repeat more rarely within an hour)"
         )
     if not JUPYTER_URL_PATTERN.match(jupyter_url):
-        raise BundleError(f"{where}: jupyter_url={jupyter_url!r} must be an http(s):// URL of letters, "
-                          "digits and . : / _ -")
+        raise BundleError(f"{where}: jupyter_url={jupyter_url!r} must be this instance's Jupyter: "
+                          "http(s)://localhost, 127.0.0.1 or [::1], with a port and a path of "
+                          "letters, digits and . _ / - (the checker sends the token there)")
     for option, path in {"token_file": token_file, "log_file": log_file}.items():
         if path is not None and not SAFE_PATH_PATTERN.match(path):
             raise BundleError(
                 f"{where}: {option}={path!r} must be an absolute path of letters, digits and _ . / -"
             )
-    # Plain words, split by the shell (autostop.sh check).
+    # Plain words, split on spaces by the checker (autostop.py check).
     args = [f"--idle-minutes={idle_minutes:g}", f"--starting-grace-minutes={starting_grace_minutes:g}",
             f"--jupyter-url={jupyter_url}", f"--log={log_file}"]
     flags = {"--count-connections": count_connections, "--ignore-terminals": not count_terminals,
@@ -90,11 +91,10 @@ def autostop(
     if token_file:
         args.append(f"--token-file={token_file}")
     env = {
-        "OPT_AUTOSTOP_USER": NOTEBOOK_USER,
         "OPT_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes),
         MARKER_ENV: " ".join(args),
     }
-    return recipe_scripts("autostop", [Step(name, "autostop.sh", timeout_seconds=60, env=env)],
+    return recipe_scripts("autostop", [Step(name, "autostop.py", timeout_seconds=60, env=env)],
                           shared_lib=False)
 
 

@@ -4,6 +4,7 @@ instead of skipping: CI must run everything."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,17 @@ def require(condition: bool, reason: str) -> None:
     if in_ci():
         pytest.fail(f"required component missing in CI: {reason}")
     pytest.skip(reason)
+
+
+def python39() -> str:
+    """Amazon Linux 2023's /usr/bin/python3 is 3.9: the real interpreter (pyenv's here), to run
+    the Python we ship to instances with."""
+    # pyenv's shims refuse a version that is not selected: take the interpreter itself.
+    found = next((str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.9*/bin/python3.9"))),
+                 None) or shutil.which("python3.9")
+    require(found is not None, "no Python 3.9 interpreter (pyenv install 3.9)")
+    assert found is not None
+    return found
 
 
 @pytest.fixture(scope="module")

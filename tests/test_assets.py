@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, require
+from .conftest import ROOT, python39, require
 
 ASSETS = ROOT / "assets"
 #: The sources; assets/packed holds them minified by tools/pack_assets.py.
@@ -20,16 +20,6 @@ PYTHON_FILES = sorted(p for p in ASSETS.rglob("*.py"))
 #: python3 one-liners inside the shell assets.
 PYTHON_SNIPPETS = [(p, m.group(1)) for p in SHELL_FILES
                    for m in re.finditer(r"python3 -c '([^']+)'", p.read_text())]
-
-
-def python39() -> str:
-    """Amazon Linux 2023's /usr/bin/python3 is 3.9: the real interpreter (pyenv's here)."""
-    # pyenv's shims refuse a version that is not selected: take the interpreter itself.
-    found = next((str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.9*/bin/python3.9"))),
-                 None) or shutil.which("python3.9")
-    require(found is not None, "no Python 3.9 interpreter (pyenv install 3.9)")
-    assert found is not None
-    return found
 
 
 def test_there_are_assets() -> None:

@@ -1,5 +1,6 @@
-"""The autostop recipe: its options (Python, lifecycle.toml, lcc --recipe), what it packs, and
-its installation on the instance (systemd timer, cron, detached loop) run in the sandbox."""
+"""The autostop recipe: its options (Python, lifecycle.toml, lcc --recipe), what it packs, its
+installation on the instance (a systemd timer), and how its root side runs the notebook user's
+Python (attacked from a planted interpreter), in the sandbox."""
 
 from __future__ import annotations
 
@@ -32,8 +33,7 @@ def test_defaults() -> None:
                                 "--log=/home/ec2-user/SageMaker/.autostop.log"]
     (step,) = scripts.steps
     assert step.name == "autostop" and step.env["OPT_AUTOSTOP_INTERVAL_MINUTES"] == "5"
-    assert sorted(f.path for f in scripts.files) == ["recipes/autostop/autostop.py",
-                                                     "recipes/autostop/autostop.sh"]
+    assert [f.path for f in scripts.files] == ["recipes/autostop/autostop.py"]
     assert carries_autostop(scripts.steps)
 
 
@@ -73,8 +73,11 @@ count_connections = true
     ({"starting_grace_minutes": -1}, "starting_grace_minutes=-1 must be"),
     ({"interval_minutes": 0}, "interval_minutes=0 must be a whole number from 1 to 60"),
     ({"interval_minutes": 61}, "interval_minutes=61"),
-    ({"jupyter_url": "localhost:8443"}, "jupyter_url='localhost:8443' must be an http"),
-    ({"jupyter_url": "https://x/ y"}, "must be an http"),
+    ({"jupyter_url": "localhost:8443"}, "jupyter_url='localhost:8443' must be this instance's Jupyter"),
+    ({"jupyter_url": "https://x/ y"}, "must be this instance's Jupyter"),
+    # The checker sends the token there: only this instance's own Jupyter.
+    ({"jupyter_url": "https://jupyter.example.com"}, "must be this instance's Jupyter"),
+    ({"jupyter_url": "https://localhost.example.com:8443"}, "must be this instance's Jupyter"),
     ({"token_file": "token"}, "token_file='token' must be an absolute path"),
     ({"log_file": "/tmp/a b.log"}, "log_file="),
 ])
@@ -88,21 +91,18 @@ def test_a_wrongly_typed_option_from_a_manifest_is_refused() -> None:
         from_spec("autostop", {"interval_minutes": 2.5})
 
 
-def test_packed_files_carry_no_comments_and_still_parse() -> None:
-    files = {f.path.rsplit("/", 1)[1]: f.data.decode() for f in autostop().files}
-    source = (SOURCE / "autostop.py").read_text()
-    assert len(files["autostop.py"]) < len(source)
-    assert ast.dump(ast.parse(files["autostop.py"])) != "" and '"""' not in files["autostop.py"]
-    shell = files["autostop.sh"].splitlines()
-    assert shell[0] == "#!/bin/bash" and not any(ln.lstrip().startswith("#") for ln in shell[1:])
-    # Dropping comment lines is only safe without here-documents in the source.
-    assert "<<" not in (SOURCE / "autostop.sh").read_text()
+def test_packed_file_carries_no_docstrings_and_still_parses() -> None:
+    (packed,) = (f.data.decode() for f in autostop().files)
+    assert len(packed) < len((SOURCE / "autostop.py").read_text())
+    assert ast.dump(ast.parse(packed)) != "" and '"""' not in packed
 
 
 # -- on the instance (sandbox) ----------------------------------------------------------------
 
-def install(tmp_path: Path, files: dict[str, Path], runs: int = 1, **options: object) -> SimulationResult:
-    rendered = build(autostop(**options))  # type: ignore[arg-type]
+def install(tmp_path: Path, files: dict[str, Path], runs: int = 1, extra: Scripts | None = None,
+            **options: object) -> SimulationResult:
+    scripts = autostop(**options)  # type: ignore[arg-type]
+    rendered = build(scripts + extra if extra else scripts)
     script = write_script(tmp_path / "on-start.sh", rendered)
     return simulate(script, keep=tmp_path / "keep", volume=tmp_path / "volume", runs=runs, files=files,
                     wait_background_seconds=8)
@@ -117,34 +117,56 @@ def test_with_systemd_a_timer_runs_the_check(tmp_path: Path) -> None:
     keep = tmp_path / "keep"
     timer = (keep / "etc/systemd/system/lcc-autostop.timer").read_text()
     assert "OnUnitActiveSec=7min" in timer and "OnActiveSec=7min" in timer
-    assert "ExecStart=/opt/lcc-autostop/autostop.sh check" in (
+    assert "ExecStart=/usr/bin/python3 /opt/lcc-autostop/autostop.py check" in (
         keep / "etc/systemd/system/lcc-autostop.service").read_text()
-    for name, mode in [("autostop.py", 0o644), ("autostop.sh", 0o755), ("config.sh", 0o644)]:
+    for name, mode in [("autostop.py", 0o755), ("args", 0o644)]:
         st = (keep / "opt/lcc-autostop" / name).stat()
         assert (st.st_uid, st.st_mode & 0o777) == (0, mode), name
-    assert "OPT_AUTOSTOP_ARGS=" in (keep / "opt/lcc-autostop/config.sh").read_text()
+    assert "--idle-minutes=60" in (keep / "opt/lcc-autostop/args").read_text()
 
 
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox")
-def test_with_cron_root_crontab_runs_the_check_once(tmp_path: Path) -> None:
-    result = install(tmp_path, standins(tmp_path, "crontab", systemd=False), runs=2, interval_minutes=60)
+def test_without_systemd_it_says_so(tmp_path: Path) -> None:
+    result = install(tmp_path, {})
     assert not result.would_fail, result.format()
-    assert "root's crontab, every 60 minutes" in result.last.step("autostop").log
-    table = (tmp_path / "keep/var/spool/cron/root").read_text().splitlines()
-    assert table == ["*/60 * * * * /opt/lcc-autostop/autostop.sh check >/dev/null 2>&1 # lcc-autostop"]
+    assert "skipped: systemd is not running" in result.last.step("autostop").log
+
+
+#: The notebook user's Python, planted where `check` looks first (the notebook user owns
+#: ~/anaconda3): it says it has boto3, and when run as the checker it reports who runs it and
+#: what terminal it could reach, then prints what would move a terminal's cursor.
+PLANTED = r"""#!/bin/bash
+[ "$1" = -c ] && exit 0
+{
+  echo "user=$(id -un)"
+  for fd in 0 1 2; do [ -t $fd ] && echo "fd $fd is a terminal"; done
+  if (exec 3</dev/tty) 2>/dev/null; then echo "opened /dev/tty"; else echo "no /dev/tty"; fi
+  env | cut -d= -f1 | sort | tr '
+' ' '
+} > ~/SageMaker/planted.out
+printf 'decision [2J]0;title done
+'
+"""
 
 
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox")
-def test_without_systemd_or_cron_a_detached_loop_checks_at_once_and_runs_once(tmp_path: Path) -> None:
-    result = install(tmp_path, {}, runs=2)
-    assert not result.would_fail and not result.last.output_held_open, result.format()
-    first, second = (run.step("autostop").log for run in result.runs)
-    assert "a detached loop, every 5 minutes" in first
-    assert "the check loop already runs" in second
-    # The loop's first check ran as the notebook user, found no instance metadata in the
-    # sandbox and did not stop anything; its decision went to /var/log/jupyter.log.
-    log = (tmp_path / "keep/var/log/jupyter.log").read_text()
-    assert "autostop: not stopping: no instance name and region in /opt/ml/metadata" in log, log
-    assert result.left_running >= 1  # the loop itself, killed at teardown
+def test_check_runs_the_notebook_users_python_as_that_user_without_a_terminal(tmp_path: Path) -> None:
+    # An admin runs the check in a root terminal (script(1) gives the step one). The notebook
+    # user's Python must not reach that terminal: no TIOCSTI keystrokes into root's shell.
+    planted = tmp_path / "python"
+    planted.write_text(PLANTED)
+    planted.chmod(0o755)
+    admin = write_folder(tmp_path / "admin", {"admin.sh": (
+        "export AWS_REGION=us-east-1 SECRET=root-only\n"
+        "script -qec '/usr/bin/python3 /opt/lcc-autostop/autostop.py check --dry-run' /dev/null\n")})
+    result = install(tmp_path, {"/home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python": planted},
+                     extra=Scripts.from_folder(admin))
+    assert not result.would_fail, result.format()
+    report = (tmp_path / "volume" / "planted.out").read_text().splitlines()
+    assert report[:2] == ["user=ec2-user", "no /dev/tty"]
+    assert report[2].split() == ["AWS_REGION", "HOME", "PATH", "PWD", "SHLVL", "_"]
+    # What the notebook user printed reaches root's terminal and log without control characters.
+    assert "decision [2J]0;title done" in result.last.step("admin").log
+    assert "\x1b" not in (tmp_path / "keep" / "var/log/jupyter.log").read_text()

@@ -121,7 +121,7 @@ def test_deployed_example_stops_itself_when_idle(moto: Moto, deployed: dict[str,
     finally:
         jupyter.close()
     output = ran.last.output
-    assert f"stopping {name} (us-east-1) with boto3" in output, output
+    assert f"stopping {name} (us-east-1)" in output, output
     assert moto.status(name) == "Stopped"
     # The decision is kept on the persistent volume, in the notebook user's log.
     assert "stopping" in (tmp_path / "volume" / ".autostop.log").read_text()

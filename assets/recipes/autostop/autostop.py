@@ -1,18 +1,38 @@
+#!/usr/bin/python3
 """lcc-constructs autostop: stops this notebook instance once Jupyter has been idle long enough.
-In doubt it does not stop and says why (exit 1). Python 3.7+; boto3 if present, else the aws CLI.
+
+  autostop.py [install]        as root, the recipe's step, at every start: copies itself to
+                               /opt/lcc-autostop and has a systemd timer run `check` every
+                               OPT_AUTOSTOP_INTERVAL_MINUTES with the options OPT_AUTOSTOP_ARGS
+  autostop.py check [OPTION..] as root (the timer, or an admin): runs `run` as the notebook user,
+                               in a session of its own with no terminal, in an empty environment
+                               but HOME, PATH and AWS_*, with the first of its Pythons that has
+                               boto3; root never runs a Python that user can change. Prints the
+                               decision and appends it to /var/log/jupyter.log. Options given
+                               here are added to the installed ones.
+  autostop.py run [OPTION..]   the check itself (the notebook user). In doubt it does not stop
+                               and says why (exit 1).
+
+Python 3.9 (Amazon Linux 2023's) and newer; boto3 for `run`.
 """
 import argparse
 import datetime as dt
 import fcntl
 import json
 import os
+import pwd
 import shutil
 import ssl
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 
 UTC = dt.timezone.utc
+HOME = "/opt/lcc-autostop"
+UNIT = "/etc/systemd/system/lcc-autostop"
+USER = "ec2-user"
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class Unsure(Exception):
@@ -33,12 +53,15 @@ def parse_time(text):
 
 
 def jupyter(a, path):
+    # Jupyter is this instance's: on loopback, with a self-signed certificate. Nothing else is
+    # asked (the token would go with the question).
+    if urllib.parse.urlsplit(a.jupyter_url).hostname not in LOOPBACK:
+        raise Unsure("jupyter_url %s is not on this instance (localhost)" % a.jupyter_url)
     try:
         req = urllib.request.Request(a.jupyter_url.rstrip("/") + path)
         if a.token_file:
             with open(a.token_file) as f:
                 req.add_header("Authorization", "token " + f.read().strip())
-        # Jupyter on the instance has a self-signed certificate, on localhost: nothing to verify.
         ctx = ssl.create_default_context()
         ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
         with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
@@ -92,33 +115,7 @@ def nothing_running_since(a, now, running):
         return now
 
 
-def sagemaker(region):
-    """call(verb, name) through boto3 if importable, else the aws CLI; and which one it is."""
-    try:
-        import boto3
-        from botocore.config import Config
-
-        client = boto3.client("sagemaker", region_name=region, config=Config(
-            connect_timeout=5, read_timeout=15, retries={"max_attempts": 3}))
-        return lambda verb, name: getattr(client, verb)(NotebookInstanceName=name), "boto3"
-    except ImportError:
-        pass
-    aws = shutil.which("aws", path=os.environ.get("PATH", "") + ":/usr/local/bin:/home/ec2-user/anaconda3/bin")
-    if not aws:
-        raise Unsure("%s has no boto3 and there is no aws CLI" % sys.executable)
-
-    def call(verb, name):
-        p = subprocess.run([aws, "sagemaker", verb.replace("_", "-"), "--notebook-instance-name", name,
-                            "--region", region, "--output", "json", "--cli-connect-timeout", "5"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
-        if p.returncode:
-            raise Unsure("aws CLI: %s" % (p.stderr.strip().splitlines() or ["exit %d" % p.returncode])[-1])
-        return json.loads(p.stdout or "{}")
-
-    return call, aws
-
-
-def check(a, now):
+def decide(a, now):
     try:
         with open(a.metadata) as f:
             meta = json.load(f)
@@ -135,39 +132,31 @@ def check(a, now):
     if now - (since or latest) < dt.timedelta(minutes=a.idle_minutes):
         return idle + ": not stopping yet"
     try:
-        call, via = sagemaker(region)
-        status = call("describe_notebook_instance", name)["NotebookInstanceStatus"]
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise Unsure("%s has no boto3" % sys.executable)
+    try:
+        sm = boto3.client("sagemaker", region_name=region, config=Config(
+            connect_timeout=5, read_timeout=15, retries={"max_attempts": 3}))
+        status = sm.describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceStatus"]
         if status != "InService":
             return "%s, but %s is %s: not stopping" % (idle, name, status)
         if a.dry_run:
             return "%s: dry run: would stop %s" % (idle, name)
-        call("stop_notebook_instance", name)
-    except Unsure:
-        raise
+        sm.stop_notebook_instance(NotebookInstanceName=name)
     except Exception as e:  # botocore's errors, network errors: do not stop
         raise Unsure("AWS: %s: %s" % (type(e).__name__, e))
-    return "%s: stopping %s (%s) with %s" % (idle, name, region, via)
+    return "%s: stopping %s (%s)" % (idle, name, region)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--idle-minutes", type=float, default=60.0)
-    p.add_argument("--starting-grace-minutes", type=float, default=10.0)
-    p.add_argument("--count-connections", action="store_true")
-    p.add_argument("--ignore-terminals", dest="count_terminals", action="store_false")
-    p.add_argument("--dry-run", action="store_true")
-    p.add_argument("--jupyter-url", default="https://localhost:8443")
-    p.add_argument("--token-file")
-    p.add_argument("--metadata", default="/opt/ml/metadata/resource-metadata.json")
-    p.add_argument("--state-dir", default="/run/lcc-autostop")
-    p.add_argument("--log", help="also append the decision to this file (kept under 1 MiB)")
-    a = p.parse_args(argv)
+def run(a):
     code, now = 1, dt.datetime.now(UTC)
     try:
         os.makedirs(a.state_dir, exist_ok=True)
         lock = open(os.path.join(a.state_dir, "lock"), "w")
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        message, code = check(a, now), 0
+        message, code = decide(a, now), 0
     except BlockingIOError:
         message = "another check is still running: skipping this one"
     except (Unsure, OSError) as e:
@@ -183,6 +172,83 @@ def main(argv=None):
     except OSError as e:
         print("autostop: cannot write %s: %s" % (a.log, e))
     return code
+
+
+def as_user(argv, **kw):
+    """Run argv as the notebook user: in a session of its own (no terminal to push keystrokes
+    into), stdin from /dev/null, and an environment of HOME, PATH and AWS_* only."""
+    u = pwd.getpwnam(USER)
+    env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    env.update(HOME=u.pw_dir, PATH="/usr/local/bin:/usr/bin:/bin")
+    return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid, extra_groups=os.getgrouplist(USER, u.pw_gid),
+                          env=env, cwd="/", stdin=subprocess.DEVNULL, start_new_session=True, **kw)
+
+
+def check(extra):
+    conda = os.path.expanduser("~%s/anaconda3" % USER)
+    pythons = [p for p in (conda + "/envs/JupyterSystemEnv/bin/python", conda + "/bin/python",
+                           "/usr/bin/python3") if os.access(p, os.X_OK)]
+    python = next((p for p in pythons if not as_user([p, "-c", "import boto3"], capture_output=True).returncode),
+                  pythons[0] if pythons else None)
+    state = "/run/lcc-autostop"
+    os.makedirs(state, 0o700, exist_ok=True)
+    u = pwd.getpwnam(USER)
+    os.chown(state, u.pw_uid, u.pw_gid)
+    with open(HOME + "/args") as f:
+        args = f.read().split() + ["--state-dir", state] + extra
+    if python:
+        out = as_user([python, HOME + "/autostop.py", "run"] + args, stdout=subprocess.PIPE,
+                      stderr=subprocess.STDOUT, timeout=240).stdout.decode(errors="replace")
+    else:
+        out = "%s autostop: not stopping: no Python found\n" % stamp(dt.datetime.now(UTC))
+    # The notebook user wrote that: printable characters only reach a terminal or the log.
+    out = "".join(c for c in out[-4000:] if c.isprintable() or c == "\n")
+    sys.stdout.write(out)
+    with open("/var/log/jupyter.log", "a") as f:
+        f.write(out)
+
+
+def install():
+    os.makedirs(HOME, exist_ok=True)
+    shutil.copy(__file__, HOME + "/autostop.py")
+    os.chmod(HOME + "/autostop.py", 0o755)
+    with open(HOME + "/args", "w") as f:
+        f.write(os.environ["OPT_AUTOSTOP_ARGS"])
+    if not (os.path.isdir("/run/systemd/system") and shutil.which("systemctl")):
+        print("skipped: systemd is not running: nothing checks for idleness")
+        return
+    minutes = os.environ["OPT_AUTOSTOP_INTERVAL_MINUTES"]
+    with open(UNIT + ".service", "w") as f:
+        f.write("[Service]\nType=oneshot\nExecStart=/usr/bin/python3 %s/autostop.py check\n" % HOME)
+    with open(UNIT + ".timer", "w") as f:
+        f.write("[Timer]\nOnActiveSec=%smin\nOnUnitActiveSec=%smin\n" % (minutes, minutes))
+    subprocess.run(["systemctl", "daemon-reload"], check=True)
+    subprocess.run(["systemctl", "--no-block", "restart", "lcc-autostop.timer"], check=True)
+    print("autostop: systemd timer lcc-autostop.timer, every %s minutes: %s" % (
+        minutes, os.environ["OPT_AUTOSTOP_ARGS"]))
+
+
+def main(argv=None):
+    # No __doc__ here: the packed copy has no docstrings.
+    p = argparse.ArgumentParser(description="lcc-constructs autostop (README: Autostop)")
+    p.add_argument("mode", nargs="?", default="install", choices=["install", "check", "run"])
+    p.add_argument("--idle-minutes", type=float, default=60.0)
+    p.add_argument("--starting-grace-minutes", type=float, default=10.0)
+    p.add_argument("--count-connections", action="store_true")
+    p.add_argument("--ignore-terminals", dest="count_terminals", action="store_false")
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--jupyter-url", default="https://localhost:8443")
+    p.add_argument("--token-file")
+    p.add_argument("--metadata", default="/opt/ml/metadata/resource-metadata.json")
+    p.add_argument("--state-dir", default="/run/lcc-autostop")
+    p.add_argument("--log", help="also append the decision to this file (kept under 1 MiB)")
+    argv = sys.argv[1:] if argv is None else argv
+    a = p.parse_args(argv)
+    if a.mode == "install":
+        return install()
+    if a.mode == "check":
+        return check(argv[1:])
+    return run(a)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,10 @@
-import argparse,datetime as dt,fcntl,json,os,shutil,ssl,subprocess,sys,urllib.request
+#!/usr/bin/python3
+import argparse,datetime as dt,fcntl,json,os,pwd,shutil,ssl,subprocess,sys,urllib.parse,urllib.request
 UTC=dt.timezone.utc
+HOME='/opt/lcc-autostop'
+UNIT='/etc/systemd/system/lcc-autostop'
+USER='ec2-user'
+LOOPBACK='localhost','127.0.0.1','::1'
 class Unsure(Exception):0
 def stamp(t):return t.strftime('%Y-%m-%dT%H:%M:%SZ')
 def parse_time(text):
@@ -9,6 +14,7 @@ def parse_time(text):
 	raise Unsure('Jupyter sent a time without zone or not ISO 8601: %r'%(text,))
 def jupyter(a,path):
 	B=path
+	if urllib.parse.urlsplit(a.jupyter_url).hostname not in LOOPBACK:raise Unsure('jupyter_url %s is not on this instance (localhost)'%a.jupyter_url)
 	try:
 		E=urllib.request.Request(a.jupyter_url.rstrip('/')+B)
 		if a.token_file:
@@ -43,18 +49,7 @@ def nothing_running_since(a,now,running):
 	except(OSError,Unsure):
 		with open(A,'w')as B:B.write(stamp(now))
 		return now
-def sagemaker(region):
-	C=region
-	try:import boto3;from botocore.config import Config as A;D=boto3.client('sagemaker',region_name=C,config=A(connect_timeout=5,read_timeout=15,retries={'max_attempts':3}));return lambda verb,name:getattr(D,verb)(NotebookInstanceName=name),'boto3'
-	except ImportError:0
-	B=shutil.which('aws',path=os.environ.get('PATH','')+':/usr/local/bin:/home/ec2-user/anaconda3/bin')
-	if not B:raise Unsure('%s has no boto3 and there is no aws CLI'%sys.executable)
-	def E(verb,name):
-		A=subprocess.run([B,'sagemaker',verb.replace('_','-'),'--notebook-instance-name',name,'--region',C,'--output','json','--cli-connect-timeout','5'],stdout=subprocess.PIPE,stderr=subprocess.PIPE,universal_newlines=True,timeout=120)
-		if A.returncode:raise Unsure('aws CLI: %s'%(A.stderr.strip().splitlines()or['exit %d'%A.returncode])[-1])
-		return json.loads(A.stdout or'{}')
-	return E,B
-def check(a,now):
+def decide(a,now):
 	B=now
 	try:
 		with open(a.metadata)as L:H=json.load(L)
@@ -64,24 +59,46 @@ def check(a,now):
 	if G:return'active: '+'; '.join(G)
 	F='idle since %s (%s; %.1f of %g minutes)'%(stamp(E or D),'nothing running'if E else'last activity',(B-(E or D)).total_seconds()/60,a.idle_minutes)
 	if B-(E or D)<dt.timedelta(minutes=a.idle_minutes):return F+': not stopping yet'
+	try:import boto3;from botocore.config import Config as M
+	except ImportError:raise Unsure('%s has no boto3'%sys.executable)
 	try:
-		J,M=sagemaker(I);K=J('describe_notebook_instance',A)['NotebookInstanceStatus']
+		J=boto3.client('sagemaker',region_name=I,config=M(connect_timeout=5,read_timeout=15,retries={'max_attempts':3}));K=J.describe_notebook_instance(NotebookInstanceName=A)['NotebookInstanceStatus']
 		if K!='InService':return'%s, but %s is %s: not stopping'%(F,A,K)
 		if a.dry_run:return'%s: dry run: would stop %s'%(F,A)
-		J('stop_notebook_instance',A)
-	except Unsure:raise
+		J.stop_notebook_instance(NotebookInstanceName=A)
 	except Exception as C:raise Unsure('AWS: %s: %s'%(type(C).__name__,C))
-	return'%s: stopping %s (%s) with %s'%(F,A,I,M)
-def main(argv=None):
-	A=argparse.ArgumentParser(description=__doc__);A.add_argument('--idle-minutes',type=float,default=6e1);A.add_argument('--starting-grace-minutes',type=float,default=1e1);A.add_argument('--count-connections',action='store_true');A.add_argument('--ignore-terminals',dest='count_terminals',action='store_false');A.add_argument('--dry-run',action='store_true');A.add_argument('--jupyter-url',default='https://localhost:8443');A.add_argument('--token-file');A.add_argument('--metadata',default='/opt/ml/metadata/resource-metadata.json');A.add_argument('--state-dir',default='/run/lcc-autostop');A.add_argument('--log',help='also append the decision to this file (kept under 1 MiB)');B=A.parse_args(argv);E,F=1,dt.datetime.now(UTC)
-	try:os.makedirs(B.state_dir,exist_ok=True);H=open(os.path.join(B.state_dir,'lock'),'w');fcntl.flock(H,fcntl.LOCK_EX|fcntl.LOCK_NB);C,E=check(B,F),0
-	except BlockingIOError:C='another check is still running: skipping this one'
-	except(Unsure,OSError)as D:C='not stopping: %s'%D
-	G='%s autostop: %s\n'%(stamp(F),C);sys.stdout.write(G)
+	return'%s: stopping %s (%s)'%(F,A,I)
+def run(a):
+	C,D=1,dt.datetime.now(UTC)
+	try:os.makedirs(a.state_dir,exist_ok=True);F=open(os.path.join(a.state_dir,'lock'),'w');fcntl.flock(F,fcntl.LOCK_EX|fcntl.LOCK_NB);A,C=decide(a,D),0
+	except BlockingIOError:A='another check is still running: skipping this one'
+	except(Unsure,OSError)as B:A='not stopping: %s'%B
+	E='%s autostop: %s\n'%(stamp(D),A);sys.stdout.write(E)
 	try:
-		if B.log and os.path.exists(B.log)and os.path.getsize(B.log)>1<<20:os.replace(B.log,B.log+'.1')
-		if B.log:
-			with open(B.log,'a')as I:I.write(G)
-	except OSError as D:print('autostop: cannot write %s: %s'%(B.log,D))
-	return E
+		if a.log and os.path.exists(a.log)and os.path.getsize(a.log)>1<<20:os.replace(a.log,a.log+'.1')
+		if a.log:
+			with open(a.log,'a')as G:G.write(E)
+	except OSError as B:print('autostop: cannot write %s: %s'%(a.log,B))
+	return C
+def as_user(argv,**C):A=pwd.getpwnam(USER);B={A:B for(A,B)in os.environ.items()if A.startswith('AWS_')};B.update(HOME=A.pw_dir,PATH='/usr/local/bin:/usr/bin:/bin');return subprocess.run(argv,user=A.pw_uid,group=A.pw_gid,extra_groups=os.getgrouplist(USER,A.pw_gid),env=B,cwd='/',stdin=subprocess.DEVNULL,start_new_session=True,**C)
+def check(extra):
+	E=os.path.expanduser('~%s/anaconda3'%USER);B=[A for A in(E+'/envs/JupyterSystemEnv/bin/python',E+'/bin/python','/usr/bin/python3')if os.access(A,os.X_OK)];F=next((A for A in B if not as_user([A,'-c','import boto3'],capture_output=True).returncode),B[0]if B else None);C='/run/lcc-autostop';os.makedirs(C,448,exist_ok=True);G=pwd.getpwnam(USER);os.chown(C,G.pw_uid,G.pw_gid)
+	with open(HOME+'/args')as D:H=D.read().split()+['--state-dir',C]+extra
+	if F:A=as_user([F,HOME+'/autostop.py','run']+H,stdout=subprocess.PIPE,stderr=subprocess.STDOUT,timeout=240).stdout.decode(errors='replace')
+	else:A='%s autostop: not stopping: no Python found\n'%stamp(dt.datetime.now(UTC))
+	A=''.join(A for A in A[-4000:]if A.isprintable()or A=='\n');sys.stdout.write(A)
+	with open('/var/log/jupyter.log','a')as D:D.write(A)
+def install():
+	os.makedirs(HOME,exist_ok=True);shutil.copy(__file__,HOME+'/autostop.py');os.chmod(HOME+'/autostop.py',493)
+	with open(HOME+'/args','w')as A:A.write(os.environ['OPT_AUTOSTOP_ARGS'])
+	if not(os.path.isdir('/run/systemd/system')and shutil.which('systemctl')):print('skipped: systemd is not running: nothing checks for idleness');return
+	B=os.environ['OPT_AUTOSTOP_INTERVAL_MINUTES']
+	with open(UNIT+'.service','w')as A:A.write('[Service]\nType=oneshot\nExecStart=/usr/bin/python3 %s/autostop.py check\n'%HOME)
+	with open(UNIT+'.timer','w')as A:A.write('[Timer]\nOnActiveSec=%smin\nOnUnitActiveSec=%smin\n'%(B,B))
+	subprocess.run(['systemctl','daemon-reload'],check=True);subprocess.run(['systemctl','--no-block','restart','lcc-autostop.timer'],check=True);print('autostop: systemd timer lcc-autostop.timer, every %s minutes: %s'%(B,os.environ['OPT_AUTOSTOP_ARGS']))
+def main(argv=None):
+	B=argv;A=argparse.ArgumentParser(description='lcc-constructs autostop (README: Autostop)');A.add_argument('mode',nargs='?',default='install',choices=['install','check','run']);A.add_argument('--idle-minutes',type=float,default=6e1);A.add_argument('--starting-grace-minutes',type=float,default=1e1);A.add_argument('--count-connections',action='store_true');A.add_argument('--ignore-terminals',dest='count_terminals',action='store_false');A.add_argument('--dry-run',action='store_true');A.add_argument('--jupyter-url',default='https://localhost:8443');A.add_argument('--token-file');A.add_argument('--metadata',default='/opt/ml/metadata/resource-metadata.json');A.add_argument('--state-dir',default='/run/lcc-autostop');A.add_argument('--log',help='also append the decision to this file (kept under 1 MiB)');B=sys.argv[1:]if B is None else B;C=A.parse_args(B)
+	if C.mode=='install':return install()
+	if C.mode=='check':return check(B[1:])
+	return run(C)
 if __name__=='__main__':sys.exit(main())
