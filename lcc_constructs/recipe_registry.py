@@ -67,21 +67,21 @@ def available() -> dict[str, RecipeFunction]:
 
 
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, leave_out: Sequence[str] = (),
-                   shared_lib: bool = True) -> Scripts:
+                   libs: Sequence[str] = (), shared_lib: bool = True) -> Scripts:
     """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
     not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
-    are relative to that folder), and, unless ``shared_lib`` is False, the helpers recipes share
-    as ``recipes/lib.sh`` (packed once however many recipes come along). Like the runner, recipe
-    files travel as tools/pack_assets.py minified them (assets/packed)."""
+    are relative to that folder); unless ``shared_lib`` is False, the helpers recipes share as
+    ``recipes/lib.sh``, and the helper files ``libs`` names (``assets/recipes/lib/<name>.sh``),
+    which lib.sh sources: each packed once however many recipes bring it. Like the runner,
+    recipe files travel as tools/pack_assets.py minified them (assets/packed)."""
     for step in steps:  # before the name becomes a path
         if not STEP_NAME_PATTERN.match(step.name):
             raise BundleError(f"recipe {recipe!r}: step name {step.name!r} is not valid: letters, "
                               "digits and _ . - (at most 64, not starting with . _ or -)")
     own = Scripts.from_folder(assets_dir() / "packed" / "recipes" / recipe, steps=steps,
                               prefix=f"recipes/{steps[0].name}", exclude=[*DEFAULT_EXCLUDES, *leave_out])
-    files = list(own.files)
-    if shared_lib:
-        files.append(BundleFile(RECIPE_LIB, packed(RECIPE_LIB), 0o644, RECIPE_LIB))
+    shared = [RECIPE_LIB, *(f"recipes/lib/{lib}.sh" for lib in libs)] if shared_lib else []
+    files = [*own.files, *(BundleFile(path, packed(path), 0o644, path) for path in shared)]
     return Scripts(files=tuple(files), steps=own.steps)
 
 

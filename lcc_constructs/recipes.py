@@ -3,7 +3,7 @@
 Each function returns the :class:`~lcc_constructs.steps.Scripts` of one recipe, ready to combine
 with your own: ``on_start=[recipes.stop_ssm_agent(), Scripts.from_folder("scripts")]``. The
 scripts are in ``assets/recipes/<recipe>/``; the options reach them as step environment
-variables. Every recipe works on notebook-al2023-v1 and notebook-al2-v3, can run twice with the
+variables. Every recipe works on notebook-al2023-v1, can run twice with the
 same result as once, never deletes user data, and never fails the instance start: when a tool
 it needs is missing, its log says what it skipped and why.
 
@@ -108,11 +108,12 @@ def _check_mapping(recipe: str, option: str, value: Mapping[str, str] | None) ->
 
 
 def _single_step(recipe: str, name: str, run_as: RunAs, timeout_seconds: float,
-                 env: Mapping[str, str]) -> Scripts:
-    """The usual recipe: one foreground step running ``<recipe>.sh``."""
+                 env: Mapping[str, str], libs: Sequence[str] = ()) -> Scripts:
+    """The usual recipe: one foreground step running ``<recipe>.sh``, with the helper files
+    ``libs`` (assets/recipes/lib)."""
     timeout = _check_timeout(recipe, "timeout_seconds", timeout_seconds)
     step = Step(name, f"{recipe}.sh", run_as=run_as, timeout_seconds=timeout, env=env)
-    return recipe_scripts(recipe, [step])
+    return recipe_scripts(recipe, [step], libs=libs)
 
 
 def _persistent_path(recipe: str, option: str, value: str) -> str:
@@ -159,7 +160,7 @@ def persist_conda_envs(
         "OPT_REGISTER_KERNELS": _flag(register_kernels),
         "OPT_RESTART_JUPYTER": _flag(restart_jupyter),
     }
-    return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)
+    return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env, libs=["conda", "systemd"])
 
 
 @register("stop-ssm-agent")
@@ -176,9 +177,8 @@ def stop_ssm_agent(
     there is no systemd, the log says so and the step succeeds. The root volume is reset at
     every start, so this happens at every start (the agent runs until the script reaches it).
 
-    :param uninstall: also remove the ``amazon-ssm-agent`` package with dnf (Amazon Linux 2023)
-        or yum (Amazon Linux 2), in a background step ``<name>-uninstall`` because removal is
-        slow (default False).
+    :param uninstall: also remove the ``amazon-ssm-agent`` package with dnf, in a background
+        step ``<name>-uninstall`` because removal is slow (default False).
     :param timeout_seconds: the stop step's time limit (default 60).
     :param uninstall_timeout_seconds: the background removal's time limit (default 900).
     """
@@ -187,10 +187,10 @@ def stop_ssm_agent(
     uninstall_timeout = _check_timeout(recipe, "uninstall_timeout_seconds", uninstall_timeout_seconds)
     steps = [Step(name, f"{recipe}.sh", timeout_seconds=timeout)]
     if not uninstall:
-        return recipe_scripts(recipe, steps, leave_out=["uninstall.sh"])
+        return recipe_scripts(recipe, steps, leave_out=["uninstall.sh"], libs=["systemd"])
     steps.append(Step(f"{name}-uninstall", "uninstall.sh", timeout_seconds=uninstall_timeout,
                       background=True))
-    return recipe_scripts(recipe, steps)
+    return recipe_scripts(recipe, steps, libs=["systemd"])
 
 
 def _home_folder(recipe: str, folder: str) -> str:
@@ -241,7 +241,7 @@ def persist_home_folders(
         raise _error(recipe, "folders", list(folders), "lists a folder twice")
     env = {"OPT_PERSISTENT_DIR": _persistent_path(recipe, "persistent_dir", persistent_dir),
            **_table("OPT_FOLDER", ["PATH"], [[f] for f in clean])}
-    return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env)
+    return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env, libs=["files"])
 
 
 @register("persistent-bin")
@@ -293,7 +293,7 @@ def persistent_bin(
         **_table("OPT_BINARY", ["NAME", "URL", "SHA256"],
                  [[n, u, sums.get(n, "")] for n, u in sorted(urls.items())]),
     }
-    return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)
+    return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env, libs=["files", "quote"])
 
 
 @register("environment-variables")
@@ -332,7 +332,8 @@ def environment_variables(
                          "use the persistent-bin recipe")
     env = {"OPT_JUPYTER": _flag(jupyter),
            **_table("OPT_VAR", ["NAME", "VALUE"], sorted(values.items()))}
-    return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env)
+    return _single_step(recipe, name, RunAs.ROOT, timeout_seconds, env,
+                        libs=["files", "quote", "systemd"])
 
 
 @register("package-index")
@@ -373,7 +374,7 @@ def package_index(
                      "and every other option are empty: give at least one")
     env = {"OPT_INDEX_URL": index_url or "", "OPT_EXTRA_INDEX_URLS": " ".join(extra),
            "OPT_TRUSTED_HOSTS": " ".join(hosts), "OPT_CONDA_CHANNELS": " ".join(channels)}
-    return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env)
+    return _single_step(recipe, name, RunAs.NOTEBOOK_USER, timeout_seconds, env, libs=["conda", "files"])
 
 
 @register("git-config")

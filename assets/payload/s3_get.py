@@ -1,8 +1,8 @@
 """Download one S3 object to stdout with the instance's credentials: the standard library only.
 
-Run by the bootstrap of a script built with payload="s3" (assets/payload/s3.sh), as root, as
-``python3 - BUCKET KEY``. The instance may have no aws CLI and, on Amazon Linux 2, a system
-python3 (3.7) without boto3, so this signs the request itself (Signature Version 4).
+Run by the loader of a script built with payload="s3" (assets/payload/s3.sh), as root, as
+``python3 - BUCKET KEY``. The system python3 (3.9 on Amazon Linux 2023) may have no boto3 and
+the instance no aws CLI, so this signs the request itself (Signature Version 4).
 
 Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set, else the
 instance role's, from the instance metadata service (IMDSv2). Region: AWS_REGION or

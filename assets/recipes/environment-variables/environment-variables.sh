@@ -20,24 +20,6 @@ assignments() {
   done
 }
 
-# systemd before 248 drops a variable whose value holds control characters (before 239 any but
-# tab; from 239 on, newline is accepted too). Say so rather than let it vanish quietly.
-warn_old_systemd() {
-  local version i name value rest
-  version=$(systemctl --version 2>/dev/null | head -n 1) || return 0
-  version=${version#systemd }
-  version=${version%% *}
-  if ! [[ $version =~ ^[0-9]+$ ]] || [ "$version" -ge 248 ]; then return 0; fi
-  for ((i = 0; i < OPT_VAR_COUNT; i++)); do
-    name=OPT_VAR_NAME_$i value=OPT_VAR_VALUE_$i
-    rest=${!value//$'\t'/}
-    if [ "$version" -ge 239 ]; then rest=${rest//$'\n'/}; fi
-    if [[ $rest == *[[:cntrl:]]* ]]; then
-      log "warning: systemd $version ignores ${!name} for Jupyter: its value holds control characters (login shells get it)"
-    fi
-  done
-}
-
 profile=/etc/profile.d/lcc-$LCC_STEP.sh
 put_file "$profile" 644 < <(assignments 'export ' sq)
 log "$OPT_VAR_COUNT variable(s) for login shells in $profile"
@@ -50,7 +32,6 @@ mkdir -p "${env_file%/*}" "${dropin%/*}"
 CHANGED=0
 put_file "$env_file" 644 < <(assignments '' dq)
 put_file "$dropin" 644 < <(printf '[Service]\nEnvironmentFile=%s\n' "$env_file")
-warn_old_systemd
 if [ "$CHANGED" = 1 ]; then
   systemctl daemon-reload
   restart_jupyter "its environment changed: $env_file"

@@ -1,20 +1,14 @@
 #!/bin/bash
-# Recipe stop-ssm-agent, uninstall=true: remove the agent's package (root, in the background:
-# dnf or yum take a minute or more, and wait for each other's lock). The root volume is reset at
-# every start, so the package is back at every start and this runs at every start.
+# Recipe stop-ssm-agent, uninstall=true: remove the agent's package with dnf (root, in the
+# background: dnf takes a minute or more, and waits for another dnf's lock). The root volume is
+# reset at every start, so the package is back at every start and this runs at every start.
 set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
-package=amazon-ssm-agent
-have rpm || skip "rpm is not installed, so there is no $package package to remove"
-rpm -q --quiet "$package" || skip "the $package package is not installed"
-if have dnf; then
-  manager=dnf # Amazon Linux 2023
-elif have yum; then
-  manager=yum # Amazon Linux 2
-else
-  skip "neither dnf nor yum is installed: $package stays installed"
-fi
-"$manager" -y -q remove "$package"
-log "removed the $package package with $manager"
+p=amazon-ssm-agent
+have rpm || skip "rpm is not installed, so there is no $p package to remove"
+rpm -q --quiet $p || skip "the $p package is not installed"
+have dnf || skip "dnf is not installed: $p stays installed"
+dnf -y -q remove $p
+log "removed the $p package with dnf"

@@ -43,9 +43,7 @@ fi
 configure_conda||log "could not configure conda (its message is above)"
 [ "$OPT_REGISTER_KERNELS" = 1 ]||exit 0
 before=$(kernel_list)
-for env in "$envs"/*;do
-if [ -d "$env" ];then register "$env";fi
-done
+while IFS= read -r -d '' env;do register "$env";done < <(as_user find "$envs" -mindepth 1 -maxdepth 1 -type d -print0|sort -z)
 if [ "$before" = "$(kernel_list)" ];then
 log "the kernel list is unchanged: Jupyter not restarted"
 elif [ "$OPT_RESTART_JUPYTER" = 1 ];then

@@ -1,15 +1,9 @@
 #!/bin/bash
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-package=amazon-ssm-agent
-have rpm||skip "rpm is not installed, so there is no $package package to remove"
-rpm -q --quiet "$package"||skip "the $package package is not installed"
-if have dnf;then
-manager=dnf
-elif have yum;then
-manager=yum
-else
-skip "neither dnf nor yum is installed: $package stays installed"
-fi
-"$manager" -y -q remove "$package"
-log "removed the $package package with $manager"
+p=amazon-ssm-agent
+have rpm||skip "rpm is not installed, so there is no $p package to remove"
+rpm -q --quiet $p||skip "the $p package is not installed"
+have dnf||skip "dnf is not installed: $p stays installed"
+dnf -y -q remove $p
+log "removed the $p package with dnf"
