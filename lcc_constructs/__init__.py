@@ -1,54 +1,78 @@
 """lcc-constructs: SageMaker notebook instance lifecycle configurations from a folder of scripts.
 
-The bundle layer (steps, checks, bundle, report) imports nothing from aws_cdk, so the ``lcc``
-command starts fast; the constructs are loaded on first use.
+The layers (docs/architecture.md): :mod:`.bundle` (pure Python: steps to a checked, compressed
+script and back) <- :mod:`.recipes` (built-in steps) <- :mod:`.cdk` (the constructs), the ``lcc``
+command (:mod:`.cli`) and the :mod:`.sandbox`. Importing this package does not import
+``aws_cdk`` (``lcc`` starts without jsii): the constructs load on first use.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from .bundle import BuildOptions, RenderedScript, build
-from .errors import BundleError
+from . import recipes
+from .bundle import (
+    BuildOptions,
+    FileSize,
+    Payload,
+    RenderedScript,
+    RunAs,
+    Scripts,
+    SizeReport,
+    Step,
+    build,
+)
+from .errors import BundleError, ValidationError
 from .limits import CONTENT_LIMIT_CHARS, DEFAULT_BUDGET_SECONDS, SERVICE_TIMEOUT_SECONDS
-from .report import FileSize, SizeReport
-from .steps import RunAs, Scripts, Step
 
 if TYPE_CHECKING:
-    from .lifecycle_config import LifecycleConfig
-    from .notebook import AttachLifecycleConfig, AutostopPolicy, NotebookInstance
+    from .cdk import (
+        AttachLifecycleConfig,
+        AutostopPolicy,
+        ILifecycleConfig,
+        LifecycleConfig,
+        NotebookInstance,
+        NotebookPolicy,
+    )
+
+try:
+    __version__ = version("lcc-constructs")
+except PackageNotFoundError:  # pragma: no cover - a checkout without an install
+    __version__ = "0+unknown"
 
 __all__ = [
-    "AttachLifecycleConfig",
-    "AutostopPolicy",
     "CONTENT_LIMIT_CHARS",
     "DEFAULT_BUDGET_SECONDS",
     "SERVICE_TIMEOUT_SECONDS",
+    "AttachLifecycleConfig",
+    "AutostopPolicy",
     "BuildOptions",
     "BundleError",
     "FileSize",
+    "ILifecycleConfig",
     "LifecycleConfig",
     "NotebookInstance",
+    "NotebookPolicy",
+    "Payload",
     "RenderedScript",
     "RunAs",
     "Scripts",
     "SizeReport",
     "Step",
+    "ValidationError",
+    "__version__",
     "build",
+    "recipes",
 ]
 
-_LAZY = {
-    "LifecycleConfig": "lifecycle_config",
-    "NotebookInstance": "notebook",
-    "AutostopPolicy": "notebook",
-    "AttachLifecycleConfig": "notebook",
-}
+#: The names of the CDK layer, loaded when first asked for (they import aws_cdk and start jsii).
+_CDK = ("AttachLifecycleConfig", "AutostopPolicy", "ILifecycleConfig", "LifecycleConfig",
+        "NotebookInstance", "NotebookPolicy")
 
 
 def __getattr__(name: str) -> Any:
-    # The CDK constructs import aws_cdk (and start jsii): load them only when asked for.
-    if name in _LAZY:
-        from importlib import import_module
-
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _CDK:
+        return getattr(import_module(".cdk", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

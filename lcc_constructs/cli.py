@@ -14,8 +14,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bundle import KINDS, BuildOptions, RenderedScript, build
-from .errors import BundleError
+from .bundle import KINDS, BuildOptions, RenderedScript, Scripts, build, combine
+from .errors import ValidationError
 from .limits import (
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
@@ -23,7 +23,6 @@ from .limits import (
     DEFAULT_UNPACK_DIR,
     SERVICE_TIMEOUT_SECONDS,
 )
-from .steps import Scripts, combine
 
 
 def _add_build_options(p: argparse.ArgumentParser) -> None:
@@ -46,14 +45,14 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
 
 
 def _scripts(args: argparse.Namespace) -> Scripts:
-    from .recipe_registry import from_spec, parse_cli_spec
+    from .recipes import from_spec, parse_cli_spec
 
     parts = [Scripts.from_folder(args.folder)] if args.folder else []
     for spec in args.recipe:
         name, options = parse_cli_spec(spec)
         parts.append(from_spec(name, options, f"--recipe {name}"))
     if not parts:
-        raise BundleError("give a scripts folder, --recipe, or both")
+        raise ValidationError("give a scripts folder, --recipe, or both")
     return combine(parts)
 
 
@@ -81,7 +80,7 @@ def write_atomically(path: Path, text: str | bytes, mode: int = 0o755) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     if (args.s3_location is None) != (args.payload_file is None):
-        raise BundleError("--s3-location and --payload-file go together (an S3 payload: where the "
+        raise ValidationError("--s3-location and --payload-file go together (an S3 payload: where the "
                           "script downloads it from, and the file to upload there)")
     rendered = _build(args)
     out = Path(args.output)
@@ -106,14 +105,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_recipes(args: argparse.Namespace) -> int:
-    from .recipe_registry import available, describe
+    from .recipes import RECIPES, describe
 
-    print("\n\n".join(describe(name) for name in available()))
+    described = [describe(name) for name in RECIPES]
+    if args.json:
+        print(json.dumps(described, indent=2, default=list))
+        return 0
+    for d in described:
+        options = ", ".join(f"{k}={v!r}" if k not in d["required"] else k for k, v in d["options"].items())
+        print(f"{d['name']}({options})\n    {d['summary']}\n")
     return 0
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .inspect import inspect_path
+    from .bundle import inspect_path
 
     found = inspect_path(args.path)
     if not found:
@@ -189,6 +194,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_report)
 
     rc = sub.add_parser("recipes", help="list the built-in recipes and their options")
+    rc.add_argument("--json", action="store_true", help="machine-readable output")
     rc.set_defaults(func=cmd_recipes)
 
     i = sub.add_parser("inspect", help="report on the lifecycle scripts inside a rendered script, "
@@ -224,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except BundleError as e:
+    except ValidationError as e:
         print(f"lcc {args.command}: {e}", file=sys.stderr)
         return 1
     except BrokenPipeError:

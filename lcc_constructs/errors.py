@@ -1,15 +1,39 @@
-"""The one exception type the bundle layer raises for bad input."""
+"""The one exception this library raises for bad input."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 
-class BundleError(ValueError):
-    """Raised at build (and so at construct creation) when the scripts cannot be bundled.
 
-    The message names the file or property at fault and the fix. ``problems`` holds each
-    problem found, when several were found at once.
+class ValidationError(ValueError):
+    """Bad input, found before anything is deployed: scripts that cannot be bundled, a recipe
+    option or a construct prop out of range.
+
+    Every check collects all the problems it finds; the message lists each one, naming the
+    file, step, option or prop at fault, the value and the fix. ``problems`` holds them one by
+    one, and ``path`` the construct they belong to, when a construct raised it.
     """
 
-    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+    def __init__(self, problems: str | Sequence[str], *, path: str | None = None,
+                 construct: str | None = None, headline: str | None = None) -> None:
+        self.problems: tuple[str, ...] = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.path = path
+        where = f"{construct} {path!r}: " if construct and path else f"{path}: " if path else ""
+        if headline:
+            message = f"{where}{headline} ({len(self.problems)} problem(s)):\n- " + "\n- ".join(self.problems)
+        elif len(self.problems) == 1:
+            message = where + self.problems[0]
+        else:
+            message = f"{where}{len(self.problems)} problems:\n- " + "\n- ".join(self.problems)
         super().__init__(message)
-        self.problems = problems or (message,)
+
+def raise_if(problems: Sequence[str], *, path: str | None = None, construct: str | None = None,
+             headline: str | None = None) -> None:
+    """Raise every problem found at once, or nothing. ``path`` and ``construct``: the
+    construct at fault (its path and class)."""
+    if problems:
+        raise ValidationError(problems, path=path, construct=construct, headline=headline)
+
+
+#: The name this exception had first; ``except BundleError`` keeps working.
+BundleError = ValidationError

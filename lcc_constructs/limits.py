@@ -91,6 +91,10 @@ S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 #: Absolute paths written into the bootstrap unquoted: keep them to plain characters.
 SAFE_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_./-]+$")
 
+#: What the autostop checker calls on its own notebook instance, and nothing else (the recipe
+#: declares these; constructs grant them, or NotebookInstance(autostop_permissions=True)).
+AUTOSTOP_ACTIONS = ("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance")
+
 #: Autostop: idle minutes before the instance is stopped, unless configured otherwise.
 DEFAULT_AUTOSTOP_IDLE_MINUTES = 60
 

@@ -22,14 +22,16 @@ def probe(tmp_path: Path, name: str, body: str, run_as: RunAs = RunAs.ROOT,
     """A step of the test's own (to set the scene, or look at what a recipe did), packed with
     ``files`` under ``probe-<name>/``."""
     folder = write_folder(tmp_path / f"probe-{name}", {f"{name}.sh": "set -u\n" + body, **(files or {})})
-    return Scripts.from_folder(folder, steps=[Step(name, f"{name}.sh", run_as=run_as, env=env or {})],
+    return Scripts.from_folder(folder,
+                               steps=[Step(name=name, script=f"{name}.sh", run_as=run_as, env=env or {})],
                                prefix=f"probe-{name}")
 
 
 def snapshot_probe(*roots: str) -> Scripts:
     """A root step recording the state of ``roots`` after each run (see :func:`snapshots`)."""
     return Scripts.from_folder(PROBES, steps=[
-        Step("snapshot", "snapshot.sh", env={"SNAPSHOT_ROOTS": " ".join(roots)})], prefix="probes")
+        Step(name="snapshot", script="snapshot.sh", env={"SNAPSHOT_ROOTS": " ".join(roots)})],
+        prefix="probes")
 
 
 def snapshots(result: SimulationResult) -> list[str]:

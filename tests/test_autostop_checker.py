@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from lcc_constructs.autostop import autostop
+from lcc_constructs.recipes.autostop import autostop
 
 from .conftest import ROOT, python39, require
 from .servers import Jupyter, Moto, free_port, last_activity_age, wait_until

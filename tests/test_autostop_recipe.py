@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import Scripts, build
-from lcc_constructs.autostop import MARKER_ENV, autostop, carries_autostop
 from lcc_constructs.errors import BundleError
-from lcc_constructs.recipe_registry import from_spec, parse_cli_spec
+from lcc_constructs.limits import AUTOSTOP_ACTIONS
+from lcc_constructs.recipes import from_spec, parse_cli_spec
+from lcc_constructs.recipes.autostop import ARGS_ENV, autostop
 from lcc_constructs.sandbox import SimulationResult, simulate
 
 from .conftest import ROOT
@@ -23,7 +24,7 @@ SOURCE = ROOT / "assets" / "recipes" / "autostop"
 
 def args_of(scripts: Scripts) -> list[str]:
     (step,) = scripts.steps
-    return step.env[MARKER_ENV].split()
+    return step.env[ARGS_ENV].split()
 
 
 def test_defaults() -> None:
@@ -34,7 +35,7 @@ def test_defaults() -> None:
     (step,) = scripts.steps
     assert step.name == "autostop" and step.env["OPT_AUTOSTOP_INTERVAL_MINUTES"] == "5"
     assert [f.path for f in scripts.files] == ["recipes/autostop/autostop.py"]
-    assert carries_autostop(scripts.steps)
+    assert scripts.notebook_actions == AUTOSTOP_ACTIONS
 
 
 def test_every_option_reaches_the_checker() -> None:
@@ -87,7 +88,7 @@ def test_bad_options_are_refused(options: dict[str, object], message: str) -> No
 
 
 def test_a_wrongly_typed_option_from_a_manifest_is_refused() -> None:
-    with pytest.raises(BundleError, match="option 'interval_minutes'=2.5 is not of type"):
+    with pytest.raises(BundleError, match="interval_minutes=2.5 must be a whole number from 1 to 60"):
         from_spec("autostop", {"interval_minutes": 2.5})
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
-from lcc_constructs.inspect import parse_loader
+from lcc_constructs.bundle.readback import parse_loader
 
 from .helpers import build_folder, stop_loader, tree, unpack_with_script, write_folder
 
@@ -118,7 +118,7 @@ def test_the_loader_checks_the_sha256_before_anything_runs(tmp_path: Path) -> No
 
 def test_an_unusable_payload_fails_the_start_when_a_step_is_required(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES)
-    rendered = build(Scripts.from_folder(folder, steps=[Step("r", "10-root.sh", required=True)]))
+    rendered = build(Scripts.from_folder(folder, steps=[Step(name="r", script="10-root.sh", required=True)]))
     proc, program = run_loader(rendered.text.replace(rendered.payload_sha256, "f" * 64), tmp_path)
     assert proc.returncode == 1
     assert "no step ran" in proc.stdout and not program.exists()
@@ -152,7 +152,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_env_values_survive_quoting(tmp_path: Path) -> None:
     value = "sp ace 'single' \"double\" $HOME `tick` \\back\nnew line ünï * ?"
     folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
-    rendered = build(Scripts.from_folder(folder, steps=[Step("a", "a.sh", env={"V": value, "C": "c"})]))
+    steps = [Step(name="a", script="a.sh", env={"V": value, "C": "c"})]
+    rendered = build(Scripts.from_folder(folder, steps=steps))
     runner = (unpack_with_script(rendered.text, tmp_path / "startup") / "lcc" / "runner.sh").read_text()
     plan = runner[:runner.index("\nclock()")]
     # The step's variables as the runner exports them, after its plan (whose arrays they may
@@ -164,7 +165,7 @@ def test_env_values_survive_quoting(tmp_path: Path) -> None:
 
 def test_bundle_and_cli_do_not_import_aws_cdk() -> None:
     code = ("import sys, lcc_constructs, lcc_constructs.cli, lcc_constructs.sandbox, "
-            "lcc_constructs.inspect; "
+            "lcc_constructs.bundle.readback; "
             "print(sorted(m for m in sys.modules if m.startswith(('aws_cdk', 'jsii'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -8,14 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import BundleError, build, checks
-from lcc_constructs.steps import BundleFile, Scripts, Step
+from lcc_constructs import BundleError, build
+from lcc_constructs.bundle import checks
+from lcc_constructs.bundle.steps import BundleFile, Scripts, Step
 
 
 def scripts(files: dict[str, bytes], steps: list[Step] | None = None) -> Scripts:
     return Scripts(
         files=tuple(BundleFile(p, d, 0o755, f"/src/{p}") for p, d in files.items()),
-        steps=tuple(steps if steps is not None else [Step(p.rsplit(".", 1)[0], p) for p in files]),
+        steps=tuple(steps if steps is not None
+                    else [Step(name=p.rsplit(".", 1)[0], script=p) for p in files]),
     )
 
 
@@ -23,42 +25,43 @@ GOOD = scripts({"a.sh": b"#!/bin/bash\necho ok\n", "b.py": b"print('ok')\n"})
 
 CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
     (checks.check_has_steps, scripts({"a.sh": b"echo\n"}, []), "no step to run"),
-    (checks.check_step_names, scripts({"a.sh": b"echo\n"}, [Step("bad name!", "a.sh")]),
+    (checks.check_step_names, scripts({"a.sh": b"echo\n"}, [Step(name="bad name!", script="a.sh")]),
      "step name 'bad name!' is not allowed"),
     (checks.check_duplicate_step_names,
-     scripts({"a.sh": b"echo\n"}, [Step("x", "a.sh"), Step("x", "a.sh")]),
+     scripts({"a.sh": b"echo\n"}, [Step(name="x", script="a.sh"), Step(name="x", script="a.sh")]),
      "step name 'x' is used 2 times"),
     (checks.check_duplicate_paths,
      Scripts(files=(BundleFile("a.sh", b"", 0o644, "/one/a.sh"),
                     BundleFile("a.sh", b"x", 0o644, "/two/a.sh")),
-             steps=(Step("a", "a.sh"),)),
+             steps=(Step(name="a", script="a.sh"),)),
      "file 'a.sh' comes from more than one source"),
-    (checks.check_step_scripts_exist, scripts({"a.sh": b"echo\n"}, [Step("m", "missing.sh")]),
+    (checks.check_step_scripts_exist, scripts({"a.sh": b"echo\n"}, [Step(name="m", script="missing.sh")]),
      "step 'm': script 'missing.sh' is not in the bundle"),
-    (checks.check_step_options, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=0)]),
+    (checks.check_step_options,
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", timeout_seconds=0)]),
      "timeout_seconds=0 must be a number of seconds from 1 to 86400"),
     # Once wrapped around the runner's 64-bit arithmetic into no limit at all.
     (checks.check_step_options,
-     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=184467440737095517)]),
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", timeout_seconds=184467440737095517)]),
      "timeout_seconds=184467440737095517 must be a number of seconds from 1 to 86400"),
     (checks.check_step_options,
-     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=float("inf"))]),
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", timeout_seconds=float("inf"))]),
      "timeout_seconds=inf must be"),
     (checks.check_step_options,
-     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", timeout_seconds=float("nan"))]),
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", timeout_seconds=float("nan"))]),
      "timeout_seconds=nan must be"),
     (checks.check_step_options,
-     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", background=True, required=True)]),
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", background=True, required=True)]),
      "a background step cannot be required"),
-    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"1BAD": "x"})]),
+    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"1BAD": "x"})]),
      "environment variable name '1BAD' is not valid"),
-    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"OK": "a\0b"})]),
+    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"OK": "a\0b"})]),
      "without NUL"),
     # The runner's own variables (LCC_SCRIPTS_DIR=/tmp once made a step run ./a.sh from /tmp).
     (checks.check_step_env,
-     scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"LCC_SCRIPTS_DIR": "/tmp"})]),
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"LCC_SCRIPTS_DIR": "/tmp"})]),
      r"LCC_SCRIPTS_DIR are reserved: names starting with LCC_ are the runner's.*\bUID\b"),
-    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step("a", "a.sh", env={"UID": "0"})]),
+    (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"UID": "0"})]),
      r"UID are reserved.*bash sets these itself: BASH, BASHOPTS"),
     (checks.check_byte_order_mark, scripts({"a.sh": b"\xef\xbb\xbf#!/bin/bash\necho\n"}),
      "byte order mark"),
@@ -89,22 +92,23 @@ def test_check_passes_on_good_input(check: Callable[[Scripts], list[str]]) -> No
 
 def test_crlf_in_a_data_file_is_fine() -> None:
     # Only files read by an interpreter are checked: a CSV may well use CRLF.
-    s = scripts({"a.sh": b"echo\n", "data.csv": b"a,b\r\n1,2\r\n"}, [Step("a", "a.sh")])
+    s = scripts({"a.sh": b"echo\n", "data.csv": b"a,b\r\n1,2\r\n"}, [Step(name="a", script="a.sh")])
     assert checks.check_line_endings(s) == []
 
 
 def test_shell_detected_by_shebang_without_suffix() -> None:
-    s = scripts({"setup": b"#!/usr/bin/env bash\nfi\n"}, [Step("setup", "setup")])
+    s = scripts({"setup": b"#!/usr/bin/env bash\nfi\n"}, [Step(name="setup", script="setup")])
     assert checks.check_shell_syntax(s)
 
 
 def test_python_detected_by_shebang_without_suffix() -> None:
-    s = scripts({"tool": b"#!/usr/bin/python3\nprint(\n"}, [Step("tool", "tool")])
+    s = scripts({"tool": b"#!/usr/bin/python3\nprint(\n"}, [Step(name="tool", script="tool")])
     assert checks.check_python_syntax(s)
 
 
 def test_run_checks_reports_every_problem() -> None:
-    bad = scripts({"a.sh": b"echo\r\n", "b.py": b"(\n"}, [Step("a", "a.sh"), Step("a", "missing")])
+    bad = scripts({"a.sh": b"echo\r\n", "b.py": b"(\n"}, [Step(name="a", script="a.sh"),
+                                                          Step(name="a", script="missing")])
     problems = checks.run_checks(bad)
     assert len(problems) == 4  # duplicate name, missing file, CRLF, Python syntax
 

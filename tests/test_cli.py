@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs.archive import read_shar
-from lcc_constructs.inspect import parse_loader
+from lcc_constructs.bundle.archive import read_shar
+from lcc_constructs.bundle.readback import parse_loader
 from lcc_constructs.sandbox import availability
 
 from .conftest import require

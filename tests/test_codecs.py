@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
-from lcc_constructs.archive import ArchiveEntry, build_shar, read_shar
 from lcc_constructs.bundle import render
-from lcc_constructs.codecs import b94decode, b94encode, candidates, codec_named
-from lcc_constructs.inspect import inspect_script
+from lcc_constructs.bundle.archive import ArchiveEntry, build_shar, read_shar
+from lcc_constructs.bundle.codecs import b94decode, b94encode, candidates, codec_named
+from lcc_constructs.bundle.readback import inspect_script
 from lcc_constructs.sandbox import simulate
 
 from .conftest import require
@@ -52,7 +52,7 @@ def test_every_codec_unpacks_with_the_scripts_own_bash(folder: Path, tmp_path: P
 @pytest.mark.usefixtures("sandbox")
 @pytest.mark.parametrize("name", CODECS)
 def test_every_codec_on_the_instance(folder: Path, tmp_path: Path, name: str) -> None:
-    steps = [Step("setup", "10-setup.sh")]
+    steps = [Step(name="setup", script="10-setup.sh")]
     rendered = build(Scripts.from_folder(folder, steps=steps), BuildOptions(codec=name))
     result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep")
     assert not result.would_fail, result.last.output
@@ -161,7 +161,7 @@ def test_fallbacks_decode_the_same_files(tmp_path: Path, codec: str, hide: list[
 def test_without_xz_and_python3_the_script_says_so(tmp_path: Path, required: bool) -> None:
     require(os.path.exists("/usr/bin/xz"), "xz is not installed here")
     folder = write_folder(tmp_path / "s", {"a.sh": "echo ran\n"})
-    scripts = Scripts.from_folder(folder, steps=[Step("a", "a.sh", required=required)])
+    scripts = Scripts.from_folder(folder, steps=[Step(name="a", script="a.sh", required=required)])
     rendered = build(scripts, BuildOptions(codec="xz+base64"))
     script = write_script(tmp_path / "on-start.sh", rendered)
     run = simulate(script, hide=["/usr/bin/xz", "/usr/bin/python3"]).last

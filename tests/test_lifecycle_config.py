@@ -13,7 +13,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lcc_constructs import LifecycleConfig, Scripts, Step
-from lcc_constructs.inspect import inspect_script
+from lcc_constructs.bundle.readback import inspect_script
 
 from .helpers import tree, unpack_with_script, write_folder
 
@@ -69,7 +69,7 @@ def test_scripts_and_steps_from_python(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES)
     s = stack()
     lcc = LifecycleConfig(s, "Lcc", on_start=[
-        Scripts.from_folder(folder, steps=[Step("only-a", "10-a.sh")]),
+        Scripts.from_folder(folder, steps=[Step(name="only-a", script="10-a.sh")]),
         Scripts.from_folder(write_folder(tmp_path / "t", {"t.sh": "echo t\n"}), prefix="team"),
     ])
     assert lcc.on_start_script is not None
@@ -78,15 +78,14 @@ def test_scripts_and_steps_from_python(tmp_path: Path) -> None:
     assert (bundle / "scripts" / "team" / "t.sh").exists()
 
 
-def test_name_unset_is_none_and_attributes_are_getatts(tmp_path: Path) -> None:
+def test_name_and_arn_are_always_tokens(tmp_path: Path) -> None:
     s = stack()
     lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES))
-    assert lcc.lifecycle_config_name is None
     props = only_resource(Template.from_stack(s))["Properties"]
     assert "NotebookInstanceLifecycleConfigName" not in props
-    assert s.resolve(lcc.attr_lifecycle_config_name) == {
+    assert s.resolve(lcc.lifecycle_config_name) == {
         "Fn::GetAtt": [s.get_logical_id(lcc.resource), "NotebookInstanceLifecycleConfigName"]}
-    assert s.resolve(lcc.attr_lifecycle_config_arn) == {
+    assert s.resolve(lcc.lifecycle_config_arn) == {
         "Fn::GetAtt": [s.get_logical_id(lcc.resource), "NotebookInstanceLifecycleConfigArn"]}
 
 
@@ -94,7 +93,9 @@ def test_name_given(tmp_path: Path) -> None:
     s = stack()
     lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES),
                           lifecycle_config_name="team-notebooks")
-    assert lcc.lifecycle_config_name == "team-notebooks"
+    # Still a token: what a notebook needs to depend on the configuration.
+    assert s.resolve(lcc.lifecycle_config_name) == {
+        "Fn::GetAtt": [s.get_logical_id(lcc.resource), "NotebookInstanceLifecycleConfigName"]}
     Template.from_stack(s).has_resource_properties(
         TYPE, {"NotebookInstanceLifecycleConfigName": "team-notebooks"})
 
@@ -104,7 +105,7 @@ def test_wiring_into_a_notebook_instance(tmp_path: Path) -> None:
     lcc = LifecycleConfig(s, "Lcc", on_start=write_folder(tmp_path / "s", FILES))
     sagemaker.CfnNotebookInstance(s, "Nb", instance_type="ml.t3.medium",
                                   role_arn="arn:aws:iam::123456789012:role/r",
-                                  lifecycle_config_name=lcc.attr_lifecycle_config_name)
+                                  lifecycle_config_name=lcc.lifecycle_config_name)
     Template.from_stack(s).has_resource_properties("AWS::SageMaker::NotebookInstance", {
         "LifecycleConfigName": {"Fn::GetAtt": [Match.any_value(), "NotebookInstanceLifecycleConfigName"]},
     })
@@ -140,9 +141,10 @@ ERRORS: dict[str, tuple[dict[str, str | bytes], dict[str, Any], str]] = {
     "crlf": ({"a.sh": "#!/bin/bash\r\necho\r\n"}, {}, r"on_start: .*a\.sh: Windows \(CRLF\)"),
     "bash -n": ({"a.sh": "if then fi\n"}, {}, r"a\.sh: bash -n fails"),
     "python": ({"a.py": "print(\n"}, {}, r"a\.py: Python syntax error"),
-    "missing step file": ({"a.sh": "echo\n"}, {"steps": [Step("x", "nope.sh")]},
+    "missing step file": ({"a.sh": "echo\n"}, {"steps": [Step(name="x", script="nope.sh")]},
                           "script 'nope.sh' is not in the bundle"),
-    "duplicate names": ({"a.sh": "echo\n"}, {"steps": [Step("x", "a.sh"), Step("x", "a.sh")]},
+    "duplicate names": ({"a.sh": "echo\n"}, {"steps": [Step(name="x", script="a.sh"),
+                                                       Step(name="x", script="a.sh")]},
                         "step name 'x' is used 2 times"),
 }
 

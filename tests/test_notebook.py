@@ -16,8 +16,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 
 from lcc_constructs import AttachLifecycleConfig, AutostopPolicy, LifecycleConfig, NotebookInstance
-from lcc_constructs.autostop import autostop
 from lcc_constructs.errors import BundleError
+from lcc_constructs.recipes.autostop import autostop
 
 from .conftest import ROOT
 from .helpers import write_folder
@@ -212,7 +212,7 @@ def test_a_given_role_is_used_and_granted(stack: cdk.Stack, scripts: Path) -> No
 
 @pytest.mark.parametrize(("props", "message"), [
     ({"instance_type": "t3.medium"}, "instance_type='t3.medium' is not a SageMaker instance type"),
-    ({"volume_size_in_gb": 2}, "volume_size_in_gb=2 must be from 5 to 16384"),
+    ({"volume_size_in_gb": 2}, "volume_size_in_gb=2 must be a whole number from 5 to 16384"),
     ({"platform_identifier": "al2023"}, "platform_identifier='al2023' is not a notebook platform"),
     ({"notebook_instance_name": "bad_name"}, "notebook_instance_name"),
     ({"direct_internet_access": False}, "need a vpc"),
@@ -231,7 +231,7 @@ def test_the_aspect_gives_autostop_to_every_notebook_without_lifecycle_config(
     role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
     bare = sagemaker.CfnNotebookInstance(stack, "Bare", instance_type="ml.t3.medium", role_arn=role.role_arn)
     own = sagemaker.CfnNotebookInstance(stack, "Own", instance_type="ml.t3.medium", role_arn=role.role_arn,
-                                        lifecycle_config_name=other.attr_lifecycle_config_name)
+                                        lifecycle_config_name=other.lifecycle_config_name)
     cdk.Aspects.of(stack).add(AttachLifecycleConfig(lcc))
     t = template(stack)
     lcc_id, other_id = stack.get_logical_id(lcc.resource), stack.get_logical_id(other.resource)

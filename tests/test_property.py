@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lcc_constructs import BuildOptions, Scripts, Step, build
-from lcc_constructs.codecs import candidates
+from lcc_constructs.bundle.codecs import candidates
 from lcc_constructs.sandbox import simulate
 
 from .helpers import tree, unpack_with_script, write_script
@@ -64,7 +64,8 @@ CODECS = [c.name for c in candidates()]
 def test_any_files_survive_build_and_unpack(files: dict[str, tuple[bytes, int]], codec: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = write(Path(tmp) / "scripts", files)
-        rendered = build(Scripts.from_folder(folder, steps=[Step("run", STEP)]), BuildOptions(codec=codec))
+        rendered = build(Scripts.from_folder(folder, steps=[Step(name="run", script=STEP)]),
+                         BuildOptions(codec=codec))
         bundle = unpack_with_script(rendered.text, Path(tmp) / "startup")
         assert tree(bundle / "scripts") == tree(folder)
 
@@ -82,7 +83,8 @@ NASTY: dict[str, tuple[bytes, int]] = {
 @pytest.mark.parametrize("codec", ["xz+base94", "lzma-raw+base94", "gzip+base64"])
 def test_odd_files_survive_on_the_instance(tmp_path: Path, codec: str) -> None:
     folder = write(tmp_path / "scripts", NASTY)
-    rendered = build(Scripts.from_folder(folder, steps=[Step("run", STEP)]), BuildOptions(codec=codec))
+    rendered = build(Scripts.from_folder(folder, steps=[Step(name="run", script=STEP)]),
+                     BuildOptions(codec=codec))
     result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep")
     assert not result.would_fail, result.last.output
     assert tree(tmp_path / "keep" / "startup" / "on-start" / "scripts") == tree(folder)

@@ -117,19 +117,6 @@ def test_jupyter_false_leaves_jupyter_alone(tmp_path: Path) -> None:
     assert not (tmp_path / "keep" / DROPIN).exists()
 
 
-def test_an_old_systemd_is_warned_about_values_it_would_drop(tmp_path: Path) -> None:
-    version = tmp_path / "version"
-    version.write_text("219\n")  # Amazon Linux 2
-    files = {**standins(tmp_path, "systemctl"), **jupyter_unit(tmp_path),
-             "/run/lcc-standin-systemd/version": version}
-    scripts = recipes.environment_variables(variables={"MULTI": "a\nb", "TAB": "a\tb"})
-    result = run(tmp_path, scripts, files=files)
-    assert_all_ok(result)
-    log = result.last.step("environment-variables").log
-    assert "warning: systemd 219 ignores MULTI for Jupyter" in log
-    assert "TAB for Jupyter" not in log
-
-
 # --- the kernel side, for real ---------------------------------------------------------------
 
 def kernel_environment(env_file: str, names: list[str], tmp_path: Path) -> dict[str, str | None]:

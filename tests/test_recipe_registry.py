@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BundleError, Scripts
-from lcc_constructs.recipe_registry import available, from_spec, parse_cli_spec
+from lcc_constructs.recipes import RECIPES, from_spec, parse_cli_spec
 
 from .helpers import write_folder
 
 
 def test_builtins_are_registered() -> None:
-    assert "stop-ssm-agent" in available()  # all of them: test_recipes.py
+    assert "stop-ssm-agent" in RECIPES  # all of them: test_recipes.py
 
 
 def test_manifest_interleaves_recipes_and_own_steps(tmp_path: Path) -> None:
@@ -41,7 +41,9 @@ def test_manifest_recipe_with_prefix_keeps_recipe_paths(tmp_path: Path) -> None:
     ('recipe = "no-such"', "unknown recipe 'no-such'; known recipes: .*stop-ssm-agent"),
     ('recipe = "stop-ssm-agent"\nscript = "a.sh"', r"unknown key\(s\) \['script'\] for a recipe"),
     ('recipe = "stop-ssm-agent"\n[step.with]\nnmae = "x"', "has no option 'nmae'"),
-    ('recipe = "stop-ssm-agent"\n[step.with]\nname = 3', "option 'name'=3 is not of type"),
+    ('recipe = "stop-ssm-agent"\n[step.with]\nname = 3', "step name 3 is not valid"),
+    ('recipe = "stop-ssm-agent"\n[step.with]\nuninstall = "yes"', "uninstall='yes' must be True or False"),
+    ('recipe = "environment-variables"', "recipe 'environment-variables' needs the option 'variables'"),
 ])
 def test_manifest_recipe_errors(tmp_path: Path, table: str, message: str) -> None:
     folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "lifecycle.toml": f"[[step]]\n{table}\n"})
@@ -54,7 +56,8 @@ def test_the_same_recipe_twice_under_two_names() -> None:
     both = from_spec("stop-ssm-agent", {}) + from_spec("stop-ssm-agent", {"name": "again"})
     assert sorted(f.path for f in both.files) == [
         "recipes/again/stop-ssm-agent.sh",
-        "recipes/lib.sh",  # the helpers all recipes share, packed once
+        "recipes/lib.sh",  # the helpers all recipes share, packed once,
+        "recipes/lib/systemd.sh",  # and those this recipe asked for, once too
         "recipes/stop-ssm-agent/stop-ssm-agent.sh"]
 
 

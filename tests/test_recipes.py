@@ -14,7 +14,7 @@ import pytest
 
 from lcc_constructs import BundleError, RunAs, Scripts, build, recipes
 from lcc_constructs.limits import CONTENT_LIMIT_CHARS
-from lcc_constructs.recipe_registry import available, from_spec
+from lcc_constructs.recipes import RECIPES, from_spec
 
 from .conftest import ROOT
 from .helpers import write_folder
@@ -32,7 +32,7 @@ ALL: dict[str, dict[str, Any]] = {
 
 def test_every_recipe_is_registered_with_the_documented_names() -> None:
     # autostop is a recipe too; its own tests are in test_autostop_recipe.py.
-    assert set(available()) == set(ALL) | {"autostop"}
+    assert set(RECIPES) == set(ALL) | {"autostop"}
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
@@ -98,7 +98,8 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.environment_variables(variables={1: "x"}), "key 1, which is not a string"),
     (lambda: recipes.environment_variables(variables={"1A": "x"}), "not a variable name"),
     (lambda: recipes.environment_variables(variables={"PATH": "/x"}), "persistent-bin"),
-    (lambda: recipes.environment_variables(variables={"UID": "0"}), "read-only in bash"),
+    (lambda: recipes.environment_variables(variables={"UID": "0"}),
+     r"is set by login shells themselves \(or bash\)"),
     (lambda: recipes.environment_variables(variables={"A": "x\0y"}), "without NUL"),
     (lambda: recipes.environment_variables(variables={"A": "\udc80"}), "valid Unicode"),
     (lambda: recipes.package_index(), "give at least one"),
@@ -166,7 +167,7 @@ def test_lcc_recipes_lists_every_recipe_and_option() -> None:
     out = subprocess.run([str(Path(sys.executable).parent / "lcc"), "recipes"],
                          capture_output=True, text=True, check=True).stdout
     for name in ALL:
-        fn = available()[name]
+        fn = RECIPES[name]
         params = [p for p in inspect.signature(fn).parameters.values()
                   if p.kind is inspect.Parameter.KEYWORD_ONLY]
         line = next(line for line in out.splitlines() if line.startswith(f"{name}("))
@@ -181,7 +182,7 @@ def test_the_readme_documents_every_recipe_and_option() -> None:
         heading = f"### Recipe `{name}`"
         assert heading in readme, heading
         section = readme.split(heading, 1)[1].split("\n### ", 1)[0]
-        fn = available()[name]
+        fn = RECIPES[name]
         for p in inspect.signature(fn).parameters.values():
             if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name != "name":
                 assert f"`{p.name}`" in section, (name, p.name)

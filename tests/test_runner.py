@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, RunAs, Scripts, Step, build, recipes
-from lcc_constructs._sandbox_inner import free_id
 from lcc_constructs.sandbox import SimulationResult, simulate
+from lcc_constructs.sandbox._inner import free_id
 
 from .helpers import tree, write_folder, write_script
 
@@ -72,7 +72,7 @@ def test_round_trip_files_and_modes(tmp_path: Path) -> None:
         "keys/id_rsa": "PRIVATE\n",
     }
     modes = {"bin/tool": 0o755, "keys/id_rsa": 0o600, "empty": 0o444, "run.sh": 0o750}
-    result = run(tmp_path, files, [Step("run", "run.sh")], modes, keep=tmp_path / "keep")
+    result = run(tmp_path, files, [Step(name="run", script="run.sh")], modes, keep=tmp_path / "keep")
     assert not result.would_fail
     unpacked = tmp_path / "keep" / "startup" / "on-start" / "scripts"
     assert tree(unpacked) == tree(tmp_path / "scripts")
@@ -81,7 +81,7 @@ def test_round_trip_files_and_modes(tmp_path: Path) -> None:
 def test_startup_is_root_owned_and_not_writable_by_the_notebook_user(tmp_path: Path) -> None:
     files = {"run.sh": "echo\n", "world.sh": "echo\n", "suid": "x\n"}
     modes = {"world.sh": 0o777, "suid": 0o4755, "run.sh": 0o755}
-    result = run(tmp_path, files, [Step("run", "run.sh")], modes, keep=tmp_path / "keep")
+    result = run(tmp_path, files, [Step(name="run", script="run.sh")], modes, keep=tmp_path / "keep")
     assert not result.would_fail
     startup = tmp_path / "keep" / "startup"
     for path in [startup, *startup.rglob("*")]:
@@ -106,7 +106,8 @@ def test_a_failing_step_is_logged_and_the_others_run(tmp_path: Path) -> None:
 
 def test_a_failing_required_step_fails_the_start_after_the_others_ran(tmp_path: Path) -> None:
     files = {"a.sh": "exit 1\n", "b.sh": "echo b\n"}
-    result = run(tmp_path, files, [Step("a", "a.sh", required=True), Step("b", "b.sh")])
+    result = run(tmp_path, files, [Step(name="a", script="a.sh", required=True),
+                                   Step(name="b", script="b.sh")])
     assert result.last.exit_code == 1 and result.would_fail
     assert result.last.step("b").status == "ok"
     assert result.last.status is not None and result.last.status["exit_code"] == 1
@@ -114,8 +115,8 @@ def test_a_failing_required_step_fails_the_start_after_the_others_ran(tmp_path: 
 
 def test_a_required_step_that_times_out_fails_the_start(tmp_path: Path) -> None:
     files = {"slow.sh": "sleep 30\n", "b.sh": "echo b\n"}
-    r = run(tmp_path, files, [Step("slow", "slow.sh", timeout_seconds=1, required=True),
-                              Step("b", "b.sh")]).last
+    r = run(tmp_path, files, [Step(name="slow", script="slow.sh", timeout_seconds=1, required=True),
+                              Step(name="b", script="b.sh")]).last
     assert r.step("slow").status == "timed_out"
     assert r.exit_code == 1 and r.would_fail
     assert r.step("b").status == "ok"
@@ -123,7 +124,8 @@ def test_a_required_step_that_times_out_fails_the_start(tmp_path: Path) -> None:
 
 def test_a_required_step_skipped_by_the_budget_fails_the_start(tmp_path: Path) -> None:
     files = {"slow.sh": "sleep 30\n", "late.sh": "echo never\n"}
-    r = run(tmp_path, files, [Step("slow", "slow.sh"), Step("late", "late.sh", required=True)],
+    r = run(tmp_path, files, [Step(name="slow", script="slow.sh"),
+                              Step(name="late", script="late.sh", required=True)],
             options=BuildOptions(budget_seconds=2)).last
     assert r.step("late").status == "skipped"
     assert r.exit_code == 1 and r.would_fail
@@ -140,7 +142,8 @@ def test_a_hanging_step_is_killed_with_its_whole_group(tmp_path: Path, run_as: R
                    "bash -c 'trap \"\" TERM; sleep 1236 & wait' &\necho started; sleep 1237\n",
         "check.sh": KILLED_CHECK,
     }
-    steps = [Step("hang", "hang.sh", timeout_seconds=2, run_as=run_as), Step("check", "check.sh")]
+    steps = [Step(name="hang", script="hang.sh", timeout_seconds=2, run_as=run_as),
+             Step(name="check", script="check.sh")]
     r = run(tmp_path, files, steps).last
     hang = r.step("hang")
     assert hang.status == "timed_out" and hang.timed_out
@@ -153,7 +156,9 @@ def test_a_hanging_step_is_killed_with_its_whole_group(tmp_path: Path, run_as: R
 
 def test_the_budget_skips_later_foreground_steps(tmp_path: Path) -> None:
     files = {"slow.sh": "sleep 30\n", "next.sh": "echo never\n", "bg.sh": "echo bg ran\n"}
-    steps = [Step("slow", "slow.sh"), Step("next", "next.sh"), Step("bg", "bg.sh", background=True)]
+    steps = [Step(name="slow", script="slow.sh"),
+             Step(name="next", script="next.sh"),
+             Step(name="bg", script="bg.sh", background=True)]
     r = run(tmp_path, files, steps, options=BuildOptions(budget_seconds=3)).last
     assert not r.would_fail
     assert r.duration_seconds < 10
@@ -168,7 +173,9 @@ def test_the_budget_skips_later_foreground_steps(tmp_path: Path) -> None:
 def test_status_json_holds_each_finished_step_while_later_steps_run(tmp_path: Path) -> None:
     reader = "cat /home/ec2-user/SageMaker/.lifecycle/logs/latest-on-start/status.json\n"
     files = {"a.sh": "echo a\n", "b.sh": "exit 4\n", "c.sh": reader}
-    steps = [Step("a", "a.sh"), Step("b", "b.sh"), Step("c", "c.sh", run_as=RunAs.NOTEBOOK_USER)]
+    steps = [Step(name="a", script="a.sh"),
+             Step(name="b", script="b.sh"),
+             Step(name="c", script="c.sh", run_as=RunAs.NOTEBOOK_USER)]
     r = run(tmp_path, files, steps).last
     seen = json.loads(r.step("c").log)
     assert statuses(seen) == {"a": "ok", "b": "failed", "c": "pending"}
@@ -178,7 +185,7 @@ def test_status_json_holds_each_finished_step_while_later_steps_run(tmp_path: Pa
 
 def test_a_background_step_outlives_the_script(tmp_path: Path) -> None:
     files = {"bg.sh": "sleep 2; echo done late > /tmp/bg-proof; echo finished\n", "fg.sh": "echo fg\n"}
-    steps = [Step("bg", "bg.sh", background=True), Step("fg", "fg.sh")]
+    steps = [Step(name="bg", script="bg.sh", background=True), Step(name="fg", script="fg.sh")]
     result = run(tmp_path, files, steps, wait_background_seconds=15, keep=tmp_path / "keep")
     r = result.last
     assert not r.would_fail and not r.output_held_open
@@ -192,7 +199,7 @@ def test_a_background_step_outlives_the_script(tmp_path: Path) -> None:
 
 def test_a_background_step_past_its_timeout_is_killed(tmp_path: Path) -> None:
     files = {"bg.sh": "sleep 3456 &\nbash -c 'trap \"\" TERM; sleep 3458' &\nsleep 3457\n"}
-    steps = [Step("bg", "bg.sh", background=True, timeout_seconds=1)]
+    steps = [Step(name="bg", script="bg.sh", background=True, timeout_seconds=1)]
     result = run(tmp_path, files, steps, wait_background_seconds=20)
     bg = result.last.step("bg")
     assert bg.status == "started"
@@ -206,7 +213,7 @@ def test_a_background_step_past_its_timeout_is_killed(tmp_path: Path) -> None:
 def test_a_background_step_is_fully_detached(tmp_path: Path) -> None:
     # It reports its session and stdin: a new session, away from the script.
     files = {"bg.sh": "ps -o sid= -p $$; readlink /proc/$$/fd/0\n", "fg.sh": "ps -o sid= -p $$\n"}
-    steps = [Step("bg", "bg.sh", background=True), Step("fg", "fg.sh")]
+    steps = [Step(name="bg", script="bg.sh", background=True), Step(name="fg", script="fg.sh")]
     r = run(tmp_path, files, steps, wait_background_seconds=10).last
     bg_log = r.step("bg").log
     assert "/dev/null" in bg_log
@@ -216,13 +223,13 @@ def test_a_background_step_is_fully_detached(tmp_path: Path) -> None:
 def test_a_background_step_that_cannot_start_is_recorded_as_failed(tmp_path: Path) -> None:
     # Without setsid nothing can be detached: the step is recorded failed, with why.
     files = {"bg.sh": "echo never\n", "fg.sh": "echo fg\n"}
-    steps = [Step("bg", "bg.sh", background=True), Step("fg", "fg.sh")]
+    steps = [Step(name="bg", script="bg.sh", background=True), Step(name="fg", script="fg.sh")]
     r = run(tmp_path, files, steps, hide=["/usr/bin/setsid"]).last
     assert r.step("bg").status == "failed"
     assert r.step("bg").reason == "cannot start: setsid not found"
     # And a step whose interpreter is missing fails with the shell's word on it in its log.
     files = {"bg.sh": "#!/usr/bin/no-such-interpreter\necho never\n"}
-    r = run(tmp_path / "b", files, [Step("bg", "bg.sh", background=True)],
+    r = run(tmp_path / "b", files, [Step(name="bg", script="bg.sh", background=True)],
             wait_background_seconds=10).last
     assert r.step("bg").background_result is not None
     assert r.step("bg").background_result["status"] == "failed"
@@ -242,7 +249,8 @@ def test_a_foreground_step_leaving_a_process_does_not_hang_the_script(tmp_path: 
 def test_logs_status_and_their_permissions(tmp_path: Path) -> None:
     files = {"a.sh": "echo line one; echo line two >&2; printf 'no newline'\n",
              "b.py": "print('from python')\n"}
-    steps = [Step("a", "a.sh"), Step("b", "b.py", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=30)]
+    steps = [Step(name="a", script="a.sh"),
+             Step(name="b", script="b.py", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=30)]
     result = run(tmp_path, files, steps)
     r = result.last
     assert r.run_dir is not None
@@ -286,8 +294,8 @@ def test_notebook_user_steps_run_in_a_login_shell_from_its_home(tmp_path: Path) 
                    'cmp -s /tmp/special "$LCC_SCRIPTS_DIR/expected" && echo SAME || echo DIFFERENT\n',
         "expected": value,
     }
-    steps = [Step("profile", "profile.sh"),
-             Step("user", "user.sh", run_as=RunAs.NOTEBOOK_USER, env={"SPECIAL": value})]
+    steps = [Step(name="profile", script="profile.sh"),
+             Step(name="user", script="user.sh", run_as=RunAs.NOTEBOOK_USER, env={"SPECIAL": value})]
     r = run(tmp_path, files, steps).last
     log = r.step("user").log
     assert "ec2-user|/home/ec2-user|yes|/home/ec2-user|user" in log
@@ -298,7 +306,7 @@ def test_step_variables_named_like_the_runners_own_arrive(tmp_path: Path) -> Non
     files = {"a.sh": 'echo "[$N|$C|$k|$T]"\n'}
     env = {"N": "n", "C": "c", "k": "kind?", "T": "t"}
     for run_as in RunAs:
-        r = run(tmp_path / run_as.value, files, [Step("a", "a.sh", env=env, run_as=run_as)]).last
+        r = run(tmp_path / run_as.value, files, [Step(name="a", script="a.sh", env=env, run_as=run_as)]).last
         assert "[n|c|kind?|t]" in r.step("a").log
 
 
@@ -317,7 +325,7 @@ def test_interpreters_shebang_python_and_bash(tmp_path: Path) -> None:
         "noext": "echo \"bash $BASH_VERSION\"\n",
         "args.sh": "#!/bin/bash -e\necho errexit=$-\n",
     }
-    steps = [Step(n.split(".")[0], n) for n in files]
+    steps = [Step(name=n.split(".")[0], script=n) for n in files]
     r = run(tmp_path, files, steps).last
     assert "py 3" in r.step("shebang").log
     assert "plain python" in r.step("plain").log
@@ -330,7 +338,8 @@ def test_two_runs_leave_the_same_state_as_one(tmp_path: Path) -> None:
         "sys.sh": "printf 'export A=1\\n' > /etc/profile.d/a.sh\nmkdir -p /opt/tool\ntouch /opt/tool/x\n",
         "user.sh": "mkdir -p ~/SageMaker/data && echo hi > ~/SageMaker/data/hello\n",
     }
-    steps = [Step("sys", "sys.sh"), Step("user", "user.sh", run_as=RunAs.NOTEBOOK_USER)]
+    steps = [Step(name="sys", script="sys.sh"),
+             Step(name="user", script="user.sh", run_as=RunAs.NOTEBOOK_USER)]
     once = run(tmp_path / "once", files, steps, keep=tmp_path / "once" / "keep")
     twice = run(tmp_path / "twice", files, steps, keep=tmp_path / "twice" / "keep", runs=2)
     assert not once.would_fail and not twice.would_fail
@@ -395,9 +404,9 @@ def assert_unharmed(result: SimulationResult, later: str = "echo later as $(id -
 
 def test_a_notebook_user_step_swapping_the_state_folder_changes_nothing_of_roots(tmp_path: Path) -> None:
     files = {"attack.sh": FAKE_STATE, "later.sh": "echo later as $(id -un)\n", "last.sh": WHOAMI}
-    steps = [Step("attack", "attack.sh", run_as=RunAs.NOTEBOOK_USER),
-             Step("later", "later.sh", required=True),
-             Step("last", "last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
+    steps = [Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
+             Step(name="later", script="later.sh", required=True),
+             Step(name="last", script="last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
     result = run(tmp_path, files, steps, keep=tmp_path / "keep")
     r = result.last
     assert r.exit_code == 0, r.output
@@ -431,9 +440,9 @@ def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(tm
     attack = ("cd ~/SageMaker; rm -rf .lifecycle 2>/dev/null; mv .lifecycle gone; "
               "ln -s /tmp .lifecycle; echo done\n")
     files = {"attack.sh": attack, "later.sh": "echo later\n", "last.sh": WHOAMI}
-    steps = [Step("attack", "attack.sh", run_as=RunAs.NOTEBOOK_USER),
-             Step("later", "later.sh", required=True),
-             Step("last", "last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
+    steps = [Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
+             Step(name="later", script="later.sh", required=True),
+             Step(name="last", script="last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
     result = run(tmp_path, files, steps, keep=tmp_path / "keep")
     r = result.last
     assert r.exit_code == 0 and "[later] later" in r.output and "[last] who=ec2-user" in r.output
@@ -466,7 +475,8 @@ def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
     for path in [volume, *volume.iterdir()]:
         os.lchown(path, uid, uid)
     result = run(tmp_path, {"a.sh": WHOAMI, "b.sh": WHOAMI},
-                 [Step("a", "a.sh"), Step("b", "b.sh", run_as=RunAs.NOTEBOOK_USER, required=True)],
+                 [Step(name="a", script="a.sh"),
+                  Step(name="b", script="b.sh", run_as=RunAs.NOTEBOOK_USER, required=True)],
                  volume=volume, keep=tmp_path / "keep")
     r = result.last
     assert r.exit_code == 0 and r.duration_seconds < 10

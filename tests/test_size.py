@@ -59,9 +59,9 @@ def one_step(tmp_path_factory: pytest.TempPathFactory) -> Scripts:
 
 
 def test_every_recipe_is_measured() -> None:
-    from lcc_constructs.recipe_registry import available
+    from lcc_constructs.recipes import RECIPES as BUILT_IN
 
-    assert set(RECIPES) | {"autostop"} == set(available())
+    assert set(RECIPES) | {"autostop"} == set(BUILT_IN)
 
 
 def test_one_step(one_step: Scripts) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BundleError, RunAs, Scripts, Step
-from lcc_constructs.steps import load_manifest
+from lcc_constructs.bundle.manifest import load_manifest
+from lcc_constructs.recipes import from_spec
 
 from .helpers import write_folder
 
@@ -44,17 +45,17 @@ def test_manifest_and_python_api_say_the_same(tmp_path: Path) -> None:
 def test_python_steps_override_the_manifest(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.sh": "echo a\n", "lib/b.py": "print(1)\n",
                                            "lifecycle.toml": MANIFEST})
-    scripts = Scripts.from_folder(folder, steps=[Step("only", "a.sh")])
+    scripts = Scripts.from_folder(folder, steps=[Step(name="only", script="a.sh")])
     assert [s.name for s in scripts.steps] == ["only"]
 
 
 def test_run_as_accepts_the_user_name_as_text() -> None:
-    assert Step("x", "x.sh", run_as="ec2-user").run_as is RunAs.NOTEBOOK_USER  # type: ignore[arg-type]
+    assert Step(name="x", script="x.sh", run_as="ec2-user").run_as is RunAs.NOTEBOOK_USER  # type: ignore[arg-type]
 
 
 def test_run_as_unknown_user_is_rejected() -> None:
     with pytest.raises(BundleError, match="run_as='admin' is not a known user"):
-        Step("x", "x.sh", run_as="admin")  # type: ignore[arg-type]
+        Step(name="x", script="x.sh", run_as="admin")  # type: ignore[arg-type]
 
 
 def test_default_steps_without_manifest(tmp_path: Path) -> None:
@@ -183,7 +184,7 @@ def test_manifest_errors_name_the_file_and_problem(tmp_path: Path, text: str, me
     path = tmp_path / "lifecycle.toml"
     path.write_text(text)
     with pytest.raises(BundleError, match=message) as e:
-        load_manifest(path)
+        load_manifest(path, from_spec)
     assert str(path) in str(e.value)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import BundleError
+from ..errors import ValidationError
 from .languages import language
 from .steps import BundleFile, Scripts
 
@@ -162,7 +162,7 @@ def minify_scripts(scripts: Scripts) -> Minified:
     kinds = {f.path: language(f.path, f.data) for f in scripts.files}
     shfmt = find_shfmt()
     if shfmt is None and "shell" in kinds.values():
-        raise BundleError(_SHFMT_HELP)
+        raise ValidationError(_SHFMT_HELP)
     files: list[BundleFile] = []
     kept: dict[str, str] = {}
     for f in scripts.files:

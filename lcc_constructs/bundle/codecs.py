@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+from ..errors import ValidationError
 from ._assets import snippet
-from .errors import BundleError
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def b94decode(text: str) -> bytes:
 
 
 def _not_text(_: object) -> Any:
-    raise BundleError("the payload of an s3 script is an S3 object, not text in the script")
+    raise ValidationError("the payload of an s3 script is an S3 object, not text in the script")
 
 
 def _b64decode(text: str) -> bytes:
@@ -169,7 +169,7 @@ def codec_named(name: str) -> Codec:
     for codec in (*candidates("inline"), *candidates("s3")):
         if codec.name == name:
             return codec
-    raise BundleError(
+    raise ValidationError(
         f"codec {name!r} is not known: use COMPRESSOR+ENCODING with compressor one of "
         f"{', '.join(c.name for c in COMPRESSORS)} and encoding one of "
         f"{', '.join(e.name for e in ENCODINGS)} (or leave it unset to get the smallest)"

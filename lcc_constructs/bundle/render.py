@@ -15,21 +15,11 @@ import shlex
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Literal
 
-from ._assets import packed, snippet
-from .archive import ArchiveEntry, build_shar
-from .checks import (
-    check_budget,
-    check_keep_runs,
-    check_state_dir,
-    check_unpack_dir,
-    run_checks,
-)
-from .codecs import GZIP, S3_OBJECT, Codec, candidates, codec_named
-from .errors import BundleError
-from .languages import interpreter, language
-from .limits import (
+from ..errors import ValidationError, raise_if
+from ..limits import (
     CONTENT_LIMIT_CHARS,
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
@@ -40,11 +30,31 @@ from .limits import (
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
 )
+from ._assets import packed, snippet
+from .archive import ArchiveEntry, build_shar
+from .checks import (
+    check_budget,
+    check_keep_runs,
+    check_state_dir,
+    check_unpack_dir,
+    run_checks,
+)
+from .codecs import GZIP, S3_OBJECT, Codec, candidates, codec_named
+from .languages import interpreter, language
 from .report import SizeReport, file_sizes
 from .steps import Scripts, Step
 
 Kind = Literal["on-start", "on-create"]
 KINDS: tuple[Kind, ...] = ("on-start", "on-create")
+
+
+class Payload(str, Enum):
+    """Where the bundle travels."""
+
+    #: In the script itself, within the service's 16384 characters.
+    INLINE = "inline"
+    #: As an S3 object of any size, downloaded by the script with the instance role.
+    S3 = "s3"
 
 #: Inside the bundle: the user's files, and the runner with its plan.
 SCRIPTS_PREFIX = "scripts/"
@@ -80,9 +90,16 @@ class BuildOptions:
     unpack_dir: str = DEFAULT_UNPACK_DIR
     state_dir: str = DEFAULT_STATE_DIR
     keep_runs: int = DEFAULT_KEEP_RUNS
-    codec: str | None = None
+    codec: str | Codec | None = None
     minify: bool = False
-    payload: str = "inline"
+    payload: Payload | str = Payload.INLINE
+
+    def __post_init__(self) -> None:
+        # Typed values or their names (manifests and the command line give names).
+        if isinstance(self.codec, Codec):
+            object.__setattr__(self, "codec", self.codec.name)
+        if isinstance(self.payload, Payload):
+            object.__setattr__(self, "payload", self.payload.value)
 
     def problems(self) -> list[str]:
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
@@ -90,11 +107,11 @@ class BuildOptions:
             problems.append(f"payload={self.payload!r} must be one of {PAYLOADS}")
         elif self.codec is not None:
             try:
-                codec = codec_named(self.codec)
+                codec = codec_named(str(self.codec))
                 if (codec.encoding is S3_OBJECT) != (self.payload == "s3"):
                     problems.append(f"codec {self.codec!r} does not go with payload={self.payload!r}")
-            except BundleError as e:
-                problems.append(str(e))
+            except ValidationError as e:
+                problems += e.problems
         return (
             problems
             + check_budget(self.budget_seconds)
@@ -119,13 +136,15 @@ class RenderedScript:
     steps: tuple[Step, ...]
     #: payload="s3": the object to store (the compressed bundle); None for an inline payload.
     payload: bytes | None = None
+    #: The IAM actions the steps need on the notebook instance (their recipes said so).
+    notebook_actions: tuple[str, ...] = ()
 
     def with_location(self, bucket: str, key: str) -> RenderedScript:
         """payload="s3": the script that downloads the payload from ``s3://bucket/key``."""
         if self.payload is None or S3_LOCATION not in self.text:
-            raise BundleError("only a script built with payload='s3' takes an S3 location")
+            raise ValidationError("only a script built with payload='s3' takes an S3 location")
         if not S3_BUCKET_PATTERN.match(bucket) or not key or any(c.isspace() for c in key):
-            raise BundleError(f"s3://{bucket}/{key} is not a bucket and key this script can use "
+            raise ValidationError(f"s3://{bucket}/{key} is not a bucket and key this script can use "
                               "(bucket names: 3-63 of a-z 0-9 . -; keys without spaces)")
         text = self.text.replace(S3_LOCATION, f"{bucket} {key}", 1)
         content = base64.b64encode(text.encode()).decode("ascii")
@@ -217,7 +236,7 @@ def render_loader(codec: Codec, *, sha256: str, fail_code: int, payload_text: st
 def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
     """Check ``scripts`` and render them into one lifecycle script.
 
-    :raises BundleError: listing every problem found, or when the result is over the limit.
+    :raises ValidationError: listing every problem found, or when the result is over the limit.
     """
     options = options or BuildOptions()
     rendered = render(scripts, options)
@@ -226,10 +245,10 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
     # Over the limit: say what minification and an S3 payload would make of it.
     minified_chars = None
     if not options.minify:
-        with contextlib.suppress(BundleError):  # no shfmt here: the message names the extra
+        with contextlib.suppress(ValidationError):  # no shfmt here: the message names the extra
             minified_chars = render(scripts, replace(options, minify=True)).report.encoded_chars
     s3 = render(scripts, replace(options, payload="s3", codec=None)).report.encoded_chars
-    raise BundleError(oversize_message(rendered.report, minified_chars=minified_chars,
+    raise ValidationError(oversize_message(rendered.report, minified_chars=minified_chars,
                                        s3_chars=s3 + MAX_S3_LOCATION_CHARS))
 
 
@@ -244,16 +263,10 @@ HOPELESS_FACTOR = 3
 def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
     """:func:`build` without the limit: for measuring how far over it a set of scripts is.
 
-    :raises BundleError: listing every problem found.
+    :raises ValidationError: listing every problem found.
     """
     options = options or BuildOptions()
-    problems = options.problems() + run_checks(scripts)
-    if problems:
-        raise BundleError(
-            f"cannot build the {options.kind} script ({len(problems)} problem(s)):\n- "
-            + "\n- ".join(problems),
-            tuple(problems),
-        )
+    raise_if(options.problems() + run_checks(scripts), headline=f"cannot build the {options.kind} script")
     raw = sum(len(f.data) for f in scripts.files)
     files = file_sizes({f.path: len(f.data) for f in scripts.files})
     warnings = build_warnings(scripts)
@@ -269,7 +282,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     fail_code = int(any(s.required for s in scripts.steps))
     program = unpack_program(bundle_entries(scripts, options), options, fail_code)
     s3 = options.payload == "s3"
-    codecs = [codec_named(options.codec)] if options.codec else list(candidates(options.payload))
+    codecs = [codec_named(str(options.codec))] if options.codec else list(candidates(str(options.payload)))
     if not s3 and len(GZIP.compress(program)) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
         codecs = [c for c in codecs if c.compressor is GZIP] or codecs
     best: tuple[int, str, Codec, bytes, str] | None = None
@@ -305,7 +318,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
         minified_bytes=minified_bytes,
     )
     return RenderedScript(options.kind, text, content, sha256, report, scripts.steps,
-                          blob if s3 else None)
+                          blob if s3 else None, scripts.notebook_actions)
 
 
 def build_warnings(scripts: Scripts) -> list[str]:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..errors import ValidationError
+from ..limits import CONTENT_LIMIT_CHARS
 from .archive import read_shar
-from .bundle import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
 from .codecs import S3_OBJECT, Codec, candidates
-from .errors import BundleError
-from .limits import CONTENT_LIMIT_CHARS
+from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
 from .report import SizeReport, file_sizes
 from .steps import RunAs, Step
 
@@ -51,13 +51,13 @@ def parse_loader(text: str) -> tuple[Codec, str, str, int]:
     rendering each codec's loader around a marker and matching it to the text."""
     found = _SHA256.search(text)
     if not found:
-        raise BundleError("not an lcc-constructs script: no sha256 check in its loader")
+        raise ValidationError("not an lcc-constructs script: no sha256 check in its loader")
     for codec in (*candidates("inline"), *candidates("s3")):
         for fail in (0, 1):
             head, tail = render_loader(codec, sha256=found[1], fail_code=fail, payload_text="\0").split("\0")
             if text.startswith(head) and text.endswith(tail) and len(text) >= len(head) + len(tail):
                 return codec, text[len(head):len(text) - len(tail)], found[1], fail
-    raise BundleError("not an lcc-constructs script of this version: its loader is not one of ours")
+    raise ValidationError("not an lcc-constructs script of this version: its loader is not one of ours")
 
 
 def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
@@ -65,7 +65,7 @@ def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
     bucket, _, key = location.partition(" ")
     path = assets / f"asset.{key}" if assets else None
     if path is None or not path.is_file():
-        raise BundleError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
+        raise ValidationError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
                           "cdk.out folder that holds it as an asset to read it")
     return path.read_bytes()
 
@@ -73,7 +73,7 @@ def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
 def _array(line: str, name: str) -> list[str]:
     prefix = f"{name}=("
     if not (line.startswith(prefix) and line.endswith(")")):
-        raise BundleError(f"not an lcc-constructs plan: expected {name}=(...), got {line[:40]!r}")
+        raise ValidationError(f"not an lcc-constructs plan: expected {name}=(...), got {line[:40]!r}")
     return shlex.split(line[len(prefix):-1])
 
 
@@ -90,7 +90,7 @@ def _exports(body: str) -> dict[int, dict[str, str]]:
     while i < len(tokens):
         index, paren, export = tokens[i:i + 3]
         if paren != ")" or export != "export":
-            raise BundleError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
+            raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
         i += 3
         env[int(index)] = {}
         while tokens[i] != ";;":
@@ -114,7 +114,7 @@ def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
     for i, name in enumerate(names):
         script = shlex.split(commands[i])[-1]
         if not script.startswith(home):
-            raise BundleError(f"not an lcc-constructs plan: step {name!r} runs {script!r}")
+            raise ValidationError(f"not an lcc-constructs plan: step {name!r} runs {script!r}")
         steps.append(Step(
             name=name, script=script[len(home):], run_as=RunAs(users[i]),
             background=background[i] == "1", required=required[i] == "1",
@@ -140,9 +140,9 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
         else:
             blob = codec.encoding.decode(payload_text)
     except ValueError as e:
-        raise BundleError(f"{source}: payload cannot be decoded ({e})") from None
+        raise ValidationError(f"{source}: payload cannot be decoded ({e})") from None
     if hashlib.sha256(blob).hexdigest() != sha256:
-        raise BundleError(f"{source}: payload sha256 does not match the one in the script")
+        raise ValidationError(f"{source}: payload sha256 does not match the one in the script")
     program = codec.compressor.decompress(blob)
     files: dict[str, tuple[int, bytes]] = {}
     runner = ""
@@ -176,7 +176,7 @@ def _content_text(content: Any, where: str) -> str:
         return base64.b64decode(content).decode()
     joined = content.get("Fn::Base64", {}).get("Fn::Join") if isinstance(content, dict) else None
     if not (isinstance(joined, list) and len(joined) == 2 and joined[0] == ""):
-        raise BundleError(f"{where}: Content is neither literal base64 nor lcc-constructs' Fn::Base64")
+        raise ValidationError(f"{where}: Content is neither literal base64 nor lcc-constructs' Fn::Base64")
     return "".join(p if isinstance(p, str) else "<token>" for p in joined[1])
 
 

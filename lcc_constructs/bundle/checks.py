@@ -15,8 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
-from .languages import language
-from .limits import (
+from ..limits import (
     BASH_SPECIAL_VARIABLES,
     CONFIG_NAME_MAX_CHARS,
     CONFIG_NAME_PATTERN,
@@ -32,6 +31,7 @@ from .limits import (
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
 )
+from .languages import language
 from .steps import MANIFEST_NAME, BundleFile, Scripts
 
 Check = Callable[[Scripts], list[str]]

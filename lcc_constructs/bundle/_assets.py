@@ -14,12 +14,13 @@ from pathlib import Path
 
 @cache
 def assets_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "assets", here.parent / "assets"):
+    package = Path(__file__).resolve().parent.parent
+    # In a wheel: lcc_constructs/assets; in a checkout: assets/ beside the package.
+    for candidate in (package / "assets", package.parent / "assets"):
         if (candidate / "packed" / "loader.sh").is_file():
             return candidate
     raise FileNotFoundError(
-        f"lcc-constructs assets not found next to {here}; reinstall the package"
+        f"lcc-constructs assets not found next to {package}; reinstall the package"
     )
 
 

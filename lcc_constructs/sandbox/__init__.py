@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .limits import NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
+from ..limits import NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
 
 HOME = f"/home/{NOTEBOOK_USER}"
 
@@ -238,9 +238,9 @@ def simulate(
         (Path(work) / "config.json").write_text(json.dumps(cfg))
         proc = subprocess.run(
             ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
-             sys.executable, "-m", "lcc_constructs._sandbox_inner", str(Path(work) / "config.json")],
+             sys.executable, "-m", "lcc_constructs.sandbox._inner", str(Path(work) / "config.json")],
             capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent.parent)},
         )
         result_file = Path(work) / "result.json"
         if not result_file.exists():

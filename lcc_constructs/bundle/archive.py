@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from .errors import BundleError
+from ..errors import ValidationError
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def read_shar(program: bytes) -> list[ArchiveEntry]:
     alone): from its first line to the first command that is not one of the archive's."""
     pos = program.find(_SHAR_WRITE.encode())
     if pos < 0:
-        raise BundleError("no archive of lcc-constructs in this program")
+        raise ValidationError("no archive of lcc-constructs in this program")
     files: dict[str, ArchiveEntry] = {}
     pos += len(_SHAR_WRITE)
     while pos < len(program):

@@ -1,0 +1,34 @@
+"""The bundle layer: pure Python, no ``aws_cdk``. From scripts and steps to one checked,
+compressed lifecycle script, and back (docs/architecture.md).
+
+steps (steps.py, manifest.py) -> checks (checks.py) -> the archive (archive.py) inside the
+unpacking program -> codecs (codecs.py, minify.py) -> the script (render.py) with its size
+report (report.py); readback.py reads a rendered script, template or cloud assembly back.
+"""
+
+from .readback import InspectedScript, inspect_path, inspect_script
+from .render import KINDS, BuildOptions, Kind, Payload, RenderedScript, build, render
+from .report import FileSize, SizeReport
+from .steps import BundleFile, RecipeCall, RecipeResolver, RunAs, Scripts, Step, combine
+
+__all__ = [
+    "KINDS",
+    "BuildOptions",
+    "BundleFile",
+    "FileSize",
+    "InspectedScript",
+    "Kind",
+    "Payload",
+    "RecipeCall",
+    "RecipeResolver",
+    "RenderedScript",
+    "RunAs",
+    "Scripts",
+    "SizeReport",
+    "Step",
+    "build",
+    "combine",
+    "inspect_path",
+    "inspect_script",
+    "render",
+]

@@ -1,0 +1,107 @@
+"""``lifecycle.toml``: the steps of a scripts folder, in order, with their options.
+
+Format: one ``[[step]]`` table per step. A step of the folder has the keys ``script``
+(required), ``name`` (default: the script's file name without suffix), ``run_as`` (``"root"``
+or ``"ec2-user"``), ``background``, ``timeout`` (seconds), ``required`` and an ``[step.env]``
+table. A recipe has the keys ``recipe`` (its name) and an optional ``[step.with]`` table of its
+options. Unknown keys are errors (typos); every problem of the file is reported at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..errors import ValidationError, raise_if
+from .steps import RecipeResolver, RunAs, Scripts, Step
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+STEP_KEYS = ("name", "script", "run_as", "background", "timeout", "env", "required")
+RECIPE_KEYS = ("recipe", "with")
+
+#: The type each key of a step must have.
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str, "script": str, "run_as": str, "background": bool, "required": bool,
+    "timeout": (int, float), "env": dict,
+}
+
+
+def load_manifest(path: Path, recipes: RecipeResolver) -> Scripts:
+    """The steps of a manifest, and the files and steps of the recipes it names."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ValidationError(f"{path}: not valid TOML ({e}). Fix the syntax.") from None
+    problems = []
+    unknown = set(doc) - {"step"}
+    if unknown:
+        problems.append(f"{path}: unknown top-level key(s) {sorted(unknown)}; the manifest holds "
+                        "[[step]] tables only.")
+    tables = doc.get("step", [])
+    if not isinstance(tables, list) or not tables:
+        problems.append(f"{path}: no [[step]] table. Fix: declare at least one step.")
+        tables = []
+    parts: list[Scripts] = []
+    for i, table in enumerate(tables, start=1):
+        where = f"{path}: step #{i}"
+        try:
+            if isinstance(table, dict) and "recipe" in table:
+                parts.append(_recipe(where, table, recipes))
+            else:
+                parts.append(Scripts((), (_step(where, table),)))
+        except ValidationError as e:
+            problems += e.problems
+    raise_if(problems)
+    combined = Scripts((), ())
+    for part in parts:
+        combined = combined + part
+    return combined
+
+
+def _recipe(where: str, table: dict[str, Any], recipes: RecipeResolver) -> Scripts:
+    unknown = set(table) - set(RECIPE_KEYS)
+    if unknown:
+        raise ValidationError(f"{where}: unknown key(s) {sorted(unknown)} for a recipe; allowed: "
+                              f"{sorted(RECIPE_KEYS)} (options go in the [step.with] table)")
+    options = table.get("with", {})
+    if not isinstance(table["recipe"], str) or not isinstance(options, dict):
+        raise ValidationError(f"{where}: 'recipe' must be a name and 'with' a table of options")
+    return recipes(table["recipe"], options, where)
+
+
+def _step(where: str, table: Any) -> Step:
+    if not isinstance(table, dict):
+        raise ValidationError(f"{where}: must be a table")
+    problems = []
+    unknown = set(table) - set(STEP_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(STEP_KEYS)}")
+    script = table.get("script")
+    if not isinstance(script, str) or not script:
+        problems.append(f"{where}: 'script' is required (the file to run, relative to the folder)")
+    for key, typ in _TYPES.items():
+        value = table.get(key)
+        if key in table and (not isinstance(value, typ) or key == "timeout" and isinstance(value, bool)):
+            problems.append(f"{where}: {key!r} has the wrong type ({value!r})")
+    env = table.get("env", {})
+    if isinstance(env, dict):
+        problems += [f"{where}: env value of {k!r} must be a string, got {v!r}"
+                     for k, v in env.items() if not isinstance(v, str)]
+    raise_if(problems)
+    try:
+        return Step(
+            name=table.get("name", PurePosixPath(str(script)).stem),
+            script=str(script),
+            run_as=table.get("run_as", RunAs.ROOT),
+            background=table.get("background", False),
+            timeout_seconds=table.get("timeout"),
+            env=env,
+            required=table.get("required", False),
+        )
+    except ValidationError as e:
+        raise ValidationError([f"{where}: {p}" for p in e.problems]) from None

@@ -1,0 +1,321 @@
+"""What a lifecycle script is made of: files to pack and the steps that run them.
+
+Steps are declared in Python (:class:`Step`) or in a ``lifecycle.toml`` manifest in the scripts
+folder (manifest.py); both give the same :class:`Step` values. A folder without a manifest runs
+what its files say (:func:`default_steps`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import ValidationError
+from ..limits import NOTEBOOK_USER
+
+#: Name of the manifest file looked up in a scripts folder.
+MANIFEST_NAME = "lifecycle.toml"
+
+#: Never packed: caches and editor/OS droppings that differ from machine to machine.
+DEFAULT_EXCLUDES: tuple[str, ...] = ("__pycache__", "*.pyc", ".DS_Store", ".git")
+
+#: In a folder without manifest (and without on-start.sh or on-create.sh), top-level files with
+#: these suffixes are the steps.
+DEFAULT_STEP_SUFFIXES: tuple[str, ...] = (".sh", ".py")
+
+#: Scripts with these names mean what they mean to the service: the whole on-start or on-create
+#: script of a folder laid out as people lay them out (the other files are its helpers).
+KIND_SCRIPTS = {"on-start": "on-start.sh", "on-create": "on-create.sh"}
+
+
+class RunAs(str, Enum):
+    """Who runs a step."""
+
+    #: root, as the lifecycle script itself runs.
+    ROOT = "root"
+    #: The notebook user (ec2-user), through a login shell (``sudo -u ec2-user -i``), from its home.
+    NOTEBOOK_USER = NOTEBOOK_USER
+
+
+@dataclass(frozen=True)
+class RecipeCall:
+    """Which recipe made a step, with the options given (JSON), so that the bundle can be read
+    back into the manifest that makes it again (``lcc pull``)."""
+
+    recipe: str
+    options: str = "{}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One script of the bundle to run at start. Immutable and hashable.
+
+    :param name: unique within the script; used for its log file and status entry
+        (letters, digits, ``_ . -``; at most 64 characters).
+    :param script: path of the file to run, relative to the scripts folder (POSIX separators).
+        A file with a ``#!`` line runs with that interpreter; otherwise ``.py`` files run with
+        ``python3`` and everything else with ``/bin/bash``.
+    :param run_as: ``RunAs.ROOT`` (default) or ``RunAs.NOTEBOOK_USER`` (``"ec2-user"``).
+    :param background: run detached (new session, stdin from /dev/null, output to its own log)
+        so the lifecycle script can return while it goes on. Default: foreground.
+    :param timeout_seconds: kill the step (its whole session) after this many seconds.
+        Default: foreground steps get what is left of the budget; background steps have none.
+    :param env: extra environment variables for the step (read-only once the step is made).
+    :param required: when True, a failure, timeout or skip of this step makes the lifecycle
+        script exit non-zero (which fails the instance start). Default: failures are logged
+        and ignored.
+    :param recipe: set by recipes on the steps they make (see :class:`RecipeCall`).
+    """
+
+    name: str
+    script: str
+    run_as: RunAs = RunAs.ROOT
+    background: bool = False
+    timeout_seconds: float | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    required: bool = False
+    recipe: RecipeCall | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "run_as", RunAs(self.run_as))
+        except ValueError:
+            allowed = ", ".join(repr(r.value) for r in RunAs)
+            raise ValidationError(
+                f"step {self.name!r}: run_as={self.run_as!r} is not a known user; use one of {allowed}"
+            ) from None
+        if not isinstance(self.env, Mapping):
+            raise ValidationError(f"step {self.name!r}: env={self.env!r} must map names to values")
+        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.script, self.run_as, self.background, self.timeout_seconds,
+                     tuple(sorted(self.env.items())), self.required, self.recipe))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Step):
+            return NotImplemented
+        return (self.name, self.script, self.run_as, self.background, self.timeout_seconds,
+                dict(self.env), self.required, self.recipe) == (
+            other.name, other.script, other.run_as, other.background, other.timeout_seconds,
+            dict(other.env), other.required, other.recipe)
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """A file to pack: its path inside the bundle, content and permission bits."""
+
+    path: str
+    data: bytes
+    mode: int
+    #: Where it came from, for error messages (a path on disk).
+    origin: str
+
+
+#: How a manifest's ``recipe = "..."`` entries become scripts: (name, options, where) -> Scripts.
+RecipeResolver = Callable[[str, Mapping[str, Any], str], "Scripts"]
+
+
+@dataclass(frozen=True)
+class Scripts:
+    """Files and steps of one lifecycle script (on-start or on-create), and the IAM actions they
+    need on the notebook instance (``notebook_actions``: autostop's, for example), which the
+    constructs grant.
+
+    Build one with :meth:`from_folder`; combine several with ``+`` (for example a folder of
+    your own and the built-in recipes).
+    """
+
+    files: tuple[BundleFile, ...]
+    steps: tuple[Step, ...]
+    notebook_actions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The very same file from two sources (the helpers every built-in recipe brings) is
+        # packed once; different files on one path remain an error of the build's checks.
+        unique: dict[tuple[str, bytes, int], BundleFile] = {}
+        for f in self.files:
+            unique.setdefault((f.path, f.data, f.mode), f)
+        object.__setattr__(self, "files", tuple(unique.values()))
+        object.__setattr__(self, "steps", tuple(self.steps))
+        object.__setattr__(self, "notebook_actions", tuple(sorted(set(self.notebook_actions))))
+
+    @classmethod
+    def from_folder(
+        cls,
+        folder: str | os.PathLike[str],
+        *,
+        steps: Sequence[Step] | None = None,
+        exclude: Sequence[str] = DEFAULT_EXCLUDES,
+        prefix: str = "",
+        kind: str = "on-start",
+        recipes: RecipeResolver | None = None,
+    ) -> Scripts:
+        """Pack every file under ``folder`` (but its ``lifecycle.toml``, read here).
+
+        :param steps: the steps to run. Default: those of ``lifecycle.toml`` in the folder; or,
+            without a manifest, the folder's ``on-start.sh`` / ``on-create.sh`` for that
+            ``kind``; or, without those, every top-level ``*.sh`` and ``*.py`` file in name
+            order, run by root in the foreground (:func:`default_steps`).
+        :param exclude: glob patterns (matched against each path component and the relative
+            path) of files not to pack. Default: caches and OS droppings (``__pycache__``,
+            ``*.pyc``, ``.DS_Store``, ``.git``).
+        :param prefix: a sub-folder of the bundle to put these files in (used to keep several
+            sources apart); step scripts are adjusted to match.
+        :param kind: which script these files are for, ``"on-start"`` or ``"on-create"``: it
+            picks the folder's ``on-start.sh`` or ``on-create.sh`` when there is no manifest.
+        :param recipes: how the manifest's ``recipe = ...`` entries are made. Default: the
+            built-in recipes (:mod:`lcc_constructs.recipes`).
+        """
+        root = Path(folder)
+        # The manifest is read here, at build time; it is not needed on the instance.
+        files = [f for f in collect_files(root, exclude=exclude) if f.path != MANIFEST_NAME]
+        extra = Scripts((), ())  # what the recipes named in the manifest bring
+        if steps is None:
+            manifest = root / MANIFEST_NAME
+            if manifest.is_file():
+                from .manifest import load_manifest
+
+                declared = load_manifest(manifest, recipes or _builtin_recipes())
+                steps, extra = declared.steps, declared
+            else:
+                steps = default_steps((f.path for f in files), kind)
+        if prefix:
+            clean = PurePosixPath(prefix).as_posix().strip("/")
+            files = [replace(f, path=f"{clean}/{f.path}") for f in files]
+            own = {f.path for f in extra.files}
+            steps = [s if s.script in own else replace(s, script=f"{clean}/{s.script}") for s in steps]
+        return cls(files=tuple(files) + extra.files, steps=tuple(steps),
+                   notebook_actions=extra.notebook_actions)
+
+    def __add__(self, other: Scripts) -> Scripts:
+        if not isinstance(other, Scripts):
+            return NotImplemented
+        return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
+                       notebook_actions=self.notebook_actions + other.notebook_actions)
+
+
+def _builtin_recipes() -> RecipeResolver:
+    # A manifest names recipes, which sit a layer above the bundle (they are made of its
+    # Scripts and Steps): reached here at call time, the one way the layers meet upwards.
+    from ..recipes import from_spec
+
+    return from_spec
+
+
+def combine(parts: Sequence[Scripts]) -> Scripts:
+    """Several :class:`Scripts` as one: their files together, their steps in order."""
+    if not parts:
+        raise ValidationError("nothing to combine: give at least one scripts folder or recipe")
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined + part
+    return combined
+
+
+def _excluded(rel: PurePosixPath, patterns: Sequence[str]) -> bool:
+    parts = rel.parts
+    return any(
+        fnmatch.fnmatchcase(rel.as_posix(), pat) or any(fnmatch.fnmatchcase(p, pat) for p in parts)
+        for pat in patterns
+    )
+
+
+def _walk(root: Path, real_root: Path, exclude: Sequence[str]) -> Iterator[tuple[Path, str]]:
+    """Every file under ``root`` to pack, with its path relative to it; a symlink to a
+    directory or a directory met twice (a loop) is an error."""
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        st = here.stat()
+        if (st.st_dev, st.st_ino) in seen:
+            raise ValidationError(f"{here}: this folder is reached twice (a loop). Fix: remove the link.")
+        seen.add((st.st_dev, st.st_ino))
+        for d in list(dirnames):
+            if _excluded(PurePosixPath((here / d).relative_to(root).as_posix()), exclude):
+                dirnames.remove(d)
+            elif (here / d).is_symlink():
+                check_symlink(root, real_root, here / d)  # outside, dangling or a loop: say so
+                raise ValidationError(
+                    f"{here / d}: is a symlink to a directory; lcc-constructs packs regular files "
+                    "only. Fix: replace it with a real directory (or list the files it holds)."
+                )
+        dirnames.sort()
+        for name in sorted(filenames):
+            rel = PurePosixPath((here / name).relative_to(root).as_posix())
+            if not _excluded(rel, exclude):
+                yield here / name, rel.as_posix()
+
+
+def collect_files(root: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDES) -> list[BundleFile]:
+    """Read every regular file under ``root``, sorted by path.
+
+    Symlinks are followed when they stay inside ``root`` (the file is packed as a regular file
+    with the target's content and mode); a symlink leaving the folder, a dangling one, a loop or
+    one to a directory is an error, as are sockets, FIFOs and devices.
+    """
+    if not root.is_dir():
+        raise ValidationError(f"scripts folder {str(root)!r} does not exist or is not a directory")
+    real_root = root.resolve()
+    files = [read_file(root, real_root, path, rel) for path, rel in _walk(root, real_root, exclude)]
+    if not files:
+        raise ValidationError(
+            f"scripts folder {str(root)!r} is empty (or all its files are excluded). "
+            "Fix: add at least one script."
+        )
+    files.sort(key=lambda f: f.path)
+    return files
+
+
+def check_symlink(root: Path, real_root: Path, path: Path) -> Path:
+    """Resolve a symlink found in the folder; it must stay inside the folder."""
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:  # a loop of symlinks
+        raise ValidationError(f"{path}: symlink loop. Fix: remove it or point it at a file.") from None
+    except OSError:
+        raise ValidationError(f"{path}: dangling symlink. Fix: remove it or point it at a file.") from None
+    if not target.is_relative_to(real_root):
+        raise ValidationError(
+            f"{path}: symlink points outside the scripts folder {str(root)!r} (to {target}). "
+            "Fix: copy the file into the folder instead of linking to it."
+        )
+    return target
+
+
+def read_file(root: Path, real_root: Path, path: Path, rel: str) -> BundleFile:
+    """Read one file of the folder, refusing anything but regular files."""
+    source = check_symlink(root, real_root, path) if path.is_symlink() else path
+    st = source.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise ValidationError(
+            f"{path}: not a regular file (a socket, FIFO or device). Fix: remove it from the folder."
+        )
+    try:
+        data = source.read_bytes()
+    except OSError as e:
+        raise ValidationError(f"{path}: cannot be read ({e.strerror}). Fix: check its permissions.") from None
+    return BundleFile(path=rel, data=data, mode=stat.S_IMODE(st.st_mode) & 0o777, origin=str(path))
+
+
+def default_steps(paths: Iterable[str], kind: str = "on-start") -> list[Step]:
+    """Steps of a folder without manifest. A folder holding ``on-start.sh`` or ``on-create.sh``
+    is laid out for the service: the script of this ``kind`` is the one step (none when the
+    folder has only the other's), every other file a helper. Otherwise the top-level ``*.sh``
+    and ``*.py`` files are the steps, in name order. All run as root."""
+    paths = sorted(paths)
+    if set(paths) & set(KIND_SCRIPTS.values()):
+        script = KIND_SCRIPTS.get(kind)
+        return [Step(name=kind, script=script)] if script in paths else []
+    return [
+        Step(name=PurePosixPath(p).stem, script=p)
+        for p in paths
+        if "/" not in p and p.endswith(DEFAULT_STEP_SUFFIXES)
+    ]

@@ -1,0 +1,165 @@
+"""What every recipe module uses: its files from assets/, and one way of checking options.
+
+A recipe function checks all its options with an :class:`Options` and raises every problem at
+once (:class:`~lcc_constructs.errors.ValidationError`), then returns :func:`recipe_scripts`:
+its asset folder's files and its steps, with the IAM actions it needs on the notebook.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..bundle import BundleFile, RecipeCall, Scripts, Step
+from ..bundle._assets import assets_dir, packed
+from ..bundle.steps import DEFAULT_EXCLUDES
+from ..errors import raise_if
+from ..limits import MAX_STEP_TIMEOUT_SECONDS, PERSISTENT_DIR, SAFE_PATH_PATTERN, STEP_NAME_PATTERN
+
+#: The helpers every recipe script sources: their path in assets/ and in the bundle.
+RECIPE_LIB = "recipes/lib.sh"
+
+URL = re.compile(r"^(https?|file)://[^\s'\"\\]+$")
+
+
+class Options:
+    """Checks the options of one use of a recipe, collecting every problem.
+
+    Each method checks one kind of value and returns it cleaned (or a harmless stand-in when it
+    is wrong, so that checking can go on); :meth:`done` raises all problems together.
+    """
+
+    def __init__(self, recipe: str) -> None:
+        self.recipe = recipe
+        self.problems: list[str] = []
+
+    def problem(self, option: str, value: object, fix: str) -> None:
+        self.problems.append(f"recipe {self.recipe!r}: {option}={value!r} {fix}")
+
+    def done(self) -> None:
+        raise_if(self.problems)
+
+    def seconds(self, option: str, value: object) -> float:
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                or not 1 <= value <= MAX_STEP_TIMEOUT_SECONDS):
+            self.problem(option, value, f"must be a number of seconds from 1 to {MAX_STEP_TIMEOUT_SECONDS}")
+            return 1.0
+        return float(value)
+
+    def flag(self, option: str, value: object) -> str:
+        if not isinstance(value, bool):
+            self.problem(option, value, "must be True or False")
+        return "1" if value else "0"
+
+    def text(self, option: str, value: object) -> str:
+        if not isinstance(value, str) or "\0" in value:
+            self.problem(option, value, "must be a string without NUL characters")
+            return ""
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.problem(option, value, "must be valid Unicode (no lone surrogates)")
+            return ""
+        return value
+
+    def matching(self, option: str, value: object, pattern: re.Pattern[str], what: str) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            self.problem(option, value, f"must be {what}")
+            return ""
+        return value
+
+    def strings(self, option: str, values: object, pattern: re.Pattern[str] | None, what: str) -> list[str]:
+        if isinstance(values, str) or not isinstance(values, Sequence):
+            self.problem(option, values, f"must be a list of {what}, not a single string")
+            return []
+        for value in values:
+            if not isinstance(value, str) or pattern and not pattern.match(value):
+                self.problem(option, values, f"holds {value!r}, which is not {what}")
+                return []
+        return list(values)
+
+    def table(self, option: str, value: object) -> dict[str, str]:
+        """A mapping of names to strings (None: empty)."""
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self.problem(option, value, "must be a table of names to strings")
+            return {}
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                self.problem(option, value, f"has the key {key!r}, which is not a string")
+            else:
+                out[key] = self.text(f"{option}[{key!r}]", item)
+        return out
+
+    def persistent_path(self, option: str, value: object) -> str:
+        """An absolute folder strictly inside the persistent volume, in plain characters."""
+        path = PurePosixPath(value) if isinstance(value, str) else None
+        if (path is None or not SAFE_PATH_PATTERN.match(str(value)) or ".." in path.parts
+                or not path.is_relative_to(PERSISTENT_DIR) or path == PurePosixPath(PERSISTENT_DIR)):
+            self.problem(option, value,
+                         f"must be a folder inside the persistent volume {PERSISTENT_DIR} (an absolute "
+                         f"path of letters, digits and _ . / -), e.g. '{PERSISTENT_DIR}/.bin'")
+            return f"{PERSISTENT_DIR}/x"
+        return path.as_posix()
+
+
+def table_env(prefix: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, str]:
+    """Rows of values for a recipe script: ``<prefix>_COUNT`` and ``<prefix>_<column>_<i>``.
+
+    The runner hands any value to the step unchanged (newlines included), and the script reads
+    row ``i`` by indirect expansion."""
+    env = {f"{prefix}_COUNT": str(len(rows))}
+    for i, row in enumerate(rows):
+        env.update({f"{prefix}_{column}_{i}": value for column, value in zip(columns, row, strict=True)})
+    return env
+
+
+def _plain(value: Any) -> Any:
+    """A value as a manifest holds it (lists, not tuples)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any]) -> RecipeCall:
+    """How a use of a recipe is remembered in the bundle (``lcc pull`` names it again): its
+    name and the options given that differ from their defaults, as JSON."""
+    defaults = {p.name: p.default for p in inspect.signature(fn).parameters.values()}
+    options = {k: _plain(v) for k, v in given.items() if k in defaults and _plain(v) != _plain(defaults[k])}
+    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":")))
+
+
+def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
+                   leave_out: Sequence[str] = (), libs: Sequence[str] = (), shared_lib: bool = True,
+                   notebook_actions: Sequence[str] = ()) -> Scripts:
+    """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
+    not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
+    are relative to that folder, each marked as coming from ``call``); unless ``shared_lib`` is
+    False, the helpers recipes share as ``recipes/lib.sh``, and the helper files ``libs`` names
+    (``assets/recipes/lib/<name>.sh``), which lib.sh sources: each packed once however many
+    recipes bring it. ``notebook_actions``: the IAM actions the recipe needs on the notebook
+    instance, which constructs grant its role. Files travel as tools/pack_assets.py minified
+    them (assets/packed)."""
+    problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
+                "(at most 64, not starting with . _ or -)"
+                for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.match(s.name))]
+    raise_if(problems)  # before a name becomes a path
+    folder = Scripts.from_folder(assets_dir() / "packed" / "recipes" / recipe, steps=[], exclude=[
+        *DEFAULT_EXCLUDES, *leave_out])
+    prefix = f"recipes/{steps[0].name}"
+    files = [BundleFile(f"{prefix}/{f.path}", f.data, f.mode, f"recipe {recipe}: {f.path}")
+             for f in folder.files]
+    shared = [RECIPE_LIB, *(f"recipes/lib/{lib}.sh" for lib in libs)] if shared_lib else []
+    files += [BundleFile(path, packed(path), 0o644, f"recipe {recipe}: {path}") for path in shared]
+    own = tuple(replace(s, script=f"{prefix}/{s.script}", recipe=call) for s in steps)
+    return Scripts(files=tuple(files), steps=own, notebook_actions=tuple(notebook_actions))

@@ -1,0 +1,94 @@
+"""The autostop recipe (README: "Autostop"): stop the notebook instance when Jupyter has been
+idle for a while.
+
+The checker (``assets/recipes/autostop/autostop.py``) travels inside the payload: nothing is
+downloaded at start, so it works in private subnets. The recipe declares the IAM actions the
+checker calls (limits.AUTOSTOP_ACTIONS); the constructs grant them on the instance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..bundle import Scripts, Step
+from ..limits import (
+    AUTOSTOP_ACTIONS,
+    AUTOSTOP_MAX_INTERVAL_MINUTES,
+    DEFAULT_AUTOSTOP_IDLE_MINUTES,
+    DEFAULT_AUTOSTOP_INTERVAL_MINUTES,
+    DEFAULT_AUTOSTOP_LOG_FILE,
+    DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES,
+    DEFAULT_JUPYTER_URL,
+    SAFE_PATH_PATTERN,
+)
+from ._common import Options, recipe_call, recipe_scripts
+
+NAME = "autostop"
+
+#: The variable holding the checker's options (plain words, split on spaces by the checker).
+ARGS_ENV = "OPT_AUTOSTOP_ARGS"
+
+#: Jupyter URLs accepted: this instance's Jupyter (loopback: the checker sends its token there),
+#: as one shell word.
+JUPYTER_URL_PATTERN = re.compile(r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?(/[A-Za-z0-9._/-]*)?$")
+
+
+def autostop(
+    *,
+    name: str = NAME,
+    idle_minutes: float = DEFAULT_AUTOSTOP_IDLE_MINUTES,
+    interval_minutes: int = DEFAULT_AUTOSTOP_INTERVAL_MINUTES,
+    count_connections: bool = False,
+    count_terminals: bool = True,
+    starting_grace_minutes: float = DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES,
+    dry_run: bool = False,
+    jupyter_url: str = DEFAULT_JUPYTER_URL,
+    token_file: str | None = None,
+    log_file: str = DEFAULT_AUTOSTOP_LOG_FILE,
+) -> Scripts:
+    """Stop the instance after ``idle_minutes`` without Jupyter activity (checked every
+    ``interval_minutes`` by a systemd timer; no download, works offline).
+
+    Idle: no kernel busy, and the latest activity of every kernel (and terminal, unless
+    ``count_terminals=False``) older than ``idle_minutes``; with nothing running, counted from
+    when a check first saw nothing running. ``count_connections``: an open browser connection to
+    a kernel keeps the instance awake. ``starting_grace_minutes``: a kernel stuck in
+    ``starting`` counts as active this long, then no longer counts. ``dry_run``: log, never
+    stop. ``jupyter_url``/``token_file``: this instance's Jupyter server (loopback) and a file
+    holding its token, if it needs one. ``log_file``: the notebook user's file on the persistent
+    volume that keeps the decisions (they also go to /var/log/jupyter.log). Needs
+    ``sagemaker:DescribeNotebookInstance`` and ``sagemaker:StopNotebookInstance`` on the
+    instance: the recipe declares them and the constructs grant them.
+    """
+    call = recipe_call(NAME, autostop, locals())
+    o = Options(NAME)
+    minutes = {"idle_minutes": idle_minutes, "starting_grace_minutes": starting_grace_minutes}
+    for option, value in minutes.items():
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                or value < 0 or (option == "idle_minutes" and value == 0)):
+            o.problem(option, value, "must be a positive number of minutes")
+    if (isinstance(interval_minutes, bool) or not isinstance(interval_minutes, int)
+            or not 1 <= interval_minutes <= AUTOSTOP_MAX_INTERVAL_MINUTES):
+        o.problem("interval_minutes", interval_minutes, f"must be a whole number from 1 to "
+                  f"{AUTOSTOP_MAX_INTERVAL_MINUTES} (the timer repeats within the hour)")
+    o.matching("jupyter_url", jupyter_url, JUPYTER_URL_PATTERN,
+               "this instance's Jupyter: http(s)://localhost, 127.0.0.1 or [::1], with a port and a "
+               "path of letters, digits and . _ / - (the checker sends the token there)")
+    for option, path in {"token_file": token_file, "log_file": log_file}.items():
+        if path is not None:
+            o.matching(option, path, SAFE_PATH_PATTERN, "an absolute path of letters, digits and _ . / -")
+    flags = {"--count-connections": count_connections, "--ignore-terminals": not count_terminals,
+             "--dry-run": dry_run}
+    for option, value in {"count_connections": count_connections, "count_terminals": count_terminals,
+                          "dry_run": dry_run}.items():
+        o.flag(option, value)
+    o.done()
+    args = [f"--idle-minutes={idle_minutes:g}", f"--starting-grace-minutes={starting_grace_minutes:g}",
+            f"--jupyter-url={jupyter_url}", f"--log={log_file}"]
+    args += [flag for flag, on in flags.items() if on]
+    if token_file:
+        args.append(f"--token-file={token_file}")
+    env = {"OPT_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes), ARGS_ENV: " ".join(args)}
+    step = Step(name=name, script="autostop.py", timeout_seconds=60, env=env)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=False, notebook_actions=AUTOSTOP_ACTIONS)

@@ -1,0 +1,57 @@
+"""The environment-variables recipe (README: "Recipe `environment-variables`")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..bundle import Scripts, Step
+from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN
+from ._common import Options, recipe_call, recipe_scripts, table_env
+
+NAME = "environment-variables"
+
+#: Variables a profile script must not set: login shells (and the runner's own steps) depend on
+#: them, values are taken literally (``PATH=/x:$PATH`` cannot be expressed), and bash sets or
+#: keeps read-only the others.
+RESERVED_VARIABLES = BASH_SPECIAL_VARIABLES | {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "IFS"}
+
+
+def environment_variables(
+    *,
+    variables: Mapping[str, str],
+    name: str = NAME,
+    jupyter: bool = True,
+    timeout_seconds: float = 30,
+) -> Scripts:
+    """Environment variables for every user's login shells and for Jupyter's kernels.
+
+    ``/etc/profile.d/lcc-<name>.sh`` (root, mode 644) exports them, each value single-quoted so
+    that it arrives exactly as given (spaces, quotes, ``$``, backslashes, newlines). Kernels do
+    not read profile scripts: they inherit the environment of the Jupyter server, which systemd
+    starts. So, with ``jupyter``, the values also go to ``/etc/lcc-constructs/<name>.env``
+    (systemd's EnvironmentFile format, mode 644), which the drop-in
+    ``/etc/systemd/system/jupyter-server.service.d/lcc-<name>.conf`` adds to the
+    ``jupyter-server`` unit, and Jupyter is restarted without waiting when either file changed.
+    Anyone on the instance can read the values (they are in the template, too): no secrets.
+
+    :param variables: name -> value (required, at least one).
+    :param jupyter: also for Jupyter and its kernels (default True).
+    :param timeout_seconds: the step's time limit (default 30).
+    """
+    call = recipe_call(NAME, environment_variables, locals())
+    o = Options(NAME)
+    values = o.table("variables", variables)
+    if not values and not o.problems:
+        o.problem("variables", variables, "needs at least one variable")
+    for key in values:
+        if not ENV_NAME_PATTERN.match(key):
+            o.problem("variables", key, "is not a variable name (letters, digits, _)")
+        elif key in RESERVED_VARIABLES:
+            o.problem("variables", key, "is set by login shells themselves (or bash): not one of "
+                      f"{', '.join(sorted(RESERVED_VARIABLES))}; for PATH use the persistent-bin recipe")
+    env = {"OPT_JUPYTER": o.flag("jupyter", jupyter),
+           **table_env("OPT_VAR", ["NAME", "VALUE"], sorted(values.items()))}
+    timeout = o.seconds("timeout_seconds", timeout_seconds)
+    o.done()
+    step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
+    return recipe_scripts(NAME, [step], call=call, libs=["files", "quote", "systemd"])

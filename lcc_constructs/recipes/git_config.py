@@ -1,0 +1,50 @@
+"""The git-config recipe (README: "Recipe `git-config`")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..bundle import RunAs, Scripts, Step
+from ._common import Options, recipe_call, recipe_scripts, table_env
+
+NAME = "git-config"
+# section.key or section.subsection.key; git allows any subsection text but a newline.
+_GIT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9-]*(\.[^\n\0]+)?\.[A-Za-z][A-Za-z0-9-]*$")
+
+
+def git_config(
+    *,
+    name: str = NAME,
+    user_name: str | None = None,
+    user_email: str | None = None,
+    settings: Mapping[str, str] | None = None,
+    timeout_seconds: float = 30,
+) -> Scripts:
+    """Git identity and settings of ec2-user (``git config --global``, in ``~/.gitconfig``).
+
+    Runs as ec2-user; each key gets exactly the value given (``--replace-all``). Skipped with a
+    log line when git is not installed.
+
+    :param user_name: ``user.name``.
+    :param user_email: ``user.email``.
+    :param settings: any other keys, e.g. ``{"init.defaultBranch": "main", "pull.rebase": "true"}``.
+    :param timeout_seconds: the step's time limit (default 30).
+    """
+    call = recipe_call(NAME, git_config, locals())
+    o = Options(NAME)
+    values = o.table("settings", settings)
+    for option, key, value in (("user_name", "user.name", user_name),
+                               ("user_email", "user.email", user_email)):
+        if value is not None:
+            values[key] = o.text(option, value)
+    if not values and not o.problems:
+        o.problem("settings", settings, "and user_name, user_email are empty: give one")
+    for key in values:
+        if not _GIT_KEY.match(key):
+            o.problem("settings", key, "is not a git key (section.name or section.subsection.name)")
+    timeout = o.seconds("timeout_seconds", timeout_seconds)
+    o.done()
+    env = table_env("OPT_GIT", ["KEY", "VALUE"], sorted(values.items()))
+    step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
+    return recipe_scripts(NAME, [step], call=call)

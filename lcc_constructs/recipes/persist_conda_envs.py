@@ -1,0 +1,48 @@
+"""The persist-conda-envs recipe (README: "Recipe `persist-conda-envs`")."""
+
+from __future__ import annotations
+
+from ..bundle import Scripts, Step
+from ..limits import PERSISTENT_DIR
+from ._common import Options, recipe_call, recipe_scripts
+
+NAME = "persist-conda-envs"
+
+
+def persist_conda_envs(
+    *,
+    name: str = NAME,
+    envs_dir: str = f"{PERSISTENT_DIR}/.conda/envs",
+    register_kernels: bool = True,
+    restart_jupyter: bool = True,
+    timeout_seconds: float = 120,
+) -> Scripts:
+    """Conda environments on the persistent volume, registered as Jupyter kernels at every start.
+
+    ec2-user's conda looks for environments in ``envs_dir`` first and in its default folder
+    after that (``conda config --prepend envs_dirs`` edits ``/home/ec2-user/.condarc`` in place,
+    keeping what SageMaker keeps there), so ``conda create -n NAME`` puts new environments on
+    the persistent volume and they survive restarts. At every start, each environment in
+    ``envs_dir`` that has ``ipykernel`` is registered as a kernel of ec2-user (kernel
+    ``conda-env-<name>``, shown as ``<name> (persistent)``, in ``~/.local/share/jupyter``); one
+    without ipykernel is skipped with a log line. Jupyter is restarted without waiting
+    (``systemctl --no-block restart jupyter-server``) only when the kernel list changed.
+    Runs as root only for that restart; conda, Python and the files run and belong to ec2-user.
+
+    :param envs_dir: where new environments go (default ``/home/ec2-user/SageMaker/.conda/envs``);
+        created, owned by ec2-user, if missing.
+    :param register_kernels: register the environments as Jupyter kernels (default True).
+    :param restart_jupyter: restart Jupyter when the kernel list changed (default True).
+    :param timeout_seconds: the step's time limit (default 120).
+    """
+    call = recipe_call(NAME, persist_conda_envs, locals())
+    o = Options(NAME)
+    env = {
+        "OPT_ENVS_DIR": o.persistent_path("envs_dir", envs_dir),
+        "OPT_REGISTER_KERNELS": o.flag("register_kernels", register_kernels),
+        "OPT_RESTART_JUPYTER": o.flag("restart_jupyter", restart_jupyter),
+    }
+    timeout = o.seconds("timeout_seconds", timeout_seconds)
+    o.done()
+    step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
+    return recipe_scripts(NAME, [step], call=call, libs=["conda", "systemd"])

@@ -1,0 +1,63 @@
+"""The persist-home-folders recipe (README: "Recipe `persist-home-folders`")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from ..bundle import RunAs, Scripts, Step
+from ..limits import PERSISTENT_DIR
+from ._common import Options, recipe_call, recipe_scripts, table_env
+
+NAME = "persist-home-folders"
+
+
+def _home_folder(o: Options, folder: str) -> str:
+    path = PurePosixPath(folder)
+    if (not folder or path.is_absolute() or ".." in path.parts or path.as_posix() in (".", "")
+            or path.parts[0] == "SageMaker" or "\n" in folder or "\0" in folder):
+        o.problem("folders", folder, "must list folders relative to /home/ec2-user, such as '.ssh' or "
+                  "'.local/share/jupyter' (not absolute, no '..', not SageMaker)")
+    return path.as_posix()
+
+
+def persist_home_folders(
+    *,
+    name: str = NAME,
+    folders: Sequence[str] = (".config", ".ssh"),
+    persistent_dir: str = f"{PERSISTENT_DIR}/.persistent-home",
+    timeout_seconds: float = 120,
+) -> Scripts:
+    """Folders of ec2-user's home kept on the persistent volume, linked from the home.
+
+    The home is reset at every start. On the first start, each folder's content moves to
+    ``persistent_dir`` and the home gets a symlink to it; on later starts, the symlink is made
+    again. If something created the folder in the home meanwhile, it is removed when the
+    persistent copy holds all of it, the same; otherwise the persistent copy wins and the home's
+    copy is saved aside as ``<persistent_dir>/<folder>.saved-<UTC time>`` (logged): nothing is
+    lost.
+    Runs as ec2-user, who owns everything it creates. A ``.ssh`` folder gets mode 700 (its
+    sub-folders too), its files 600 and its ``*.pub`` files 644.
+
+    :param folders: folders relative to /home/ec2-user (default ``.config`` and ``.ssh``).
+    :param persistent_dir: where they are kept (default
+        ``/home/ec2-user/SageMaker/.persistent-home``).
+    :param timeout_seconds: the step's time limit (default 120).
+    """
+    call = recipe_call(NAME, persist_home_folders, locals())
+    o = Options(NAME)
+    clean = [_home_folder(o, f) for f in o.strings("folders", folders, None, "folders")]
+    if not clean and not o.problems:
+        o.problem("folders", folders, "must be a non-empty list of folder names")
+    for a in clean:
+        for b in clean:
+            if a != b and PurePosixPath(b).is_relative_to(a):
+                o.problem("folders", list(folders), f"lists {b!r} inside {a!r}: keep only {a!r}")
+    if len(set(clean)) != len(clean):
+        o.problem("folders", list(folders), "lists a folder twice")
+    env = {"OPT_PERSISTENT_DIR": o.persistent_path("persistent_dir", persistent_dir),
+           **table_env("OPT_FOLDER", ["PATH"], [[f] for f in clean])}
+    timeout = o.seconds("timeout_seconds", timeout_seconds)
+    o.done()
+    step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
+    return recipe_scripts(NAME, [step], call=call, libs=["files"])

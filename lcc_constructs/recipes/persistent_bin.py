@@ -1,0 +1,64 @@
+"""The persistent-bin recipe (README: "Recipe `persistent-bin`")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..bundle import Scripts, Step
+from ..limits import PERSISTENT_DIR
+from ._common import URL, Options, recipe_call, recipe_scripts, table_env
+
+NAME = "persistent-bin"
+_BINARY_NAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def persistent_bin(
+    *,
+    name: str = NAME,
+    folder: str = f"{PERSISTENT_DIR}/.bin",
+    binaries: Mapping[str, str] | None = None,
+    sha256: Mapping[str, str] | None = None,
+    download_timeout_seconds: float = 60,
+    timeout_seconds: float = 180,
+) -> Scripts:
+    """A persistent folder for programs, first on ec2-user's PATH.
+
+    ``folder`` is created (owned by ec2-user) and put first on ec2-user's ``PATH`` in login
+    shells and Jupyter terminals by ``/etc/profile.d/lcc-<name>.sh`` (mode 644); other users,
+    root included, do not get it, as root must never run what the notebook user can write.
+    Programs named in ``binaries`` are downloaded (as ec2-user, with curl) only when the folder
+    lacks them, checked against ``sha256`` when given, and made executable (755); a failed
+    download or a wrong checksum is logged and leaves nothing behind, and the start goes on.
+
+    :param folder: the folder (default ``/home/ec2-user/SageMaker/.bin``).
+    :param binaries: file name -> URL (``https://``, ``http://`` or ``file://``) of programs to
+        install once (default none).
+    :param sha256: file name -> expected SHA-256 (hex) of the download, for any of ``binaries``.
+    :param download_timeout_seconds: time limit of each download attempt (default 60).
+    :param timeout_seconds: the step's time limit (default 180).
+    """
+    call = recipe_call(NAME, persistent_bin, locals())
+    o = Options(NAME)
+    urls = o.table("binaries", binaries)
+    sums = o.table("sha256", sha256)
+    for file_name, url in urls.items():
+        if not _BINARY_NAME.match(file_name):
+            o.problem("binaries", file_name, "is not a plain file name (letters, digits and _ . + -)")
+        o.matching(f"binaries[{file_name!r}]", url, URL,
+                   "an https://, http:// or file:// URL without spaces or quotes")
+    for file_name, digest in sums.items():
+        if file_name not in urls:
+            o.problem("sha256", file_name, "names no program of binaries")
+        o.matching(f"sha256[{file_name!r}]", digest, _SHA256, "64 lowercase hexadecimal digits")
+    env = {
+        "OPT_BIN_DIR": o.persistent_path("folder", folder),
+        "OPT_DOWNLOAD_TIMEOUT": str(round(o.seconds("download_timeout_seconds", download_timeout_seconds))),
+        **table_env("OPT_BINARY", ["NAME", "URL", "SHA256"],
+                    [[n, u, sums.get(n, "")] for n, u in sorted(urls.items())]),
+    }
+    timeout = o.seconds("timeout_seconds", timeout_seconds)
+    o.done()
+    step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
+    return recipe_scripts(NAME, [step], call=call, libs=["files", "quote"])

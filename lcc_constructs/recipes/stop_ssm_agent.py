@@ -1,0 +1,40 @@
+"""The stop-ssm-agent recipe (README: "Recipe `stop-ssm-agent`")."""
+
+from __future__ import annotations
+
+from ..bundle import Scripts, Step
+from ._common import Options, recipe_call, recipe_scripts
+
+NAME = "stop-ssm-agent"
+
+
+def stop_ssm_agent(
+    *,
+    name: str = NAME,
+    uninstall: bool = False,
+    timeout_seconds: float = 60,
+    uninstall_timeout_seconds: float = 900,
+) -> Scripts:
+    """Stop the SSM agent and disable it (systemd), as root.
+
+    When ``amazon-ssm-agent`` runs, it is stopped and disabled; when it is absent, stopped or
+    there is no systemd, the log says so and the step succeeds. The root volume is reset at
+    every start, so this happens at every start (the agent runs until the script reaches it).
+
+    :param uninstall: also remove the ``amazon-ssm-agent`` package with dnf, in a background
+        step ``<name>-uninstall`` because removal is slow (default False).
+    :param timeout_seconds: the stop step's time limit (default 60).
+    :param uninstall_timeout_seconds: the background removal's time limit (default 900).
+    """
+    call = recipe_call(NAME, stop_ssm_agent, locals())
+    o = Options(NAME)
+    o.flag("uninstall", uninstall)
+    timeout = o.seconds("timeout_seconds", timeout_seconds)
+    uninstall_timeout = o.seconds("uninstall_timeout_seconds", uninstall_timeout_seconds)
+    o.done()
+    steps = [Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout)]
+    if not uninstall:
+        return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"], libs=["systemd"])
+    steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh",
+                      timeout_seconds=uninstall_timeout, background=True))
+    return recipe_scripts(NAME, steps, call=call, libs=["systemd"])
