@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs.bundle.archive import read_shar
+from lcc_constructs.bundle._archive import read_shar
 from lcc_constructs.bundle.readback import parse_loader
 from lcc_constructs.sandbox import availability
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, build
-from lcc_constructs.bundle import minify as minify_module
-from lcc_constructs.bundle.minify import find_shfmt, minify_python, minify_scripts, minify_shell
+from lcc_constructs.bundle import _minify as minify_module
+from lcc_constructs.bundle._minify import find_shfmt, minify_python, minify_scripts, minify_shell
 from lcc_constructs.sandbox import simulate
 
 from .conftest import require

@@ -15,7 +15,13 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 
-from lcc_constructs import AttachLifecycleConfig, AutostopPolicy, LifecycleConfig, NotebookInstance
+from lcc_constructs import (
+    AttachLifecycleConfig,
+    AutostopPolicy,
+    ILifecycleConfig,
+    LifecycleConfig,
+    NotebookInstance,
+)
 from lcc_constructs.errors import BundleError
 from lcc_constructs.recipes.autostop import autostop
 
@@ -333,3 +339,112 @@ def test_cdk_nag_would_see_a_wildcard(monkeypatch: pytest.MonkeyPatch) -> None:
     stack.notebook.role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:*"], resources=["*"]))
     rules = {v.rule_name for v in AwsSolutionsChecks().validate_scope(stack).violations}
     assert "AwsSolutions-IAM5[Resource::*]" in rules
+
+
+# -- CDK conventions ---------------------------------------------------------------------------
+
+def test_an_existing_configuration_by_name_with_autostop_permissions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A configuration deployed by hand or by `lcc deploy`: the app cannot read what it runs, so
+    # the notebook is told it needs autostop's permissions. cdk-nag finds nothing here either.
+    from cdk_nag import AwsSolutionsChecks
+
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
+    from network import private_network, volume_key
+
+    stack = cdk.Stack(cdk.App(), "Existing", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    vpc, sg = private_network(stack)
+    existing = LifecycleConfig.from_lifecycle_config_name(stack, "Existing", "team-notebooks")
+    assert isinstance(existing, ILifecycleConfig) and existing.notebook_actions == ()
+    assert stack.resolve(existing.lifecycle_config_arn) == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"},
+        ":sagemaker:us-east-1:123456789012:notebook-instance-lifecycle-config/team-notebooks"]]}
+    nb = NotebookInstance(stack, "Nb", lifecycle_config=existing, autostop_permissions=True, vpc=vpc,
+                          security_groups=[sg], kms_key=volume_key(stack))
+    t = template(stack)
+    props = t["Resources"][stack.get_logical_id(nb.resource)]["Properties"]
+    assert props["LifecycleConfigName"] == "team-notebooks"
+    (policy,) = of_type(t, "AWS::IAM::ManagedPolicy").values()
+    assert policy["Properties"]["PolicyDocument"]["Statement"] == [
+        {"Action": ACTIONS, "Effect": "Allow", "Resource": {"Ref": stack.get_logical_id(nb.resource)}}]
+    report = AwsSolutionsChecks().validate_scope(stack)
+    assert report.success and [v.rule_name for v in report.violations] == []
+
+
+def test_a_bad_existing_name_is_refused(stack: cdk.Stack) -> None:
+    with pytest.raises(BundleError, match="lifecycle_config_name 'bad_name' is not valid"):
+        LifecycleConfig.from_lifecycle_config_name(stack, "X", "bad_name")
+
+
+def test_explicit_notebook_actions_are_granted_on_the_instance(stack: cdk.Stack) -> None:
+    nb = NotebookInstance(stack, "Nb", notebook_actions=["sagemaker:DescribeNotebookInstance"])
+    assert iam_statements(template(stack)) == [{
+        "Action": "sagemaker:DescribeNotebookInstance", "Effect": "Allow",
+        "Resource": {"Ref": stack.get_logical_id(nb.resource)}}]
+    with pytest.raises(BundleError, match=r"actions: 'sagemaker:\*' is not one IAM action"):
+        NotebookInstance(stack, "Nb2", notebook_actions=["sagemaker:*"])
+
+
+def test_constructs_are_resources_with_a_removal_policy(stack: cdk.Stack, scripts: Path) -> None:
+    lcc = LifecycleConfig(stack, "Lcc", on_start=scripts)
+    nb = NotebookInstance(stack, "Nb", lifecycle_config=lcc)
+    lcc.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    nb.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    resources = template(stack)["Resources"]
+    for construct in (lcc, nb):
+        assert resources[stack.get_logical_id(construct.resource)]["DeletionPolicy"] == "Retain"
+    assert isinstance(lcc, cdk.Resource) and isinstance(nb, cdk.Resource)
+    assert lcc.stack is stack and nb.env.region == stack.region
+
+
+def test_a_notebook_is_grantable(stack: cdk.Stack) -> None:
+    from aws_cdk import aws_s3 as s3
+
+    nb = NotebookInstance(stack, "Nb")
+    bucket = s3.Bucket(stack, "Data")
+    grant = bucket.grant_read(nb)
+    assert grant.success and nb.grant_principal is nb.role.grant_principal
+    policies = of_type(template(stack), "AWS::IAM::Policy")
+    assert [references(p["Properties"]["Roles"]) for p in policies.values()] == [
+        {stack.get_logical_id(nb.role.node.default_child)}]
+
+
+def test_a_notebook_in_a_vpc_is_connectable(stack: cdk.Stack) -> None:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0, subnet_configuration=[
+        ec2.SubnetConfiguration(name="p", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    nb = NotebookInstance(stack, "Nb", vpc=vpc)
+    database = ec2.SecurityGroup(stack, "Db", vpc=vpc)
+    database.connections.allow_from(nb, ec2.Port.tcp(5432), "notebook to database")
+    ingress = of_type(template(stack), "AWS::EC2::SecurityGroupIngress")
+    (rule,) = ingress.values()
+    assert rule["Properties"]["FromPort"] == 5432
+    assert rule["Properties"]["SourceSecurityGroupId"]["Fn::GetAtt"][0] == stack.get_logical_id(
+        nb.node.find_child("SecurityGroup").node.default_child)
+    outside = NotebookInstance(stack, "NoVpc")
+    with pytest.raises(BundleError, match="connections need the instance in a vpc"):
+        _ = outside.connections
+
+
+def test_a_volume_size_parameter_is_passed_on(stack: cdk.Stack) -> None:
+    size = cdk.CfnParameter(stack, "Size", type="Number", default=20)
+    nb = NotebookInstance(stack, "Nb", volume_size_in_gb=size.value_as_number)
+    props = template(stack)["Resources"][stack.get_logical_id(nb.resource)]["Properties"]
+    assert props["VolumeSizeInGB"] == {"Ref": "Size"}
+
+
+def test_code_repositories(stack: cdk.Stack) -> None:
+    nb = NotebookInstance(stack, "Nb", default_code_repository="https://github.com/example/a.git",
+                          additional_code_repositories=["https://github.com/example/b.git"])
+    props = template(stack)["Resources"][stack.get_logical_id(nb.resource)]["Properties"]
+    assert props["DefaultCodeRepository"] == "https://github.com/example/a.git"
+    assert props["AdditionalCodeRepositories"] == ["https://github.com/example/b.git"]
+    with pytest.raises(BundleError, match="SageMaker takes at most 3"):
+        NotebookInstance(stack, "Nb2", additional_code_repositories=["a", "b", "c", "d"])
+
+
+def test_every_bad_prop_is_named_at_once(stack: cdk.Stack) -> None:
+    with pytest.raises(BundleError) as e:
+        NotebookInstance(stack, "Nb", instance_type="t3.medium", volume_size_in_gb=1,
+                         notebook_instance_name="bad_name")
+    assert len(e.value.problems) == 3
+    assert str(e.value).startswith("NotebookInstance 'S/Nb': 3 problems:")
+    assert e.value.path == "S/Nb"

@@ -10,6 +10,8 @@ import base64
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -248,3 +250,21 @@ def test_a_script_for_s3_wants_a_location(folder: Path) -> None:
         build(Scripts.from_folder(folder)).with_location("my-bucket", "k")
     rendered_script = write_script(folder.parent / "x.sh", located)
     assert rendered_script.read_text().startswith("#!/bin/bash\n")
+
+
+def test_synth_writes_only_into_the_cloud_assembly(folder: Path, tmp_path: Path) -> None:
+    # A build image with no writable home (here: a home below a file, which not even root can
+    # create): the payload goes through the assembly, and synth works. (jsii keeps a package
+    # cache in the home unless told not to: that one is jsii's own.)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+            "import json; from pathlib import Path\nfrom tests.test_s3_payload import synth\n"
+            f"out, _ = synth(Path({str(tmp_path)!r}), Path({str(folder)!r}), None)\n"
+            "print(json.dumps(sorted(p.name for p in out.iterdir())))")
+    env = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
+    env.update(HOME=str(blocker / "home"), JSII_RUNTIME_PACKAGE_CACHE="disabled")
+    proc = subprocess.run([sys.executable, "-c", code], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert any(name.startswith("asset.") and name.endswith(".lcc") for name in json.loads(proc.stdout))

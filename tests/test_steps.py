@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BundleError, RunAs, Scripts, Step
-from lcc_constructs.bundle.manifest import load_manifest
+from lcc_constructs.bundle._manifest import load_manifest
 from lcc_constructs.recipes import from_spec
 
 from .helpers import write_folder

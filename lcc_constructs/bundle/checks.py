@@ -31,7 +31,7 @@ from ..limits import (
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
 )
-from .languages import language
+from ._languages import language
 from .steps import MANIFEST_NAME, BundleFile, Scripts
 
 Check = Callable[[Scripts], list[str]]

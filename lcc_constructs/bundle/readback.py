@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..limits import CONTENT_LIMIT_CHARS
-from .archive import read_shar
+from ._archive import read_shar
 from .codecs import S3_OBJECT, Codec, candidates
 from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
 from .report import SizeReport, file_sizes

@@ -31,7 +31,7 @@ from ..limits import (
     S3_BUCKET_PATTERN,
 )
 from ._assets import packed, snippet
-from .archive import ArchiveEntry, build_shar
+from ._archive import ArchiveEntry, build_shar
 from .checks import (
     check_budget,
     check_keep_runs,
@@ -40,7 +40,7 @@ from .checks import (
     run_checks,
 )
 from .codecs import GZIP, S3_OBJECT, Codec, candidates, codec_named
-from .languages import interpreter, language
+from ._languages import interpreter, language
 from .report import SizeReport, file_sizes
 from .steps import Scripts, Step
 
@@ -272,7 +272,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     warnings = build_warnings(scripts)
     minified_bytes = None
     if options.minify:
-        from .minify import minify_scripts
+        from ._minify import minify_scripts
 
         minified = minify_scripts(scripts)
         if sum(len(f.data) for f in minified.scripts.files) < raw:

@@ -39,6 +39,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 __all__ = [
     "RECIPES",
+    "Recipe",
     "autostop",
     "describe",
     "environment_variables",
@@ -52,6 +53,7 @@ __all__ = [
     "stop_ssm_agent",
 ]
 
+#: A recipe: keyword options in, the Scripts of one use of it out.
 Recipe = Callable[..., Scripts]
 
 #: Every built-in recipe, by the name manifests and the command line use.

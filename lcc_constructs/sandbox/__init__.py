@@ -27,7 +27,9 @@ from typing import Any
 
 from ..limits import NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
 
-HOME = f"/home/{NOTEBOOK_USER}"
+__all__ = ["RunResult", "SandboxUnavailable", "SimulationResult", "StepResult", "availability", "simulate"]
+
+_HOME = f"/home/{NOTEBOOK_USER}"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -224,7 +226,7 @@ def simulate(
             "volume": str(volume_path.resolve()),
             "volume_path": PERSISTENT_DIR,
             "user": NOTEBOOK_USER,
-            "home": HOME,
+            "home": _HOME,
             "runs": runs,
             "limit": limit_seconds,
             "wait_background": wait_background_seconds,

@@ -1,0 +1,161 @@
+"""The package's shape: layers whose imports point one way, no import cycle, aws_cdk only in
+the CDK layer, and every package saying what it offers (``__all__``)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+import lcc_constructs
+
+PACKAGE = Path(lcc_constructs.__file__).resolve().parent
+
+#: The layers, lowest first: a module may import its own layer and those below it.
+LAYERS = {
+    "errors": 0, "limits": 0,
+    "bundle": 1,
+    "recipes": 2,
+    "cdk": 3, "sandbox": 3, "cli": 4,
+    "__init__": 5, "__main__": 5,
+}
+
+#: The one import pointing up: a manifest names recipes, so Scripts.from_folder reaches the
+#: built-in recipes at call time (lcc_constructs/bundle/steps.py, _builtin_recipes).
+UPWARD = {("bundle.steps", "recipes")}
+
+
+def modules() -> dict[str, Path]:
+    return {p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", "."): p
+            for p in PACKAGE.rglob("*.py")}
+
+
+def layer(module: str) -> int:
+    return LAYERS[module.removesuffix(".__init__").split(".")[0]]
+
+
+def imports(path: Path, module: str, top_level_only: bool) -> set[str]:
+    """The package's modules ``module`` imports (relative or absolute), as dotted names."""
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    package = module.rsplit(".", 1)[0] if "." in module and not module.endswith("__init__") else \
+        module.removesuffix(".__init__") if module.endswith("__init__") else ""
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".") if package else []
+                base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
+                target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+                names = [f"{target}.{a.name}" if target else a.name for a in node.names]
+                found |= {n for n in [target, *names] if n and n.split(".")[0] in LAYERS}
+            elif node.module and node.module.startswith("lcc_constructs"):
+                found.add(node.module.removeprefix("lcc_constructs").lstrip("."))
+        elif isinstance(node, ast.Import):
+            found |= {a.name.removeprefix("lcc_constructs.") for a in node.names
+                      if a.name.startswith("lcc_constructs.")}
+    return {f for f in found if f and f.replace(".", "/") + ".py" in _files() or
+            f.replace(".", "/") + "/__init__.py" in _files()}
+
+
+def _files() -> set[str]:
+    return {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")}
+
+
+def test_imports_point_down_the_layers() -> None:
+    wrong = []
+    for module, path in modules().items():
+        for target in imports(path, module, top_level_only=False):
+            edge = (module, target.split(".")[0])
+            if layer(target) > layer(module) and edge not in UPWARD and (module, target) not in UPWARD:
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_the_upward_import_is_only_at_call_time() -> None:
+    for module, target in UPWARD:
+        path = modules()[module]
+        assert not any(t.split(".")[0] == target for t in imports(path, module, top_level_only=True))
+
+
+def test_no_import_cycle() -> None:
+    graph = {m: {t for t in imports(p, m, top_level_only=True)} for m, p in modules().items()}
+    names = set(graph)
+
+    def resolve(target: str) -> str | None:
+        return target if target in names else f"{target}.__init__" if f"{target}.__init__" in names else None
+
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for target in graph[node]:
+            t = resolve(target)
+            if t is None or t == node:
+                continue
+            assert state.get(t) != 1, " -> ".join([*trail, node, t])
+            if t not in state:
+                visit(t, [*trail, node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every module name an import statement of ``path`` names (at any depth)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_only_the_cdk_layer_imports_aws_cdk() -> None:
+    for module, path in modules().items():
+        cdk = {n for n in imported_names(path) if n.split(".")[0] in ("aws_cdk", "jsii", "constructs")}
+        assert not cdk or module.startswith("cdk."), (module, cdk)
+    assert any("aws_cdk" in imported_names(p) for p in (PACKAGE / "cdk").glob("*.py"))
+
+
+@pytest.mark.parametrize("package", ["lcc_constructs", "lcc_constructs.bundle", "lcc_constructs.recipes",
+                                     "lcc_constructs.cdk", "lcc_constructs.sandbox"])
+def test_every_package_says_what_it_offers(package: str) -> None:
+    mod = importlib.import_module(package)
+    assert isinstance(getattr(mod, "__all__", None), list)
+    for name in mod.__all__:
+        assert hasattr(mod, name), name
+    # Whatever the package defines itself with a public name is offered; the rest is private.
+    tree = ast.parse(Path(mod.__file__ or "").read_text())
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined |= {t.id for t in targets if isinstance(t, ast.Name)}
+    assert {n for n in defined if not n.startswith("_")} - set(mod.__all__) == set()
+
+
+def test_modules_that_are_not_the_api_are_private() -> None:
+    # The bundle's implementation details: a user reaches none of these through a public name.
+    private = {p.stem for p in (PACKAGE / "bundle").glob("_*.py")} - {"__init__"}
+    assert private >= {"_archive", "_assets", "_languages", "_manifest", "_minify"}
+
+
+def test_every_readme_import_works() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text()
+    for line in readme.splitlines():
+        line = line.strip()
+        if line.startswith("from lcc_constructs") and " import " in line:
+            module, names = line.removeprefix("from ").split(" import ", 1)
+            mod = importlib.import_module(module)
+            for name in names.strip("() ").split(","):
+                name = name.split(" as ")[0].strip()
+                if name:
+                    assert hasattr(mod, name), f"{module}.{name}"
