@@ -57,15 +57,16 @@ def stop_process(proc: subprocess.Popen[Any]) -> None:
 
 
 class Moto:
-    """moto's server holding SageMaker notebook instances."""
+    """moto's server holding SageMaker notebook instances, with the SageMaker calls and test
+    controls moto lacks added by tests/moto_sagemaker_ext.py."""
 
     def __init__(self, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=self._log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "tests.moto_server_ext", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self._log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent)
         wait_until(lambda: urllib.request.urlopen(self.url + "/moto-api/", timeout=2), 60, "moto server")
 
     @property
