@@ -1,7 +1,8 @@
 """``lcc``: build, report on, inspect and simulate lifecycle scripts without CDK.
 
 Exit status: 0 success; 1 the scripts cannot be built, or a simulated start would fail;
-2 bad usage, or the sandbox cannot run on this machine.
+2 bad usage (an option out of range, a path that cannot be written), or the sandbox cannot run
+on this machine.
 """
 
 from __future__ import annotations
@@ -9,12 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from . import __version__
 from .bundle import KINDS, BuildOptions, RenderedScript, Scripts, build, combine
+from .bundle.steps import MANIFEST_NAME
 from .errors import ValidationError
 from .limits import (
     DEFAULT_BUDGET_SECONDS,
@@ -25,21 +31,27 @@ from .limits import (
 )
 
 
+class UsageError(Exception):
+    """A command line that cannot work as given (exit status 2)."""
+
+
 def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", nargs="?",
                    help="the scripts folder (with an optional lifecycle.toml); optional with --recipe")
     p.add_argument("--recipe", action="append", default=[], metavar="NAME[={OPTIONS}]",
                    help="add a built-in recipe after the folder's steps; options as a TOML inline "
                         "table, e.g. 'stop-ssm-agent={uninstall = true}' (repeatable; see lcc recipes)")
-    p.add_argument("--kind", choices=KINDS, default="on-start", help="default: %(default)s")
-    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_SECONDS, metavar="SECONDS",
-                   help="time the foreground steps may take in all (default: %(default)s)")
-    p.add_argument("--unpack-dir", default=DEFAULT_UNPACK_DIR, help="default: %(default)s")
-    p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="default: %(default)s")
-    p.add_argument("--keep-runs", type=int, default=DEFAULT_KEEP_RUNS, help="default: %(default)s")
-    p.add_argument("--codec", metavar="ARCHIVE+COMPRESSOR+ENCODING",
-                   help="force a codec, e.g. tar+gzip+base64 (default: the smallest of all)")
-    p.add_argument("--minify", action="store_true",
+    p.add_argument("--kind", choices=KINDS, default="on-start",
+                   help="the script to build: on-start (every start) or on-create (default: %(default)s)")
+    # Defaults None: the folder's lifecycle.toml [options] apply unless a flag is given.
+    p.add_argument("--budget", type=float, metavar="SECONDS",
+                   help=f"time the foreground steps may take in all (default: {DEFAULT_BUDGET_SECONDS})")
+    p.add_argument("--unpack-dir", help=f"default: {DEFAULT_UNPACK_DIR}")
+    p.add_argument("--state-dir", help=f"default: {DEFAULT_STATE_DIR}")
+    p.add_argument("--keep-runs", type=int, help=f"default: {DEFAULT_KEEP_RUNS}")
+    p.add_argument("--codec", metavar="COMPRESSOR+ENCODING",
+                   help="force a codec, e.g. gzip+base64 (default: the smallest of all)")
+    p.add_argument("--minify", action="store_true", default=None,
                    help="drop comments, blank lines and indentation from shell and Python files "
                         "(needs the minify extra: pip install 'lcc-constructs[minify]')")
 
@@ -47,30 +59,68 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
 def _scripts(args: argparse.Namespace) -> Scripts:
     from .recipes import from_spec, parse_cli_spec
 
-    parts = [Scripts.from_folder(args.folder)] if args.folder else []
+    parts = [Scripts.from_folder(args.folder, kind=args.kind)] if args.folder else []
     for spec in args.recipe:
         name, options = parse_cli_spec(spec)
         parts.append(from_spec(name, options, f"--recipe {name}"))
     if not parts:
-        raise ValidationError("give a scripts folder, --recipe, or both")
+        raise UsageError("give a scripts folder, --recipe, or both")
     return combine(parts)
 
 
+def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOptions:
+    """The options of a build: the flags given, else the folder's manifest [options], else the
+    defaults. An option out of range is a usage error (exit 2)."""
+    from .bundle._manifest import load_options
+
+    manifest = Path(args.folder) / MANIFEST_NAME if args.folder else None
+    given: dict[str, Any] = load_options(manifest) if manifest and manifest.is_file() else {}
+    flags = {"budget_seconds": args.budget, "unpack_dir": args.unpack_dir, "state_dir": args.state_dir,
+             "keep_runs": args.keep_runs, "codec": args.codec, "minify": args.minify}
+    given.update({k: v for k, v in flags.items() if v is not None})
+    options = BuildOptions(kind=args.kind, payload=payload, **given)
+    problems = options.problems()
+    if problems:
+        raise UsageError("\n".join(problems))
+    return options
+
+
 def _build(args: argparse.Namespace) -> RenderedScript:
-    options = BuildOptions(kind=args.kind, budget_seconds=args.budget, unpack_dir=args.unpack_dir,
-                           state_dir=args.state_dir, keep_runs=args.keep_runs, codec=args.codec,
-                           minify=args.minify,
-                           payload="s3" if getattr(args, "s3_location", None) else "inline")
+    options = build_options(args, "s3" if getattr(args, "s3_location", None) else "inline")
     return build(_scripts(args), options)
 
 
-def write_atomically(path: Path, text: str | bytes, mode: int = 0o755) -> None:
+def output_path(value: str) -> Path | None:
+    """Where ``-o`` writes: a regular file (new or replaced), or stdout for ``-`` (None).
+    Devices, FIFOs and symlinks are never replaced: a root CI job writing ``-o /dev/null``
+    must not leave a file where the device was."""
+    if value == "-":
+        return None
+    if not value:
+        raise UsageError("-o: give a file path (or - for standard output)")
+    path = Path(value)
+    if path.is_symlink():
+        raise UsageError(f"-o {value}: is a symlink; give the file it points to ({path.resolve()})")
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        kind = "a folder" if path.is_dir() else "not a regular file (a device or FIFO)"
+        raise UsageError(f"-o {value}: is {kind}; give a file path (or - for standard output)")
+    if not path.parent.is_dir():
+        raise UsageError(f"-o {value}: the folder {path.parent} does not exist")
+    return path
+
+
+def write_atomically(path: Path | None, text: str | bytes, mode: int = 0o755) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, so a reader sees
-    the old file or the new one, never a part."""
+    the old file or the new one, never a part; to stdout when ``path`` is None."""
+    data = text.encode() if isinstance(text, str) else text
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode() if isinstance(text, str) else text)
+            f.write(data)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -80,21 +130,22 @@ def write_atomically(path: Path, text: str | bytes, mode: int = 0o755) -> None:
 
 def cmd_build(args: argparse.Namespace) -> int:
     if (args.s3_location is None) != (args.payload_file is None):
-        raise ValidationError("--s3-location and --payload-file go together (an S3 payload: where the "
-                          "script downloads it from, and the file to upload there)")
+        raise UsageError("--s3-location and --payload-file go together (an S3 payload: where the "
+                         "script downloads it from, and the file to upload there)")
+    out = output_path(args.output)
+    payload_out = output_path(args.payload_file) if args.payload_file is not None else None
     rendered = _build(args)
-    out = Path(args.output)
     if args.s3_location is not None:
         bucket, _, key = args.s3_location.removeprefix("s3://").partition("/")
         rendered = rendered.with_location(bucket, key)
         assert rendered.payload is not None
-        write_atomically(Path(args.payload_file), rendered.payload, 0o644)
+        write_atomically(payload_out, rendered.payload, 0o644)
         print(f"wrote {args.payload_file}: upload it to {args.s3_location}", file=sys.stderr)
     if args.content:
         write_atomically(out, rendered.content + "\n", 0o644)
     else:
         write_atomically(out, rendered.text)
-    print(f"wrote {out}: {rendered.report.summary()}", file=sys.stderr)
+    print(f"wrote {args.output}: {rendered.report.summary()}", file=sys.stderr)
     return 0
 
 
@@ -112,53 +163,63 @@ def cmd_recipes(args: argparse.Namespace) -> int:
         print(json.dumps(described, indent=2, default=list))
         return 0
     for d in described:
-        options = ", ".join(f"{k}={v!r}" if k not in d["required"] else k for k, v in d["options"].items())
+        options = ", ".join(k if k in d["required"] else f"{k}={v!r}" for k, v in d["options"].items())
         print(f"{d['name']}({options})\n    {d['summary']}\n")
     return 0
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .bundle import inspect_path
+    from .bundle.readback import inspect_all
 
-    found = inspect_path(args.path)
-    if not found:
-        print(f"no lifecycle configuration found in {args.path}", file=sys.stderr)
-        return 1
+    found, problems = inspect_all(args.path)
+    for problem in problems:
+        print(f"lcc inspect: {problem}", file=sys.stderr)
+    if not found and not problems:
+        print(f"lcc inspect: no lifecycle configuration found in {args.path}", file=sys.stderr)
     if args.json:
         print(json.dumps([{"source": s.source, "step_names": list(s.step_names), **s.report.to_dict()}
                           for s in found], indent=2))
-    else:
+    elif found:
         print("\n\n".join(f"{s.source}\n{s.report.format()}\n  steps: {', '.join(s.step_names)}"
                           for s in found))
-    return 0
+    return 0 if found and not problems else 1
+
+
+def _placed(specs: list[str], option: str) -> dict[str, str]:
+    placed = {}
+    for spec in specs:
+        dest, sep, src = spec.partition("=")
+        if not sep or not dest.startswith("/"):
+            raise UsageError(f"--{option} wants /DEST=SOURCE, got {spec!r}")
+        placed[dest] = src
+    return placed
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .sandbox import SandboxUnavailable, simulate
 
-    placed: dict[str, dict[str, str]] = {"file": {}, "bind": {}}
-    for option, specs in (("file", args.file), ("bind", args.bind)):
-        for spec in specs:
-            dest, sep, src = spec.partition("=")
-            if not sep or not dest.startswith("/"):
-                print(f"lcc simulate: --{option} wants /DEST=SOURCE, got {spec!r}", file=sys.stderr)
-                return 2
-            placed[option][dest] = src
+    if args.runs < 1 or args.limit <= 0 or args.wait_background < 0:
+        raise UsageError("--runs must be at least 1, --limit above 0 and --wait-background not negative")
+    stream = not args.json
+    if stream:
+        print("--- output of run 1 ---", flush=True)
     try:
-        result = simulate(args.script, volume=args.volume, keep=args.keep,
-                          limit_seconds=args.limit, runs=args.runs,
-                          wait_background_seconds=args.wait_background, files=placed["file"],
-                          hide=args.hide, binds=placed["bind"])
+        result = simulate(args.script, volume=args.volume, keep=args.keep, limit_seconds=args.limit,
+                          runs=args.runs, wait_background_seconds=args.wait_background,
+                          files=_placed(args.file, "file"), hide=args.hide, binds=_placed(args.bind, "bind"),
+                          on_output=(lambda text: print(text, end="", flush=True)) if stream else None)
     except SandboxUnavailable as e:
-        print(f"lcc simulate: cannot run here: {e}", file=sys.stderr)
-        return 2
-    except ValueError as e:
-        print(f"lcc simulate: {e}", file=sys.stderr)
-        return 2
+        raise UsageError(f"cannot run here: {e}") from None
+    except (ValueError, FileNotFoundError) as e:
+        raise UsageError(str(e)) from None
+    # A volume made for this run goes with it, unless asked to keep it.
+    removed = args.volume is None and args.keep is None
+    if removed:
+        shutil.rmtree(result.volume, ignore_errors=True)
     if args.json:
         print(json.dumps({
             "would_fail": result.would_fail,
-            "volume": str(result.volume),
+            "volume": None if removed else str(result.volume),
             "runs": [{
                 "exit_code": r.exit_code, "duration_seconds": round(r.duration_seconds, 3),
                 "would_fail": r.would_fail, "failure_reason": r.failure_reason,
@@ -166,20 +227,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             } for r in result.runs],
         }, indent=2))
     else:
-        for i, run in enumerate(result.runs, start=1):
-            print(f"--- output of run {i} ---\n{run.output.rstrip()}")
-        print("---\n" + result.format())
+        print("---\n" + result.format(volume_removed=removed))
     return 1 if result.would_fail else 0
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lcc", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"lcc-constructs {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="render the lifecycle script of a scripts folder")
     _add_build_options(b)
-    b.add_argument("-o", "--output", required=True, help="file to write (atomically)")
+    b.add_argument("-o", "--output", required=True,
+                   help="file to write (atomically; never a device or symlink), or - for standard output")
     b.add_argument("--content", action="store_true",
                    help="write the base64 Content the API takes instead of the script")
     b.add_argument("--s3-location", metavar="s3://BUCKET/KEY",
@@ -198,17 +259,17 @@ def parser() -> argparse.ArgumentParser:
     rc.set_defaults(func=cmd_recipes)
 
     i = sub.add_parser("inspect", help="report on the lifecycle scripts inside a rendered script, "
-                                       "a template or a cdk.out folder")
+                                       "a template or a cdk.out folder (CDK Pipelines stages included)")
     i.add_argument("path")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_inspect)
 
     s = sub.add_parser("simulate", help="run a rendered script in the notebook-instance sandbox "
-                                        "(Linux, root)")
+                                        "(Linux, root); its output streams as it runs")
     s.add_argument("script")
     s.add_argument("--volume", help="folder to use as /home/ec2-user/SageMaker (reuse it to "
-                                    "simulate a restart); default: a new temporary folder")
-    s.add_argument("--keep", help="copy the sandbox's changes to / into this folder")
+                                    "simulate a restart); default: a temporary folder, removed after")
+    s.add_argument("--keep", help="copy the sandbox's changes to / into this folder (and keep the volume)")
     s.add_argument("--limit", type=float, default=SERVICE_TIMEOUT_SECONDS, metavar="SECONDS",
                    help="the service's time limit (default: %(default)s)")
     s.add_argument("--runs", type=int, default=1, help="run the script N times in a row")
@@ -230,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except UsageError as e:
+        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        return 2
     except ValidationError as e:
         print(f"lcc {args.command}: {e}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@
 #   b  budget (cs)                    m  least time left to start a foreground step (cs)
 #   N U B Q T C  each step's name, user, background (0/1), required (0/1), timeout (cs, 0: none)
 #                and command (shell words); e I exports step I's own variables
+#   R            (when a recipe made a step) which one, for read-back tools: not used here
 #
 #   runner.sh          as root: run every step; exit status 1 when a required step failed,
 #                      timed out or was skipped, else 0
@@ -41,7 +42,7 @@ x() {
   export LCC_STEP="${N[$1]}" LCC_KIND="$k" LCC_SCRIPTS_DIR="$h/scripts"
   [ "${U[$1]}" != root ] || cd "$h/scripts" || exit
   set -- "$1" "${C[$1]}"
-  unset N U B Q T C
+  unset N U B Q T C R
   e "$1"
   eval "exec $2"
 }

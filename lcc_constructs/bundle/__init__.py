@@ -6,7 +6,7 @@ unpacking program -> codecs (codecs.py, minify.py) -> the script (render.py) wit
 report (report.py); readback.py reads a rendered script, template or cloud assembly back.
 """
 
-from .readback import InspectedScript, inspect_path, inspect_script
+from .readback import InspectedScript, inspect_all, inspect_path, inspect_script
 from .render import KINDS, BuildOptions, Kind, Payload, RenderedScript, build, render
 from .report import FileSize, SizeReport
 from .steps import BundleFile, RecipeCall, RecipeResolver, RunAs, Scripts, Step, combine
@@ -28,6 +28,7 @@ __all__ = [
     "Step",
     "build",
     "combine",
+    "inspect_all",
     "inspect_path",
     "inspect_script",
     "render",

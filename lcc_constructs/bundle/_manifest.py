@@ -4,7 +4,10 @@ Format: one ``[[step]]`` table per step. A step of the folder has the keys ``scr
 (required), ``name`` (default: the script's file name without suffix), ``run_as`` (``"root"``
 or ``"ec2-user"``), ``background``, ``timeout`` (seconds), ``required`` and an ``[step.env]``
 table. A recipe has the keys ``recipe`` (its name) and an optional ``[step.with]`` table of its
-options. Unknown keys are errors (typos); every problem of the file is reported at once.
+options. An optional ``[options]`` table holds build options for ``lcc build`` and ``lcc
+deploy`` of the folder (``budget`` in seconds, ``keep_runs``, ``unpack_dir``, ``state_dir``,
+``codec``, ``minify``), which their command-line flags override; a construct takes its own props
+instead. Unknown keys are errors (typos); every problem of the file is reported at once.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 STEP_KEYS = ("name", "script", "run_as", "background", "timeout", "env", "required")
+
+#: The [options] table: its keys, the BuildOptions field each sets and the type it must have.
+OPTION_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
+    "budget": ("budget_seconds", (int, float)), "keep_runs": ("keep_runs", int),
+    "unpack_dir": ("unpack_dir", str), "state_dir": ("state_dir", str), "codec": ("codec", str),
+    "minify": ("minify", bool),
+}
 RECIPE_KEYS = ("recipe", "with")
 
 #: The type each key of a step must have.
@@ -31,17 +41,36 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def load_manifest(path: Path, recipes: RecipeResolver) -> Scripts:
-    """The steps of a manifest, and the files and steps of the recipes it names."""
+def _read(path: Path) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        return doc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ValidationError(f"{path}: not valid TOML ({e}). Fix the syntax.") from None
+
+
+def load_options(path: Path) -> dict[str, Any]:
+    """The manifest's ``[options]``, as BuildOptions fields (checked there, with the others)."""
+    table = _read(path).get("options", {})
+    if not isinstance(table, dict):
+        raise ValidationError(f"{path}: 'options' must be a table ([options])")
+    problems = [f"{path}: [options]: unknown key {key!r}; allowed: {sorted(OPTION_KEYS)}"
+                for key in table if key not in OPTION_KEYS]
+    problems += [f"{path}: [options]: {key} has the wrong type ({value!r})" for key, value in table.items()
+                 if key in OPTION_KEYS and (not isinstance(value, OPTION_KEYS[key][1])
+                                            or isinstance(value, bool) is not (OPTION_KEYS[key][1] is bool))]
+    raise_if(problems)
+    return {OPTION_KEYS[key][0]: value for key, value in table.items()}
+
+
+def load_manifest(path: Path, recipes: RecipeResolver) -> Scripts:
+    """The steps of a manifest, and the files and steps of the recipes it names."""
+    doc = _read(path)
     problems = []
-    unknown = set(doc) - {"step"}
+    unknown = set(doc) - {"step", "options"}
     if unknown:
         problems.append(f"{path}: unknown top-level key(s) {sorted(unknown)}; the manifest holds "
-                        "[[step]] tables only.")
+                        "[[step]] tables and an [options] table only.")
     tables = doc.get("step", [])
     if not isinstance(tables, list) or not tables:
         problems.append(f"{path}: no [[step]] table. Fix: declare at least one step.")

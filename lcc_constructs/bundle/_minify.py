@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tokenize
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,8 @@ def _python_lines(text: str) -> list[str]:
         if not words:
             line_level = level
         elif _wordlike(words[-1][-1]) and _wordlike(string[0]) or (
-                kinds[-1] == tokenize.NUMBER and string[0] == "."):
+                kinds[-1] == tokenize.NUMBER and (string[0] == "." or _wordlike(string[0]))):
+            # "1. if" must not become "1.if" (a SyntaxWarning, and an error in a later Python).
             words.append(" ")
             kinds.append(tokenize.OP)
         words.append(string)
@@ -149,8 +151,11 @@ def minify_python(data: bytes) -> tuple[bytes | None, str]:
         tree = ast.dump(ast.parse(text))
         shebang = text.splitlines(keepends=True)[0] if text.startswith("#!") else ""
         small = shebang + "".join(line + "\n" for line in _python_lines(text))
-        same = ast.dump(ast.parse(small)) == tree
-    except (SyntaxError, ValueError, UnicodeDecodeError, tokenize.TokenError) as e:
+        with warnings.catch_warnings():
+            # What Python only warns about today (an invalid decimal literal) is refused here.
+            warnings.simplefilter("error", SyntaxWarning)
+            same = ast.dump(ast.parse(small)) == tree
+    except (SyntaxError, SyntaxWarning, ValueError, UnicodeDecodeError, tokenize.TokenError) as e:
         return None, f"it cannot be tokenized or parsed here ({e})"
     if not same:
         return None, "its minified form is not the same program"

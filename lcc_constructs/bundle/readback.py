@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, raise_if
 from ..limits import CONTENT_LIMIT_CHARS
 from ._archive import read_shar
 from .codecs import S3_OBJECT, Codec, candidates
 from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
 from .report import SizeReport, file_sizes
-from .steps import RunAs, Step
+from .steps import RecipeCall, RunAs, Step
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 
@@ -61,13 +61,17 @@ def parse_loader(text: str) -> tuple[Codec, str, str, int]:
 
 
 def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
-    """payload="s3": the object, from the CDK assets of a cdk.out folder."""
+    """payload="s3": the object, from the CDK assets of a cloud assembly: staged beside the
+    template, or, for a stage of a CDK Pipelines app (a nested assembly), in a folder above it."""
     bucket, _, key = location.partition(" ")
-    path = assets / f"asset.{key}" if assets else None
-    if path is None or not path.is_file():
-        raise ValidationError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
+    for folder in [assets, *assets.parents] if assets else []:
+        path = folder / f"asset.{key}"
+        if path.is_file():
+            return path.read_bytes()
+        if (folder / "cdk.out").is_dir() or folder.name == "cdk.out":
+            break
+    raise ValidationError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
                           "cdk.out folder that holds it as an asset to read it")
-    return path.read_bytes()
 
 
 def _array(line: str, name: str) -> list[str]:
@@ -103,11 +107,12 @@ def _exports(body: str) -> dict[int, dict[str, str]]:
 
 def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
     """The options and steps a runner's plan (the lines above its code) was written from."""
-    lines = runner.split("\n", 7)
+    lines = runner.split("\n", 8)
     settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
     names, users, background, required, timeouts, commands = (
         _array(line, name) for line, name in zip(lines[1:7], "NUBQTC", strict=True))
-    body = lines[7]
+    calls = _array(lines[7], "R") if lines[7].startswith("R=(") else [""] * len(names)
+    body = "\n".join(lines[8:] if lines[7].startswith("R=(") else lines[7:])
     env = _exports(body[:body.find(";}\n") + 3] if body.startswith("e(){ case") else "")
     home = settings["h"] + "/" + SCRIPTS_PREFIX
     steps = []
@@ -120,6 +125,7 @@ def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
             background=background[i] == "1", required=required[i] == "1",
             timeout_seconds=int(timeouts[i]) / 100 if timeouts[i] != "0" else None,
             env=env.get(i, {}),
+            recipe=RecipeCall(*calls[i].split(" ", 1)) if calls[i] else None,
         ))
     options = BuildOptions(
         kind=settings["k"],  # type: ignore[arg-type]
@@ -180,7 +186,7 @@ def _content_text(content: Any, where: str) -> str:
     return "".join(p if isinstance(p, str) else "<token>" for p in joined[1])
 
 
-def _from_template(path: Path) -> list[InspectedScript]:
+def _from_template(path: Path, problems: list[str]) -> list[InspectedScript]:
     template: dict[str, Any] = json.loads(path.read_text())
     found = []
     for logical_id, resource in sorted(template.get("Resources", {}).items()):
@@ -188,17 +194,34 @@ def _from_template(path: Path) -> list[InspectedScript]:
             continue
         for hook in ("OnStart", "OnCreate"):
             for entry in resource.get("Properties", {}).get(hook, []) or []:
-                where = f"{path.name}:{logical_id}.{hook}"
-                text = _content_text(entry.get("Content"), where)
-                found.append(inspect_script(text, where, path.parent))
+                where = f"{path}:{logical_id}.{hook}"
+                try:
+                    text = _content_text(entry.get("Content"), where)
+                    found.append(inspect_script(text, where, path.parent))
+                except ValidationError as e:
+                    problems += e.problems
     return found
 
 
-def inspect_path(path: str | Path) -> list[InspectedScript]:
-    """Every lifecycle script in a rendered script file, a template, or a cdk.out folder."""
+def inspect_all(path: str | Path) -> tuple[list[InspectedScript], list[str]]:
+    """Every lifecycle script in a rendered script file, a template, or a cdk.out folder with
+    its nested assemblies (the stages of a CDK Pipelines app, ``assembly-*``), and a problem for
+    each one that cannot be read (the others are still read)."""
     p = Path(path)
+    problems: list[str] = []
     if p.is_dir():
-        return [s for t in sorted(p.glob("*.template.json")) for s in _from_template(t)]
+        templates = sorted(p.rglob("*.template.json"))
+        return [s for t in templates for s in _from_template(t, problems)], problems
     if p.suffix == ".json":
-        return _from_template(p)
-    return [inspect_script(p.read_text(), str(p))]
+        return _from_template(p, problems), problems
+    return [inspect_script(p.read_text(), str(p))], problems
+
+
+def inspect_path(path: str | Path) -> list[InspectedScript]:
+    """Every lifecycle script in a rendered script file, a template, or a cdk.out folder.
+
+    :raises ValidationError: listing each one that cannot be read.
+    """
+    found, problems = inspect_all(path)
+    raise_if(problems)
+    return found

@@ -30,8 +30,9 @@ from ..limits import (
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
 )
-from ._assets import packed, snippet
 from ._archive import ArchiveEntry, build_shar
+from ._assets import packed, snippet
+from ._languages import interpreter, language
 from .checks import (
     check_budget,
     check_keep_runs,
@@ -40,8 +41,7 @@ from .checks import (
     run_checks,
 )
 from .codecs import GZIP, S3_OBJECT, Codec, candidates, codec_named
-from ._languages import interpreter, language
-from .report import SizeReport, file_sizes
+from .report import FileSize, SizeReport, file_sizes
 from .steps import Scripts, Step
 
 Kind = Literal["on-start", "on-create"]
@@ -189,8 +189,12 @@ def render_plan(scripts: Scripts, options: BuildOptions) -> str:
             _bash_array("T", [_cs(s.timeout_seconds) if s.timeout_seconds else 0 for s in steps]),
             _bash_array("C", commands),
         ]),
-        "e(){ case $1 in\n" + "\n".join(exports) + "\nesac;}" if exports else "e(){ :;}",
     ]
+    if any(s.recipe for s in steps):
+        # Which recipe made each step, with its options: read back by `lcc pull`, not the runner.
+        lines.append(_bash_array("R", [f"{s.recipe.recipe} {s.recipe.options}" if s.recipe else ""
+                                       for s in steps]))
+    lines.append("e(){ case $1 in\n" + "\n".join(exports) + "\nesac;}" if exports else "e(){ :;}")
     return "\n".join(lines) + "\n"
 
 
@@ -263,28 +267,40 @@ HOPELESS_FACTOR = 3
 def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScript:
     """:func:`build` without the limit: for measuring how far over it a set of scripts is.
 
+    With ``minify``, the script is rendered both ways and the smaller kept: minified files can
+    compress worse than the originals, and minification must never cost characters.
+
     :raises ValidationError: listing every problem found.
     """
     options = options or BuildOptions()
     raise_if(options.problems() + run_checks(scripts), headline=f"cannot build the {options.kind} script")
-    raw = sum(len(f.data) for f in scripts.files)
+    # The report shows your files as they are, whatever is packed.
     files = file_sizes({f.path: len(f.data) for f in scripts.files})
     warnings = build_warnings(scripts)
-    minified_bytes = None
-    if options.minify:
-        from ._minify import minify_scripts
+    if not options.minify:
+        return _render(scripts, options, files, warnings, None)
+    from ._minify import minify_scripts
 
-        minified = minify_scripts(scripts)
-        if sum(len(f.data) for f in minified.scripts.files) < raw:
-            scripts = minified.scripts
-        minified_bytes = sum(len(f.data) for f in scripts.files)
-        warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
+    minified = minify_scripts(scripts)
+    warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
+    smaller = _render(minified.scripts, options, files, warnings,
+                      sum(len(f.data) for f in minified.scripts.files))
+    plain = _render(scripts, options, files,
+                    [*warnings, "minified, the script was not smaller: packed as it was"],
+                    sum(f.raw_bytes for f in files))
+    return smaller if smaller.report.encoded_chars <= plain.report.encoded_chars else plain
+
+
+def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...], warnings: list[str],
+            minified_bytes: int | None) -> RenderedScript:
+    """The smallest script for these (already checked, maybe minified) scripts."""
     fail_code = int(any(s.required for s in scripts.steps))
     program = unpack_program(bundle_entries(scripts, options), options, fail_code)
     s3 = options.payload == "s3"
     codecs = [codec_named(str(options.codec))] if options.codec else list(candidates(str(options.payload)))
-    if not s3 and len(GZIP.compress(program)) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
-        codecs = [c for c in codecs if c.compressor is GZIP] or codecs
+    if len(GZIP.compress(program)) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS and not options.codec:
+        # Far over any limit: the slower compressors would not change the verdict.
+        codecs = [c for c in codecs if c.compressor is GZIP]
     best: tuple[int, str, Codec, bytes, str] | None = None
     blobs: dict[str, bytes] = {}
     for codec in codecs:
@@ -302,11 +318,12 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     assert best is not None
     _, text, codec, blob, sha256 = best
     content = base64.b64encode(text.encode()).decode("ascii")
+    packed_bytes = sum(len(f.data) for f in scripts.files)
     report = SizeReport(
         kind=options.kind,
         codec=codec.name,
-        raw_bytes=raw,
-        runtime_bytes=len(program) - (minified_bytes or raw),
+        raw_bytes=sum(f.raw_bytes for f in files),
+        runtime_bytes=len(program) - packed_bytes,
         archive_bytes=len(program),
         compressed_bytes=len(blob),
         script_bytes=len(text.encode()),

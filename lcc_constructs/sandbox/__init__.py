@@ -14,16 +14,18 @@ what is missing. Not a security boundary: the script shares the host's network a
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..limits import NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
 
@@ -140,7 +142,7 @@ class SimulationResult:
     def would_fail(self) -> bool:
         return any(r.would_fail for r in self.runs)
 
-    def format(self) -> str:
+    def format(self, volume_removed: bool = False) -> str:
         lines = []
         for i, run in enumerate(self.runs, start=1):
             verdict = f"WOULD FAIL: {run.failure_reason}" if run.would_fail else "would succeed"
@@ -152,7 +154,8 @@ class SimulationResult:
                 extra = f" ({s.reason})" if s.reason else ""
                 lines.append(f"  {s.name:<24} {s.user:<9} {s.status:<10} exit {s.exit_code} "
                              f"{took}{extra}")
-        lines.append(f"persistent volume: {self.volume}")
+        lines.append("persistent volume: removed (lcc simulate --volume DIR keeps one)" if volume_removed
+                     else f"persistent volume: {self.volume}")
         if self.keep:
             lines.append(f"changes to / kept in: {self.keep}")
         if self.left_running:
@@ -186,6 +189,7 @@ def simulate(
     hide: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     binds: Mapping[str, str | os.PathLike[str]] | None = None,
+    on_output: Callable[[str], object] | None = None,
 ) -> SimulationResult:
     """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
 
@@ -206,6 +210,7 @@ def simulate(
         (``PATH`` only): for example endpoints of stand-in services (``AWS_ENDPOINT_URL_S3``).
     :param binds: host files or folders shown read-only in the sandbox, ``{"/dest": "host
         path"}``, without copying them (large ones, such as a Python library folder).
+    :param on_output: called with the script's output as it comes, while it runs.
     :raises SandboxUnavailable: when it cannot run here.
     """
     reason = availability()
@@ -238,17 +243,25 @@ def simulate(
             "result": str(Path(work) / "result.json"),
         }
         (Path(work) / "config.json").write_text(json.dumps(cfg))
-        proc = subprocess.run(
-            ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
-             sys.executable, "-m", "lcc_constructs.sandbox._inner", str(Path(work) / "config.json")],
-            capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent.parent)},
-        )
+        errors = Path(work) / "errors.txt"
+        with errors.open("wb") as err:
+            proc = subprocess.Popen(
+                ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
+                 sys.executable, "-m", "lcc_constructs.sandbox._inner", str(Path(work) / "config.json")],
+                stdout=subprocess.PIPE, stderr=err,
+                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent.parent)},
+            )
+            out = cast(io.BufferedReader, proc.stdout)
+            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+            while chunk := out.read1(65536):
+                if on_output is not None:
+                    on_output(decoder.decode(chunk))
+            proc.wait()
+        stderr = errors.read_text(errors="replace")
         result_file = Path(work) / "result.json"
         if not result_file.exists():
             raise SandboxUnavailable(
-                f"the sandbox could not start (unshare exit {proc.returncode}): "
-                f"{proc.stderr.strip() or proc.stdout.strip()}"
+                f"the sandbox could not start (unshare exit {proc.returncode}): {stderr.strip()}"
             )
         raw = json.loads(result_file.read_text())
     if raw.get("error"):

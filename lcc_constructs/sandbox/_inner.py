@@ -181,6 +181,9 @@ def run_once(root: Path, script: bytes, index: int, limit: float,
             chunk = None
         if chunk:
             chunks.append(chunk)
+            # Passed on as it comes: the outer process streams it (lcc simulate).
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
         elif chunk == b"":
             output_closed = True
         if exit_code is None and proc.poll() is not None:
@@ -214,6 +217,8 @@ def main(config_path: str) -> int:
         layer, root = prepare(cfg)
         script = Path(cfg["script"]).read_bytes()
         for i in range(cfg["runs"]):
+            if i:
+                sys.stdout.buffer.write(f"--- output of run {i + 1} ---\n".encode())
             run = run_once(root, script, i, cfg["limit"], cfg.get("env", {}))
             run["run_dirs"] = run_dirs(root, cfg["volume_path"])
             result["runs"].append(run)

@@ -9,7 +9,7 @@ x(){
 export LCC_STEP="${N[$1]}" LCC_KIND="$k" LCC_SCRIPTS_DIR="$h/scripts"
 [ "${U[$1]}" != root ]||cd "$h/scripts"||exit
 set -- "$1" "${C[$1]}"
-unset N U B Q T C
+unset N U B Q T C R
 e "$1"
 eval "exec $2"
 }
