@@ -25,23 +25,22 @@ add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 
 # merged FILE: FILE with our settings right after its [global] header (or in a new [global]
 # section at the end). Our keys found elsewhere in [global] are dropped with their continuation
-# lines (indented lines after them). pip reads key names with '_' as '-', in any case.
+# lines (indented lines after them). pip reads key names with '_' as '-', in any case. (It runs
+# in a subshell: emptying $settings once they are written is its own business.)
 merged() {
-  local line section='' dropping=0 written=0 key
+  local line section='' drop='' key
   if [ -f "$1" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
-      if [ "$dropping" = 1 ]; then
-        case $line in [[:space:]]*[![:space:]]*) continue ;; esac
-        dropping=0
-      fi
+      if [ -n "$drop" ] && [[ $line == [[:space:]]*[![:space:]]* ]]; then continue; fi
+      drop=''
       case $line in
         \[*\]*)
           section=${line#\[}
           section=${section%\]*}
           printf '%s\n' "$line"
-          if [ "$section" = global ] && [ "$written" = 0 ]; then
-            printf '%s' "$settings"
-            written=1
+          if [ "$section" = global ]; then
+            printf %s "$settings"
+            settings=''
           fi
           continue
           ;;
@@ -50,9 +49,8 @@ merged() {
         key=${line%%[=:]*}
         key=${key//[[:space:]]/}
         key=${key,,}
-        key=${key//_/-}
-        case "$keys " in *" $key "*)
-          dropping=1
+        case "$keys " in *" ${key//_/-} "*)
+          drop=1
           continue
           ;;
         esac
@@ -60,7 +58,7 @@ merged() {
       printf '%s\n' "$line"
     done <"$1"
   fi
-  if [ "$written" = 0 ]; then printf '[global]\n%s' "$settings"; fi
+  if [ -n "$settings" ]; then printf '[global]\n%s' "$settings"; fi
 }
 
 if [ -n "$keys" ]; then
@@ -72,10 +70,9 @@ fi
 
 [ -n "$OPT_CONDA_CHANNELS" ] || exit 0
 conda=$(conda_command) || skip "conda is not installed: no conda channel set"
-condarc=$HOME/.condarc
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 # Last first: each --prepend puts its channel on top (moving it there if listed already).
 for ((i = ${#channels[@]} - 1; i >= 0; i--)); do
-  "$conda" config --file "$condarc" --prepend channels "${channels[i]}"
+  "$conda" config --file ~/.condarc --prepend channels "${channels[i]}"
 done
-log "conda: channels $OPT_CONDA_CHANNELS first in $condarc"
+log "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"

@@ -1,12 +1,13 @@
 #!/bin/bash
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
+dq(){ printf '"%s"' "${1//[\\\"\$\`]/\\&}";}
 assignments(){
 local i name value
-printf '# Written by lcc-constructs (step %s) at every start.\n' "$LCC_STEP"
+echo "# lcc-constructs step $LCC_STEP, written at every start"
 for ((i=0; i<OPT_VAR_COUNT; i++));do
 name=OPT_VAR_NAME_$i value=OPT_VAR_VALUE_$i
-printf '%s%s=%s\n' "$1" "${!name}" "$("$2" "${!value}")"
+echo "$1${!name}=$("$2" "${!value}")"
 done
 }
 profile=/etc/profile.d/lcc-$LCC_STEP.sh
@@ -19,7 +20,8 @@ dropin=/etc/systemd/system/jupyter-server.service.d/lcc-$LCC_STEP.conf
 mkdir -p "${env_file%/*}" "${dropin%/*}"
 CHANGED=0
 put_file "$env_file" 644 < <(assignments '' dq)
-put_file "$dropin" 644 < <(printf '[Service]\nEnvironmentFile=%s\n' "$env_file")
+put_file "$dropin" 644 <<<"[Service]
+EnvironmentFile=$env_file"
 if [ "$CHANGED" = 1 ];then
 systemctl daemon-reload
 restart_jupyter "its environment changed: $env_file"

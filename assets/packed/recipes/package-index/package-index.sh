@@ -13,20 +13,18 @@ add_setting index-url "$OPT_INDEX_URL"
 add_setting extra-index-url "$OPT_EXTRA_INDEX_URLS"
 add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 merged(){
-local line section='' dropping=0 written=0 key
+local line section='' drop='' key
 if [ -f "$1" ];then
 while IFS= read -r line||[ -n "$line" ];do
-if [ "$dropping" = 1 ];then
-case $line in [[:space:]]*[![:space:]]*)continue;esac
-dropping=0
-fi
+if [ -n "$drop" ]&&[[ $line == [[:space:]]*[![:space:]]* ]];then continue;fi
+drop=''
 case $line in
 \[*\]*)section=${line#\[}
 section=${section%\]*}
 printf '%s\n' "$line"
-if [ "$section" = global ]&&[ "$written" = 0 ];then
-printf '%s' "$settings"
-written=1
+if [ "$section" = global ];then
+printf %s "$settings"
+settings=''
 fi
 continue
 esac
@@ -34,15 +32,14 @@ if [ "$section" = global ];then
 key=${line%%[=:]*}
 key=${key//[[:space:]]/}
 key=${key,,}
-key=${key//_/-}
-case "$keys " in *" $key "*)dropping=1
+case "$keys " in *" ${key//_/-} "*)drop=1
 continue
 esac
 fi
 printf '%s\n' "$line"
 done <"$1"
 fi
-if [ "$written" = 0 ];then printf '[global]\n%s' "$settings";fi
+if [ -n "$settings" ];then printf '[global]\n%s' "$settings";fi
 }
 if [ -n "$keys" ];then
 mkdir -p "${conf%/*}"
@@ -51,9 +48,8 @@ log "pip:$keys set in $conf"
 fi
 [ -n "$OPT_CONDA_CHANNELS" ]||exit 0
 conda=$(conda_command)||skip "conda is not installed: no conda channel set"
-condarc=$HOME/.condarc
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 for ((i=${#channels[@]}-1; i>=0; i--));do
-"$conda" config --file "$condarc" --prepend channels "${channels[i]}"
+"$conda" config --file ~/.condarc --prepend channels "${channels[i]}"
 done
-log "conda: channels $OPT_CONDA_CHANNELS first in $condarc"
+log "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"
