@@ -69,11 +69,10 @@ def jupyter(a, path):
     if urllib.parse.urlsplit(url).hostname not in ("localhost", "127.0.0.1", "::1"):
         raise Unsure(f"jupyter_url {url} is not on this instance (localhost)")
     try:
-        request = urllib.request.Request(url.rstrip("/") + path)
-        if a.token_file:
-            request.add_header("Authorization", "token " + read(a.token_file).strip())
+        token = {"Authorization": "token " + read(a.token_file).strip()} if a.token_file else {}
         # The documented opt-out of certificate checks (PEP 476): no hostname check, CERT_NONE.
-        with urllib.request.urlopen(request, timeout=5, context=ssl._create_unverified_context()) as r:
+        with urllib.request.urlopen(urllib.request.Request(url.rstrip("/") + path, headers=token), timeout=5,
+                                    context=ssl._create_unverified_context()) as r:
             data = json.load(r)
     except urllib.request.HTTPError as e:
         if e.code == 404 and path == "/api/terminals":
@@ -158,7 +157,7 @@ def run(a):
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         message, code = decide(a, now), 0
     except BlockingIOError:
-        message = "another check is still running: skipping this one"
+        message = "another check is still running"
     except (Unsure, OSError) as e:
         message = f"not stopping: {e}"
     line = f"{stamp(now)} autostop: {message}\n"
@@ -179,24 +178,23 @@ def check(options):
     env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
     env.update(HOME=u.pw_dir, PATH="/usr/local/bin:/usr/bin:/bin")
 
-    def as_user(argv, **kw):
+    def as_user(*argv):
         # In a session of its own (no terminal to push keystrokes into), stdin from /dev/null,
-        # and an environment of HOME, PATH and AWS_* only.
+        # and an environment of HOME, PATH and AWS_* only; its output (text) in .stdout.
         return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid, extra_groups=os.getgrouplist(USER, u.pw_gid),
-                              env=env, cwd="/", stdin=subprocess.DEVNULL, start_new_session=True, **kw)
+                              env=env, cwd="/", stdin=subprocess.DEVNULL, start_new_session=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, errors="replace", timeout=240)
 
     conda = u.pw_dir + "/anaconda3"
     pythons = [p for p in (conda + "/envs/JupyterSystemEnv/bin/python", conda + "/bin/python",
                            "/usr/bin/python3") if os.access(p, os.X_OK)]
-    python = next((p for p in pythons if not as_user([p, "-c", "import boto3"], capture_output=True).returncode),
-                  pythons and pythons[0])
+    python = next((p for p in pythons if not as_user(p, "-c", "import boto3").returncode), pythons and pythons[0])
     state = "/run/lcc-autostop"  # run's default --state-dir
     os.makedirs(state, 0o700, exist_ok=True)
     os.chown(state, u.pw_uid, u.pw_gid)
     args = read(HOME + "/args").split() + options
     if python:
-        out = as_user([python, HOME + "/autostop.py", "run"] + args, stdout=subprocess.PIPE,
-                      stderr=subprocess.STDOUT, timeout=240, errors="replace").stdout
+        out = as_user(python, HOME + "/autostop.py", "run", *args).stdout
     else:
         out = f"{stamp(dt.datetime.now(UTC))} autostop: not stopping: no Python found\n"
     # The notebook user wrote that: printable characters only reach a terminal or the log.
@@ -212,7 +210,7 @@ def install():
     args = os.environ["OPT_AUTOSTOP_ARGS"]
     write(HOME + "/args", args)
     if not (os.path.isdir("/run/systemd/system") and shutil.which("systemctl")):
-        return print("skipped: systemd is not running: nothing checks for idleness")
+        return print("skipped: systemd is not running: no idle checks")
     minutes = os.environ["OPT_AUTOSTOP_INTERVAL_MINUTES"]
     unit = "/etc/systemd/system/lcc-autostop."
     write(unit + "service", f"[Service]\nType=oneshot\nExecStart=/usr/bin/python3 {HOME}/autostop.py check\n")

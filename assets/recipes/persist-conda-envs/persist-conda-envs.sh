@@ -22,7 +22,7 @@ if ! conda=$(conda_command); then
 elif [ "$(as_user "$conda" config --file "$condarc" --get envs_dirs | tail -n 1)" = "--add envs_dirs '$envs'" ]; then
   log "conda looks in $envs first already"
 elif as_user "$conda" config --file "$condarc" --prepend envs_dirs "$envs"; then
-  log "conda now looks in $envs first (envs_dirs in $condarc)"
+  log "conda now looks in $envs first"
 else
   log "could not configure conda (its message is above)"
 fi
@@ -44,7 +44,7 @@ while IFS= read -r -d '' env; do
   elif as_user "$python" -m ipykernel install --user --name "$kernel" --display-name "$name (persistent)" >/dev/null; then
     log "$name: registered as Jupyter kernel $kernel"
   else
-    log "$name: could not be registered as a kernel (ipykernel's message is above)"
+    log "$name: not registered (ipykernel's message is above)"
   fi
 done < <(as_user find "$envs" -mindepth 1 -maxdepth 1 -type d -print0 | sort -z)
 if [ "$before" = "$(kernels)" ]; then
@@ -52,5 +52,5 @@ if [ "$before" = "$(kernels)" ]; then
 elif [ "$OPT_RESTART_JUPYTER" = 1 ]; then
   restart_jupyter "the kernel list changed"
 else
-  log "the kernel list changed; Jupyter not restarted (restart_jupyter is off)"
+  log "the kernel list changed: Jupyter not restarted (restart_jupyter is off)"
 fi

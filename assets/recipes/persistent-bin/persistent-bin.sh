@@ -21,7 +21,7 @@ profile=/etc/profile.d/lcc-$LCC_STEP.sh
 quoted=$(sq "$dir")
 # (\$: for the login shell to expand.)
 put_file "$profile" 644 <<EOT
-# lcc-constructs step $LCC_STEP, written at every start
+# lcc-constructs step $LCC_STEP
 if [ "\$(id -un)" = $NOTEBOOK_USER ]; then
 case ":\$PATH:" in *:$quoted:*) ;; *) export PATH=$quoted:\$PATH ;; esac
 fi

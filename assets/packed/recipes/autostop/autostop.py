@@ -18,9 +18,8 @@ def jupyter(a,path):
 	B=path;C=a.jupyter_url
 	if urllib.parse.urlsplit(C).hostname not in('localhost','127.0.0.1','::1'):raise Unsure(f"jupyter_url {C} is not on this instance (localhost)")
 	try:
-		E=urllib.request.Request(C.rstrip('/')+B)
-		if a.token_file:E.add_header('Authorization','token '+read(a.token_file).strip())
-		with urllib.request.urlopen(E,timeout=5,context=ssl._create_unverified_context())as F:D=json.load(F)
+		E={'Authorization':'token '+read(a.token_file).strip()}if a.token_file else{}
+		with urllib.request.urlopen(urllib.request.Request(C.rstrip('/')+B,headers=E),timeout=5,context=ssl._create_unverified_context())as F:D=json.load(F)
 	except urllib.request.HTTPError as A:
 		if A.code==404 and B=='/api/terminals':return[]
 		raise Unsure(f"Jupyter answered {A.code} {A.reason} to {B}")
@@ -63,7 +62,7 @@ def decide(a,now):
 def run(a):
 	D,E=1,dt.datetime.now(UTC)
 	try:os.makedirs(a.state_dir,exist_ok=True);G=open(a.state_dir+'/lock','w');fcntl.flock(G,fcntl.LOCK_EX|fcntl.LOCK_NB);B,D=decide(a,E),0
-	except BlockingIOError:B='another check is still running: skipping this one'
+	except BlockingIOError:B='another check is still running'
 	except(Unsure,OSError)as C:B=f"not stopping: {C}"
 	F=f"{stamp(E)} autostop: {B}\n";sys.stdout.write(F);A=a.log
 	try:
@@ -74,14 +73,14 @@ def run(a):
 	return D
 def check(options):
 	A=pwd.getpwnam(USER);D={A:B for(A,B)in os.environ.items()if A.startswith('AWS_')};D.update(HOME=A.pw_dir,PATH='/usr/local/bin:/usr/bin:/bin')
-	def E(argv,**B):return subprocess.run(argv,user=A.pw_uid,group=A.pw_gid,extra_groups=os.getgrouplist(USER,A.pw_gid),env=D,cwd='/',stdin=subprocess.DEVNULL,start_new_session=True,**B)
-	F=A.pw_dir+'/anaconda3';C=[A for A in(F+'/envs/JupyterSystemEnv/bin/python',F+'/bin/python','/usr/bin/python3')if os.access(A,os.X_OK)];G=next((A for A in C if not E([A,'-c','import boto3'],capture_output=True).returncode),C and C[0]);H='/run/lcc-autostop';os.makedirs(H,448,exist_ok=True);os.chown(H,A.pw_uid,A.pw_gid);I=read(HOME+'/args').split()+options
-	if G:B=E([G,HOME+'/autostop.py','run']+I,stdout=subprocess.PIPE,stderr=subprocess.STDOUT,timeout=240,errors='replace').stdout
+	def E(*B):return subprocess.run(B,user=A.pw_uid,group=A.pw_gid,extra_groups=os.getgrouplist(USER,A.pw_gid),env=D,cwd='/',stdin=subprocess.DEVNULL,start_new_session=True,stdout=subprocess.PIPE,stderr=subprocess.STDOUT,errors='replace',timeout=240)
+	F=A.pw_dir+'/anaconda3';C=[A for A in(F+'/envs/JupyterSystemEnv/bin/python',F+'/bin/python','/usr/bin/python3')if os.access(A,os.X_OK)];G=next((A for A in C if not E(A,'-c','import boto3').returncode),C and C[0]);H='/run/lcc-autostop';os.makedirs(H,448,exist_ok=True);os.chown(H,A.pw_uid,A.pw_gid);I=read(HOME+'/args').split()+options
+	if G:B=E(G,HOME+'/autostop.py','run',*I).stdout
 	else:B=f"{stamp(dt.datetime.now(UTC))} autostop: not stopping: no Python found\n"
 	B=''.join(A for A in B[-4000:]if A.isprintable()or A=='\n');sys.stdout.write(B);write('/var/log/jupyter.log',B,'a')
 def install():
 	os.makedirs(HOME,exist_ok=True);shutil.copy(__file__,HOME+'/autostop.py');os.chmod(HOME+'/autostop.py',493);B=os.environ['OPT_AUTOSTOP_ARGS'];write(HOME+'/args',B)
-	if not(os.path.isdir('/run/systemd/system')and shutil.which('systemctl')):return print('skipped: systemd is not running: nothing checks for idleness')
+	if not(os.path.isdir('/run/systemd/system')and shutil.which('systemctl')):return print('skipped: systemd is not running: no idle checks')
 	A=os.environ['OPT_AUTOSTOP_INTERVAL_MINUTES'];C='/etc/systemd/system/lcc-autostop.';write(C+'service',f"[Service]\nType=oneshot\nExecStart=/usr/bin/python3 {HOME}/autostop.py check\n");write(C+'timer',f"[Timer]\nOnActiveSec={A}min\nOnUnitActiveSec={A}min\n");subprocess.check_call('systemctl daemon-reload && systemctl --no-block restart lcc-autostop.timer',shell=True);print(f"autostop: systemd timer lcc-autostop.timer, every {A} minutes: {B}")
 def main(argv=None):
 	B=argv;D=argparse.ArgumentParser(prog='autostop.py');A=D.add_argument;A('mode',nargs='?',default='install',choices=['install','check','run']);A('--idle-minutes',type=float,default=6e1);A('--starting-grace-minutes',type=float,default=1e1);A('--count-connections',action='store_true');A('--ignore-terminals',action='store_true');A('--dry-run',action='store_true');A('--jupyter-url',default='https://localhost:8443');A('--token-file');A('--metadata',default='/opt/ml/metadata/resource-metadata.json');A('--state-dir',default='/run/lcc-autostop');A('--log');B=sys.argv[1:]if B is None else B;C=D.parse_args(B)

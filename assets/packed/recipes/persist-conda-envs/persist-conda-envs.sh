@@ -10,7 +10,7 @@ log "conda is not installed: $condarc left as it is"
 elif [ "$(as_user "$conda" config --file "$condarc" --get envs_dirs|tail -n 1)" = "--add envs_dirs '$envs'" ];then
 log "conda looks in $envs first already"
 elif as_user "$conda" config --file "$condarc" --prepend envs_dirs "$envs";then
-log "conda now looks in $envs first (envs_dirs in $condarc)"
+log "conda now looks in $envs first"
 else
 log "could not configure conda (its message is above)"
 fi
@@ -28,7 +28,7 @@ log "$name: skipped, ipykernel is not installed in it (conda install -n $name ip
 elif as_user "$python" -m ipykernel install --user --name "$kernel" --display-name "$name (persistent)" >/dev/null;then
 log "$name: registered as Jupyter kernel $kernel"
 else
-log "$name: could not be registered as a kernel (ipykernel's message is above)"
+log "$name: not registered (ipykernel's message is above)"
 fi
 done < <(as_user find "$envs" -mindepth 1 -maxdepth 1 -type d -print0|sort -z)
 if [ "$before" = "$(kernels)" ];then
@@ -36,5 +36,5 @@ log "the kernel list is unchanged: Jupyter not restarted"
 elif [ "$OPT_RESTART_JUPYTER" = 1 ];then
 restart_jupyter "the kernel list changed"
 else
-log "the kernel list changed; Jupyter not restarted (restart_jupyter is off)"
+log "the kernel list changed: Jupyter not restarted (restart_jupyter is off)"
 fi

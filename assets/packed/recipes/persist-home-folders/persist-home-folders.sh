@@ -1,7 +1,7 @@
 #!/bin/bash
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-[ -d "$PERSISTENT_VOLUME" ]||skip "$PERSISTENT_VOLUME does not exist: nowhere to keep folders"
+[ -d "$PERSISTENT_VOLUME" ]||skip "$PERSISTENT_VOLUME does not exist"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 exists(){ [ -e "$1" ]||[ -L "$1" ];}
 real_dir(){ [ -d "$1" ]&&[ ! -L "$1" ];}
@@ -28,7 +28,7 @@ set_aside(){
 local aside=$2.saved-$stamp
 if exists "$aside";then aside=$aside.$$;fi
 mv "$1" "$aside"
-log "$1: saved aside as $aside, as it is not the same as $2 (which is kept)"
+log "$1: saved aside as $aside ($2 differs and is kept)"
 if [ "${2##*/}" = .ssh ]&&[ -d "$aside" ];then secure_ssh "$aside";fi
 }
 mkdir -p "$OPT_PERSISTENT_DIR"

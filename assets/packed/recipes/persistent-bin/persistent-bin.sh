@@ -9,7 +9,7 @@ owner=$(stat -c %U "$dir")
 profile=/etc/profile.d/lcc-$LCC_STEP.sh
 quoted=$(sq "$dir")
 put_file "$profile" 644 <<EOT
-# lcc-constructs step $LCC_STEP, written at every start
+# lcc-constructs step $LCC_STEP
 if [ "\$(id -un)" = $NOTEBOOK_USER ]; then
 case ":\$PATH:" in *:$quoted:*) ;; *) export PATH=$quoted:\$PATH ;; esac
 fi
