@@ -13,7 +13,8 @@
 
 NOTEBOOK_USER=ec2-user
 NOTEBOOK_HOME=/home/ec2-user
-PERSISTENT_VOLUME=$NOTEBOOK_HOME/SageMaker
+# The persistent volume: the only folder that survives a stop/start.
+VOLUME=$NOTEBOOK_HOME/SageMaker
 
 # log MESSAGE...: one line of the step's log. (bash's echo takes no option from a word holding
 # anything but option letters, and expands no backslash: messages print as they are.)

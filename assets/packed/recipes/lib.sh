@@ -1,7 +1,7 @@
 #!/bin/bash
 NOTEBOOK_USER=ec2-user
 NOTEBOOK_HOME=/home/ec2-user
-PERSISTENT_VOLUME=$NOTEBOOK_HOME/SageMaker
+VOLUME=$NOTEBOOK_HOME/SageMaker
 log(){ echo "$*";}
 skip(){
 log "skipped: $*"

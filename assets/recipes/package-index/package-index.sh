@@ -29,36 +29,23 @@ add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 # in a subshell: emptying $settings once they are written is its own business.)
 merged() {
   local line section='' drop='' key
-  if [ -f "$1" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do
-      if [ -n "$drop" ] && [[ $line == [[:space:]]*[![:space:]]* ]]; then continue; fi
-      drop=''
-      case $line in
-        \[*\]*)
-          section=${line#\[}
-          section=${section%\]*}
-          printf '%s\n' "$line"
-          if [ "$section" = global ]; then
-            printf %s "$settings"
-            settings=''
-          fi
-          continue
-          ;;
-      esac
-      if [ "$section" = global ]; then
-        key=${line%%[=:]*}
-        key=${key//[[:space:]]/}
-        key=${key,,}
-        case "$keys " in *" ${key//_/-} "*)
-          drop=1
-          continue
-          ;;
-        esac
-      fi
+  [ ! -f "$1" ] || while IFS= read -r line || [ -n "$line" ]; do
+    [[ -n $drop && $line == [[:space:]]*[![:space:]]* ]] && continue
+    drop=''
+    if [[ $line == \[*\]* ]]; then
+      section=${line#\[} section=${section%\]*}
       printf '%s\n' "$line"
-    done <"$1"
-  fi
-  if [ -n "$settings" ]; then printf '[global]\n%s' "$settings"; fi
+      [ "$section" != global ] || { printf %s "$settings"; settings=''; }
+      continue
+    fi
+    key=${line%%[=:]*} key=${key//[[:space:]]/} key=${key,,}
+    if [ "$section" = global ] && [[ "$keys " == *" ${key//_/-} "* ]]; then
+      drop=1
+      continue
+    fi
+    printf '%s\n' "$line"
+  done <"$1"
+  [ -z "$settings" ] || printf '[global]\n%s' "$settings"
 }
 
 if [ -n "$keys" ]; then

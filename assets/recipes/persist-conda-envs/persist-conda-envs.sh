@@ -13,7 +13,7 @@ set -euo pipefail
 
 envs=$OPT_ENVS_DIR
 condarc=$NOTEBOOK_HOME/.condarc
-[ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ] || skip "$VOLUME does not exist"
 as_user mkdir -p "$envs" || skip "$envs could not be made a folder"
 
 # conda config --get prints "--add envs_dirs 'DIR'" per entry, the first entry last.

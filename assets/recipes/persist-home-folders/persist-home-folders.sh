@@ -15,7 +15,7 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
-[ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ] || skip "$VOLUME does not exist"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
@@ -52,10 +52,10 @@ secure_ssh() {
 # set_aside PATH KEPT: move PATH to KEPT.saved-<time>, on the persistent volume (KEPT wins).
 set_aside() {
   local aside=$2.saved-$stamp
-  if exists "$aside"; then aside=$aside.$$; fi
+  ! exists "$aside" || aside+=.$$
   mv "$1" "$aside"
   log "$1: saved aside as $aside ($2 differs and is kept)"
-  if [ "${2##*/}" = .ssh ] && [ -d "$aside" ]; then secure_ssh "$aside"; fi
+  [ "${2##*/}" != .ssh ] || [ ! -d "$aside" ] || secure_ssh "$aside"
 }
 
 mkdir -p "$OPT_PERSISTENT_DIR"
@@ -75,7 +75,7 @@ for ((i = 0; i < OPT_FOLDER_COUNT; i++)); do
       rm -rf "$home"
       log "$home: moved to $kept"
     else
-      if exists "$home"; then set_aside "$home" "$kept"; fi
+      ! exists "$home" || set_aside "$home" "$kept"
       mkdir "$kept"
       log "$home: created $kept"
     fi
@@ -91,5 +91,5 @@ for ((i = 0; i < OPT_FOLDER_COUNT; i++)); do
     mkdir -p "${home%/*}"
     ln -s "$kept" "$home"
   fi
-  if [ "${kept##*/}" = .ssh ]; then secure_ssh "$kept"; fi
+  [ "${kept##*/}" != .ssh ] || secure_ssh "$kept"
 done

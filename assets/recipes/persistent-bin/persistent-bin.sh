@@ -11,7 +11,7 @@ set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
 dir=$OPT_BIN_DIR
-[ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ] || skip "$VOLUME does not exist"
 as_user mkdir -p "$dir" || skip "$dir could not be made a folder"
 owner=$(stat -c %U "$dir")
 [ "$owner" = "$NOTEBOOK_USER" ] || log "$dir belongs to $owner, not $NOTEBOOK_USER: left as it is"
@@ -28,9 +28,7 @@ fi
 EOT
 log "$dir is on $NOTEBOOK_USER's PATH in login shells ($profile)"
 
-if [ "$OPT_BINARY_COUNT" -gt 0 ] && ! have curl; then
-  skip "curl is not installed: no program downloaded"
-fi
+[ "$OPT_BINARY_COUNT" = 0 ] || have curl || skip "curl is not installed: no program downloaded"
 # Each program the folder lacks is downloaded (as ec2-user, to a temporary file there), checked
 # and renamed into place; one that fails leaves nothing behind and is tried at the next start.
 for ((i = 0; i < OPT_BINARY_COUNT; i++)); do

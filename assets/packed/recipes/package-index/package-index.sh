@@ -14,32 +14,26 @@ add_setting extra-index-url "$OPT_EXTRA_INDEX_URLS"
 add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 merged(){
 local line section='' drop='' key
-if [ -f "$1" ];then
-while IFS= read -r line||[ -n "$line" ];do
-if [ -n "$drop" ]&&[[ $line == [[:space:]]*[![:space:]]* ]];then continue;fi
+[ ! -f "$1" ]||while IFS= read -r line||[ -n "$line" ];do
+[[ -n $drop && $line == [[:space:]]*[![:space:]]* ]]&&continue
 drop=''
-case $line in
-\[*\]*)section=${line#\[}
-section=${section%\]*}
+if [[ $line == \[*\]* ]];then
+section=${line#\[} section=${section%\]*}
 printf '%s\n' "$line"
-if [ "$section" = global ];then
+[ "$section" != global ]||{
 printf %s "$settings"
 settings=''
+}
+continue
 fi
+key=${line%%[=:]*} key=${key//[[:space:]]/} key=${key,,}
+if [ "$section" = global ]&&[[ "$keys " == *" ${key//_/-} "* ]];then
+drop=1
 continue
-esac
-if [ "$section" = global ];then
-key=${line%%[=:]*}
-key=${key//[[:space:]]/}
-key=${key,,}
-case "$keys " in *" ${key//_/-} "*)drop=1
-continue
-esac
 fi
 printf '%s\n' "$line"
 done <"$1"
-fi
-if [ -n "$settings" ];then printf '[global]\n%s' "$settings";fi
+[ -z "$settings" ]||printf '[global]\n%s' "$settings"
 }
 if [ -n "$keys" ];then
 mkdir -p "${conf%/*}"

@@ -3,7 +3,7 @@ set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 envs=$OPT_ENVS_DIR
 condarc=$NOTEBOOK_HOME/.condarc
-[ -d "$PERSISTENT_VOLUME" ]||skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ]||skip "$VOLUME does not exist"
 as_user mkdir -p "$envs"||skip "$envs could not be made a folder"
 if ! conda=$(conda_command);then
 log "conda is not installed: $condarc left as it is"

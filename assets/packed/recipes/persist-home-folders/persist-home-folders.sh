@@ -1,7 +1,7 @@
 #!/bin/bash
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-[ -d "$PERSISTENT_VOLUME" ]||skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ]||skip "$VOLUME does not exist"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 exists(){ [ -e "$1" ]||[ -L "$1" ];}
 real_dir(){ [ -d "$1" ]&&[ ! -L "$1" ];}
@@ -26,10 +26,10 @@ find "$1/" -type d -exec chmod 700 {} + -o -type f -name '*.pub' -exec chmod 644
 }
 set_aside(){
 local aside=$2.saved-$stamp
-if exists "$aside";then aside=$aside.$$;fi
+! exists "$aside"||aside+=.$$
 mv "$1" "$aside"
 log "$1: saved aside as $aside ($2 differs and is kept)"
-if [ "${2##*/}" = .ssh ]&&[ -d "$aside" ];then secure_ssh "$aside";fi
+[ "${2##*/}" != .ssh ]||[ ! -d "$aside" ]||secure_ssh "$aside"
 }
 mkdir -p "$OPT_PERSISTENT_DIR"
 for ((i=0; i<OPT_FOLDER_COUNT; i++));do
@@ -48,7 +48,7 @@ mv "$kept.partial-$stamp" "$kept"
 rm -rf "$home"
 log "$home: moved to $kept"
 else
-if exists "$home";then set_aside "$home" "$kept";fi
+! exists "$home"||set_aside "$home" "$kept"
 mkdir "$kept"
 log "$home: created $kept"
 fi
@@ -64,5 +64,5 @@ if [ ! -L "$home" ];then
 mkdir -p "${home%/*}"
 ln -s "$kept" "$home"
 fi
-if [ "${kept##*/}" = .ssh ];then secure_ssh "$kept";fi
+[ "${kept##*/}" != .ssh ]||secure_ssh "$kept"
 done

@@ -2,7 +2,7 @@
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 dir=$OPT_BIN_DIR
-[ -d "$PERSISTENT_VOLUME" ]||skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ]||skip "$VOLUME does not exist"
 as_user mkdir -p "$dir"||skip "$dir could not be made a folder"
 owner=$(stat -c %U "$dir")
 [ "$owner" = "$NOTEBOOK_USER" ]||log "$dir belongs to $owner, not $NOTEBOOK_USER: left as it is"
@@ -15,9 +15,7 @@ case ":\$PATH:" in *:$quoted:*) ;; *) export PATH=$quoted:\$PATH ;; esac
 fi
 EOT
 log "$dir is on $NOTEBOOK_USER's PATH in login shells ($profile)"
-if [ "$OPT_BINARY_COUNT" -gt 0 ]&&! have curl;then
-skip "curl is not installed: no program downloaded"
-fi
+[ "$OPT_BINARY_COUNT" = 0 ]||have curl||skip "curl is not installed: no program downloaded"
 for ((i=0; i<OPT_BINARY_COUNT; i++));do
 name=OPT_BINARY_NAME_$i url=OPT_BINARY_URL_$i sum=OPT_BINARY_SHA256_$i
 name=${!name} url=${!url} sum=${!sum}
