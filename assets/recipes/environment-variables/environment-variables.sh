@@ -10,10 +10,14 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
-# dq VALUE: VALUE in double quotes with \ " $ ` escaped by a backslash (bash 5.2's
-# patsub_replacement, on by default: & stands for the character matched). A shell reads it back
+# dq VALUE: VALUE in double quotes with \ " $ ` escaped by a backslash. A shell reads it back
 # unchanged, and so does systemd's EnvironmentFile= parser (which keeps newlines inside quotes).
-dq() { printf '"%s"' "${1//[\\\"\$\`]/\\&}"; }
+dq() {
+  local v=${1//\\/\\\\}
+  v=${v//\"/\\\"}
+  v=${v//\$/\\\$}
+  printf '"%s"' "${v//\`/\\\`}"
+}
 
 # assignments PREFIX QUOTE: "PREFIX NAME=VALUE" per variable, VALUE quoted by the function QUOTE.
 assignments() {

@@ -1,7 +1,12 @@
 #!/bin/bash
 set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-dq(){ printf '"%s"' "${1//[\\\"\$\`]/\\&}";}
+dq(){
+local v=${1//\\/\\\\}
+v=${v//\"/\\\"}
+v=${v//\$/\\\$}
+printf '"%s"' "${v//\`/\\\`}"
+}
 assignments(){
 local i name value
 echo "# lcc-constructs step $LCC_STEP"
