@@ -100,7 +100,7 @@ def test_without_systemd_only_login_shells_get_them(tmp_path: Path) -> None:
     result = run(tmp_path, recipes.environment_variables(variables={"A": "1"}))
     assert_all_ok(result)
     log = result.last.step("environment-variables").log
-    assert "skipped: systemd is not running: Jupyter and its kernels will not see the variables" in log
+    assert "skipped: systemd is not running: Jupyter's kernels will not see them" in log
     keep = tmp_path / "keep"
     assert (keep / "etc/profile.d/lcc-environment-variables.sh").read_text().endswith(
         "export A='1'\n")

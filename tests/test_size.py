@@ -26,16 +26,16 @@ ONE_STEP = {"a.sh": "#!/bin/bash\necho hi\n"}
 #: Characters of the one-step folder's script: loader, unpacking program, runner and plan.
 ONE_STEP_BUDGET = 3420
 #: The same with the autostop recipe.
-AUTOSTOP_BUDGET = 9232
+AUTOSTOP_BUDGET = 8756
 #: What each other recipe adds to the one-step folder, at most.
 RECIPE_BUDGETS = {
-    "persist-conda-envs": 2128, "stop-ssm-agent": 1040, "persist-home-folders": 2128,
-    "persistent-bin": 2324, "environment-variables": 2040, "package-index": 1944, "git-config": 708,
+    "persist-conda-envs": 1940, "stop-ssm-agent": 932, "persist-home-folders": 1968,
+    "persistent-bin": 1952, "environment-variables": 1764, "package-index": 1824, "git-config": 664,
 }
 #: All eight recipes with the runner.
-ALL_RECIPES_BUDGET = 15832
+ALL_RECIPES_BUDGET = 14952
 #: The example app's on-start script (examples/app.py).
-EXAMPLE_BUDGET = 12868
+EXAMPLE_BUDGET = 12028
 
 RECIPES = {
     "persist-conda-envs": recipes.persist_conda_envs(),

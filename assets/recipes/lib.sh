@@ -7,13 +7,18 @@
 #
 # A recipe must never fail the instance start on its own account: when a tool it needs is
 # missing it says what it skipped and why, and ends with status 0.
+#
+# Every character here is paid by every recipe (the lifecycle script's 16384 are the user's):
+# only what most recipes use belongs here.
 
 NOTEBOOK_USER=ec2-user
 NOTEBOOK_HOME=/home/ec2-user
-PERSISTENT_VOLUME=$NOTEBOOK_HOME/SageMaker
-CHANGED=0
+# The persistent volume: the only folder that survives a stop/start.
+VOLUME=$NOTEBOOK_HOME/SageMaker
 
-log() { printf '%s\n' "$*"; }
+# log MESSAGE...: one line of the step's log. (bash's echo takes no option from a word holding
+# anything but option letters, and expands no backslash: messages print as they are.)
+log() { echo "$*"; }
 
 # skip REASON: say why nothing (more) is done and end the step successfully.
 skip() {
@@ -21,7 +26,7 @@ skip() {
   exit 0
 }
 
-have() { command -v "$1" >/dev/null 2>&1; }
+have() { command -v "$1" >/dev/null; }
 
 # as_user COMMAND...: run COMMAND as the notebook user, with its HOME (from root steps). Root
 # must not touch what that user controls (the persistent volume, the home): a symlink planted

@@ -9,11 +9,13 @@
                                but HOME, PATH and AWS_*, with the first of its Pythons that has
                                boto3; root never runs a Python that user can change. Prints the
                                decision and appends it to /var/log/jupyter.log. Options given
-                               here are added to the installed ones.
+                               here are added to the installed ones (the last of an option wins).
   autostop.py run [OPTION..]   the check itself (the notebook user). In doubt it does not stop
                                and says why (exit 1).
 
-Python 3.9 (Amazon Linux 2023's) and newer; boto3 for `run`.
+Options: `autostop.py --help` (main). Python 3.9 (Amazon Linux 2023's) and newer; boto3 for
+`run`. Every character of the packed copy is the user's (the lifecycle script's 16384): hence the
+standard library's shortest ways.
 """
 import argparse
 import datetime as dt
@@ -30,13 +32,21 @@ import urllib.request
 
 UTC = dt.timezone.utc
 HOME = "/opt/lcc-autostop"
-UNIT = "/etc/systemd/system/lcc-autostop"
 USER = "ec2-user"
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class Unsure(Exception):
     pass
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def write(path, text, mode="w"):
+    with open(path, mode) as f:
+        f.write(text)
 
 
 def stamp(t):
@@ -44,211 +54,197 @@ def stamp(t):
 
 
 def parse_time(text):
-    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+    for fraction in (".%f", ""):
         try:
-            return dt.datetime.strptime(str(text), fmt).astimezone(UTC)
+            return dt.datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%S" + fraction + "%z").astimezone(UTC)
         except ValueError:
             pass
-    raise Unsure("Jupyter sent a time without zone or not ISO 8601: %r" % (text,))
+    raise Unsure(f"Jupyter sent a time without zone or not ISO 8601: {text!r}")
 
 
 def jupyter(a, path):
     # Jupyter is this instance's: on loopback, with a self-signed certificate. Nothing else is
     # asked (the token would go with the question).
-    if urllib.parse.urlsplit(a.jupyter_url).hostname not in LOOPBACK:
-        raise Unsure("jupyter_url %s is not on this instance (localhost)" % a.jupyter_url)
+    url = a.jupyter_url
+    if urllib.parse.urlsplit(url).hostname not in ("localhost", "127.0.0.1", "::1"):
+        raise Unsure(f"jupyter_url {url} is not on this instance (localhost)")
     try:
-        req = urllib.request.Request(a.jupyter_url.rstrip("/") + path)
-        if a.token_file:
-            with open(a.token_file) as f:
-                req.add_header("Authorization", "token " + f.read().strip())
-        ctx = ssl.create_default_context()
-        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
-        with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
-            data = json.loads(r.read().decode())
+        token = {"Authorization": "token " + read(a.token_file).strip()} if a.token_file else {}
+        # The documented opt-out of certificate checks (PEP 476): no hostname check, CERT_NONE.
+        with urllib.request.urlopen(urllib.request.Request(url.rstrip("/") + path, headers=token), timeout=5,
+                                    context=ssl._create_unverified_context()) as r:
+            data = json.load(r)
     except urllib.request.HTTPError as e:
         if e.code == 404 and path == "/api/terminals":
             return []  # terminals are not enabled
-        raise Unsure("Jupyter answered %s %s to %s" % (e.code, e.reason, path))
+        raise Unsure(f"Jupyter answered {e.code} {e.reason} to {path}")
     except ValueError:
-        raise Unsure("Jupyter answered %s with something that is not JSON" % path)
+        raise Unsure(f"Jupyter answered {path} with something that is not JSON")
     except OSError as e:  # refused, timed out, TLS, the token file
-        raise Unsure("cannot ask Jupyter at %s: %s" % (a.jupyter_url, getattr(e, "reason", e)))
+        raise Unsure(f"cannot ask Jupyter at {url}: {getattr(e, 'reason', e)}")
     if not (isinstance(data, list) and all(isinstance(x, dict) for x in data)):
-        raise Unsure("Jupyter answered %s with an unexpected document" % path)
+        raise Unsure(f"Jupyter answered {path} with an unexpected document")
     return data
-
-
-def activity(a, now):
-    """What keeps the instance awake, and the latest activity of what counts (None: nothing)."""
-    items = [("kernel", k) for k in jupyter(a, "/api/kernels")]
-    if a.count_terminals:
-        items += [("terminal", t) for t in jupyter(a, "/api/terminals")]
-    awake, latest = [], None
-    for kind, item in items:
-        when = parse_time(item.get("last_activity"))
-        state = item.get("execution_state")
-        if state == "starting" and now - when > dt.timedelta(minutes=a.starting_grace_minutes):
-            continue  # stuck in 'starting': no longer counts
-        latest = max(latest or when, when)
-        label = "%s %s" % (kind, item.get("name"))
-        if state in ("busy", "starting"):
-            awake.append("%s is %s" % (label, state))
-        elif a.count_connections and item.get("connections"):
-            awake.append("%s has %s connection(s)" % (label, item["connections"]))
-    return awake, latest
-
-
-def nothing_running_since(a, now, running):
-    """When a check first saw nothing running (now, if none did); forgotten when something runs."""
-    path = os.path.join(a.state_dir, "nothing-running-since")
-    if running:
-        if os.path.exists(path):
-            os.remove(path)
-        return None
-    try:
-        with open(path) as f:
-            return parse_time(f.read())
-    except (OSError, Unsure):
-        with open(path, "w") as f:
-            f.write(stamp(now))
-        return now
 
 
 def decide(a, now):
     try:
-        with open(a.metadata) as f:
-            meta = json.load(f)
+        meta = json.loads(read(a.metadata))
         name, region = meta["ResourceName"], meta["ResourceArn"].split(":")[3]
-    except (OSError, ValueError, LookupError, AttributeError, TypeError) as e:
-        raise Unsure("no instance name and region in %s (%r)" % (a.metadata, e))
-    awake, latest = activity(a, now)
-    since = nothing_running_since(a, now, awake or latest)
+    except Exception as e:  # missing, not JSON, not the expected document
+        raise Unsure(f"no instance name and region in {a.metadata} ({e!r})")
+
+    def minutes(t):
+        return (now - t).total_seconds() / 60
+
+    # What keeps the instance awake, and the latest activity of what counts (None: nothing).
+    awake, latest = [], None
+    for kind in ["kernel"] + ["terminal"] * (not a.ignore_terminals):
+        for item in jupyter(a, f"/api/{kind}s"):
+            when = parse_time(item.get("last_activity"))
+            state = item.get("execution_state")
+            if state == "starting" and minutes(when) > a.starting_grace_minutes:
+                continue  # stuck in 'starting': no longer counts
+            latest = max(latest or when, when)
+            label = f"{kind} {item.get('name')}"
+            if state in ("busy", "starting"):
+                awake.append(f"{label} is {state}")
+            elif a.count_connections and item.get("connections"):
+                awake.append(f"{label} has {item['connections']} connection(s)")
+    # With nothing running, idle time counts from when a check first saw nothing running; that
+    # is forgotten as soon as something runs.
+    path = a.state_dir + "/nothing-running-since"
+    if latest:
+        why = "last activity"
+        if os.path.exists(path):
+            os.remove(path)
+    else:
+        why = "nothing running"
+        try:
+            latest = parse_time(read(path))
+        except (OSError, Unsure):
+            write(path, stamp(now))
+            latest = now
     if awake:
         return "active: " + "; ".join(awake)
-    idle = "idle since %s (%s; %.1f of %g minutes)" % (
-        stamp(since or latest), "nothing running" if since else "last activity",
-        (now - (since or latest)).total_seconds() / 60, a.idle_minutes)
-    if now - (since or latest) < dt.timedelta(minutes=a.idle_minutes):
+    idle = f"idle since {stamp(latest)} ({why}; {minutes(latest):.1f} of {a.idle_minutes:g} minutes)"
+    if minutes(latest) < a.idle_minutes:
         return idle + ": not stopping yet"
     try:
         import boto3
         from botocore.config import Config
-    except ImportError:
-        raise Unsure("%s has no boto3" % sys.executable)
-    try:
+
         sm = boto3.client("sagemaker", region_name=region, config=Config(
             connect_timeout=5, read_timeout=15, retries={"max_attempts": 3}))
         status = sm.describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceStatus"]
         if status != "InService":
-            return "%s, but %s is %s: not stopping" % (idle, name, status)
+            return f"{idle}, but {name} is {status}: not stopping"
         if a.dry_run:
-            return "%s: dry run: would stop %s" % (idle, name)
+            return f"{idle}: dry run: would stop {name}"
         sm.stop_notebook_instance(NotebookInstanceName=name)
+    except ImportError:
+        raise Unsure(f"{sys.executable} has no boto3")
     except Exception as e:  # botocore's errors, network errors: do not stop
-        raise Unsure("AWS: %s: %s" % (type(e).__name__, e))
-    return "%s: stopping %s (%s)" % (idle, name, region)
+        raise Unsure(f"AWS: {type(e).__name__}: {e}")
+    return f"{idle}: stopping {name} ({region})"
 
 
 def run(a):
     code, now = 1, dt.datetime.now(UTC)
     try:
         os.makedirs(a.state_dir, exist_ok=True)
-        lock = open(os.path.join(a.state_dir, "lock"), "w")
+        lock = open(a.state_dir + "/lock", "w")
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         message, code = decide(a, now), 0
     except BlockingIOError:
-        message = "another check is still running: skipping this one"
+        message = "another check is still running"
     except (Unsure, OSError) as e:
-        message = "not stopping: %s" % e
-    line = "%s autostop: %s\n" % (stamp(now), message)
+        message = f"not stopping: {e}"
+    line = f"{stamp(now)} autostop: {message}\n"
     sys.stdout.write(line)
+    log = a.log
     try:
-        if a.log and os.path.exists(a.log) and os.path.getsize(a.log) > 1 << 20:
-            os.replace(a.log, a.log + ".1")
-        if a.log:
-            with open(a.log, "a") as f:
-                f.write(line)
+        if log:
+            if os.path.exists(log) and os.path.getsize(log) > 1 << 20:
+                os.replace(log, log + ".1")
+            write(log, line, "a")
     except OSError as e:
-        print("autostop: cannot write %s: %s" % (a.log, e))
+        print(f"autostop: cannot write {log}: {e}")
     return code
 
 
-def as_user(argv, **kw):
-    """Run argv as the notebook user: in a session of its own (no terminal to push keystrokes
-    into), stdin from /dev/null, and an environment of HOME, PATH and AWS_* only."""
+def check(options):
     u = pwd.getpwnam(USER)
     env = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
     env.update(HOME=u.pw_dir, PATH="/usr/local/bin:/usr/bin:/bin")
-    return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid, extra_groups=os.getgrouplist(USER, u.pw_gid),
-                          env=env, cwd="/", stdin=subprocess.DEVNULL, start_new_session=True, **kw)
 
+    def as_user(*argv):
+        # In a session of its own (no terminal to push keystrokes into), stdin from /dev/null,
+        # and an environment of HOME, PATH and AWS_* only; its output (text) in .stdout.
+        return subprocess.run(argv, user=u.pw_uid, group=u.pw_gid, extra_groups=os.getgrouplist(USER, u.pw_gid),
+                              env=env, cwd="/", stdin=subprocess.DEVNULL, start_new_session=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, errors="replace", timeout=240)
 
-def check(extra):
-    conda = os.path.expanduser("~%s/anaconda3" % USER)
+    conda = u.pw_dir + "/anaconda3"
     pythons = [p for p in (conda + "/envs/JupyterSystemEnv/bin/python", conda + "/bin/python",
                            "/usr/bin/python3") if os.access(p, os.X_OK)]
-    python = next((p for p in pythons if not as_user([p, "-c", "import boto3"], capture_output=True).returncode),
-                  pythons[0] if pythons else None)
-    state = "/run/lcc-autostop"
+    python = next((p for p in pythons if not as_user(p, "-c", "import boto3").returncode), pythons and pythons[0])
+    state = "/run/lcc-autostop"  # run's default --state-dir
     os.makedirs(state, 0o700, exist_ok=True)
-    u = pwd.getpwnam(USER)
     os.chown(state, u.pw_uid, u.pw_gid)
-    with open(HOME + "/args") as f:
-        args = f.read().split() + ["--state-dir", state] + extra
+    args = read(HOME + "/args").split() + options
     if python:
-        out = as_user([python, HOME + "/autostop.py", "run"] + args, stdout=subprocess.PIPE,
-                      stderr=subprocess.STDOUT, timeout=240).stdout.decode(errors="replace")
+        out = as_user(python, HOME + "/autostop.py", "run", *args).stdout
     else:
-        out = "%s autostop: not stopping: no Python found\n" % stamp(dt.datetime.now(UTC))
+        out = f"{stamp(dt.datetime.now(UTC))} autostop: not stopping: no Python found\n"
     # The notebook user wrote that: printable characters only reach a terminal or the log.
     out = "".join(c for c in out[-4000:] if c.isprintable() or c == "\n")
     sys.stdout.write(out)
-    with open("/var/log/jupyter.log", "a") as f:
-        f.write(out)
+    write("/var/log/jupyter.log", out, "a")
 
 
 def install():
     os.makedirs(HOME, exist_ok=True)
     shutil.copy(__file__, HOME + "/autostop.py")
     os.chmod(HOME + "/autostop.py", 0o755)
-    with open(HOME + "/args", "w") as f:
-        f.write(os.environ["OPT_AUTOSTOP_ARGS"])
+    args = os.environ["OPT_AUTOSTOP_ARGS"]
+    write(HOME + "/args", args)
     if not (os.path.isdir("/run/systemd/system") and shutil.which("systemctl")):
-        print("skipped: systemd is not running: nothing checks for idleness")
-        return
+        return print("skipped: systemd is not running: no idle checks")
     minutes = os.environ["OPT_AUTOSTOP_INTERVAL_MINUTES"]
-    with open(UNIT + ".service", "w") as f:
-        f.write("[Service]\nType=oneshot\nExecStart=/usr/bin/python3 %s/autostop.py check\n" % HOME)
-    with open(UNIT + ".timer", "w") as f:
-        f.write("[Timer]\nOnActiveSec=%smin\nOnUnitActiveSec=%smin\n" % (minutes, minutes))
-    subprocess.run(["systemctl", "daemon-reload"], check=True)
-    subprocess.run(["systemctl", "--no-block", "restart", "lcc-autostop.timer"], check=True)
-    print("autostop: systemd timer lcc-autostop.timer, every %s minutes: %s" % (
-        minutes, os.environ["OPT_AUTOSTOP_ARGS"]))
+    unit = "/etc/systemd/system/lcc-autostop."
+    write(unit + "service", f"[Service]\nType=oneshot\nExecStart=/usr/bin/python3 {HOME}/autostop.py check\n")
+    write(unit + "timer", f"[Timer]\nOnActiveSec={minutes}min\nOnUnitActiveSec={minutes}min\n")
+    subprocess.check_call("systemctl daemon-reload && systemctl --no-block restart lcc-autostop.timer",
+                          shell=True)
+    print(f"autostop: systemd timer lcc-autostop.timer, every {minutes} minutes: {args}")
 
 
 def main(argv=None):
-    # No __doc__ here: the packed copy has no docstrings.
-    p = argparse.ArgumentParser(description="lcc-constructs autostop (README: Autostop)")
-    p.add_argument("mode", nargs="?", default="install", choices=["install", "check", "run"])
-    p.add_argument("--idle-minutes", type=float, default=60.0)
-    p.add_argument("--starting-grace-minutes", type=float, default=10.0)
-    p.add_argument("--count-connections", action="store_true")
-    p.add_argument("--ignore-terminals", dest="count_terminals", action="store_false")
-    p.add_argument("--dry-run", action="store_true")
-    p.add_argument("--jupyter-url", default="https://localhost:8443")
-    p.add_argument("--token-file")
-    p.add_argument("--metadata", default="/opt/ml/metadata/resource-metadata.json")
-    p.add_argument("--state-dir", default="/run/lcc-autostop")
-    p.add_argument("--log", help="also append the decision to this file (kept under 1 MiB)")
+    p = argparse.ArgumentParser(prog="autostop.py")
+    option = p.add_argument
+    option("mode", nargs="?", default="install", choices=["install", "check", "run"])
+    option("--idle-minutes", type=float, default=60.0)
+    # A kernel 'starting' for longer than this no longer counts (kernels get stuck there).
+    option("--starting-grace-minutes", type=float, default=10.0)
+    # An open browser connection to a kernel keeps the instance awake.
+    option("--count-connections", action="store_true")
+    # Terminals' activity does not count.
+    option("--ignore-terminals", action="store_true")
+    # Say what it would do, never stop.
+    option("--dry-run", action="store_true")
+    option("--jupyter-url", default="https://localhost:8443")
+    # A file holding Jupyter's token.
+    option("--token-file")
+    option("--metadata", default="/opt/ml/metadata/resource-metadata.json")
+    option("--state-dir", default="/run/lcc-autostop")
+    # Also append the decision to this file (kept under 1 MiB).
+    option("--log")
     argv = sys.argv[1:] if argv is None else argv
     a = p.parse_args(argv)
-    if a.mode == "install":
-        return install()
     if a.mode == "check":
         return check(argv[1:])
-    return run(a)
+    return run(a) if a.mode == "run" else install()
 
 
 if __name__ == "__main__":

@@ -3,9 +3,7 @@
 
 # conda_command: the notebook user's conda (SageMaker installs it in ~/anaconda3), if any.
 conda_command() {
-  if [ -x "$NOTEBOOK_HOME/anaconda3/bin/conda" ]; then
-    printf '%s\n' "$NOTEBOOK_HOME/anaconda3/bin/conda"
-  else
-    command -v conda
-  fi
+  local conda=$NOTEBOOK_HOME/anaconda3/bin/conda
+  [ -x "$conda" ] || conda=$(command -v conda) || return
+  echo "$conda"
 }

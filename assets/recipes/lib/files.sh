@@ -9,20 +9,16 @@ same_content() { [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ]; }
 # holds exactly that with that mode. Sets CHANGED=1 when it wrote. The file belongs to whoever
 # runs this.
 put_file() {
-  local path=$1 mode=$2 tmp
-  tmp=$(mktemp "$path.XXXXXX") || return 1
-  if ! cat >"$tmp"; then
-    rm -f "$tmp"
-    return 1
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX") || return
+  if cat >"$tmp" && chmod "$2" "$tmp"; then
+    # The same mode (stat gives a symlink's own, 777: never asked for) and the same bytes.
+    if [ -f "$1" ] && [ "$(stat -c %a "$1")" = "$2" ] && same_content "$tmp" "$1"; then
+      rm -f "$tmp"
+      return
+    fi
+    mv -f "$tmp" "$1" && CHANGED=1 && return
   fi
-  if [ -f "$path" ] && [ ! -L "$path" ] && [ "$(stat -c %a "$path")" = "$mode" ] &&
-    same_content "$tmp" "$path"; then
-    rm -f "$tmp"
-    return 0
-  fi
-  if ! chmod "$mode" "$tmp" || ! mv -f "$tmp" "$path"; then
-    rm -f "$tmp"
-    return 1
-  fi
-  CHANGED=1
+  rm -f "$tmp"
+  return 1
 }

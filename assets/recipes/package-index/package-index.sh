@@ -25,42 +25,27 @@ add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 
 # merged FILE: FILE with our settings right after its [global] header (or in a new [global]
 # section at the end). Our keys found elsewhere in [global] are dropped with their continuation
-# lines (indented lines after them). pip reads key names with '_' as '-', in any case.
+# lines (indented lines after them). pip reads key names with '_' as '-', in any case. (It runs
+# in a subshell: emptying $settings once they are written is its own business.)
 merged() {
-  local line section='' dropping=0 written=0 key
-  if [ -f "$1" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do
-      if [ "$dropping" = 1 ]; then
-        case $line in [[:space:]]*[![:space:]]*) continue ;; esac
-        dropping=0
-      fi
-      case $line in
-        \[*\]*)
-          section=${line#\[}
-          section=${section%\]*}
-          printf '%s\n' "$line"
-          if [ "$section" = global ] && [ "$written" = 0 ]; then
-            printf '%s' "$settings"
-            written=1
-          fi
-          continue
-          ;;
-      esac
-      if [ "$section" = global ]; then
-        key=${line%%[=:]*}
-        key=${key//[[:space:]]/}
-        key=${key,,}
-        key=${key//_/-}
-        case "$keys " in *" $key "*)
-          dropping=1
-          continue
-          ;;
-        esac
-      fi
+  local line section='' drop='' key
+  [ ! -f "$1" ] || while IFS= read -r line || [ -n "$line" ]; do
+    [[ -n $drop && $line == [[:space:]]*[![:space:]]* ]] && continue
+    drop=''
+    if [[ $line == \[*\]* ]]; then
+      section=${line#\[} section=${section%\]*}
       printf '%s\n' "$line"
-    done <"$1"
-  fi
-  if [ "$written" = 0 ]; then printf '[global]\n%s' "$settings"; fi
+      [ "$section" != global ] || { printf %s "$settings"; settings=''; }
+      continue
+    fi
+    key=${line%%[=:]*} key=${key//[[:space:]]/} key=${key,,}
+    if [ "$section" = global ] && [[ "$keys " == *" ${key//_/-} "* ]]; then
+      drop=1
+      continue
+    fi
+    printf '%s\n' "$line"
+  done <"$1"
+  [ -z "$settings" ] || printf '[global]\n%s' "$settings"
 }
 
 if [ -n "$keys" ]; then
@@ -72,10 +57,9 @@ fi
 
 [ -n "$OPT_CONDA_CHANNELS" ] || exit 0
 conda=$(conda_command) || skip "conda is not installed: no conda channel set"
-condarc=$HOME/.condarc
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 # Last first: each --prepend puts its channel on top (moving it there if listed already).
 for ((i = ${#channels[@]} - 1; i >= 0; i--)); do
-  "$conda" config --file "$condarc" --prepend channels "${channels[i]}"
+  "$conda" config --file ~/.condarc --prepend channels "${channels[i]}"
 done
-log "conda: channels $OPT_CONDA_CHANNELS first in $condarc"
+log "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"

@@ -15,59 +15,58 @@ set -euo pipefail
 # shellcheck source=/dev/null
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
-[ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist: nowhere to keep folders"
+[ -d "$VOLUME" ] || skip "$VOLUME does not exist"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 exists() { [ -e "$1" ] || [ -L "$1" ]; }
 
 real_dir() { [ -d "$1" ] && [ ! -L "$1" ]; }
 
-# same_entry A B: whether A and B are the same link, the same file content or both folders.
+# same_entry A B: whether A and B are the same link, the same file content or both folders
+# (sockets, FIFOs: never the same).
 same_entry() {
   if [ -L "$1" ]; then
     [ -L "$2" ] && [ "$(readlink "$1")" = "$(readlink "$2")" ]
   elif [ -d "$1" ]; then
     real_dir "$2"
-  elif [ -f "$1" ]; then
-    [ -f "$2" ] && [ ! -L "$2" ] && same_content "$1" "$2"
   else
-    return 1 # sockets, FIFOs: never the same
+    [ -f "$1" ] && [ -f "$2" ] && [ ! -L "$2" ] && same_content "$1" "$2"
   fi
 }
 
 # redundant HOME_DIR KEPT_DIR: whether KEPT_DIR holds every entry below HOME_DIR, the same.
 redundant() {
-  local rel
-  while IFS= read -r -d '' rel; do
-    if ! same_entry "$1/$rel" "$2/$rel"; then return 1; fi
-  done < <(cd "$1" && find . -mindepth 1 -print0)
+  local entry
+  while IFS= read -r -d '' entry; do
+    same_entry "$1/$entry" "$2/$entry" || return
+  done < <(find "$1" -mindepth 1 -printf '%P\0')
+}
+
+# secure_ssh DIR: ssh refuses keys others can read: folders 700, public keys 644, the rest 600.
+# (DIR/: the folder a symlink DIR points to, as chmod would.)
+secure_ssh() {
+  find "$1/" -type d -exec chmod 700 {} + -o -type f -name '*.pub' -exec chmod 644 {} + \
+    -o -type f -exec chmod 600 {} + || log "$1: could not set the modes (files of another owner?)"
 }
 
 # set_aside PATH KEPT: move PATH to KEPT.saved-<time>, on the persistent volume (KEPT wins).
 set_aside() {
   local aside=$2.saved-$stamp
-  if exists "$aside"; then aside=$aside.$$; fi
+  ! exists "$aside" || aside+=.$$
   mv "$1" "$aside"
-  log "$1: saved aside as $aside, as it is not the same as $2 (which is kept)"
-  if [ "${rel##*/}" = .ssh ] && [ -d "$aside" ]; then secure_ssh "$aside"; fi
+  log "$1: saved aside as $aside ($2 differs and is kept)"
+  [ "${2##*/}" != .ssh ] || [ ! -d "$aside" ] || secure_ssh "$aside"
 }
 
-# secure_ssh DIR: ssh refuses keys others can read: folders 700, public keys 644, the rest 600.
-secure_ssh() {
-  if ! { chmod 700 "$1" && find "$1" -mindepth 1 -type d -exec chmod 700 {} + &&
-    find "$1" -type f ! -name '*.pub' -exec chmod 600 {} + &&
-    find "$1" -type f -name '*.pub' -exec chmod 644 {} +; }; then
-    log "$1: could not set the modes (files of another owner?)"
-  fi
-}
-
-persist() {
-  local home=$NOTEBOOK_HOME/$rel kept=$OPT_PERSISTENT_DIR/$rel
+mkdir -p "$OPT_PERSISTENT_DIR"
+for ((i = 0; i < OPT_FOLDER_COUNT; i++)); do
+  rel=OPT_FOLDER_PATH_$i
+  home=$NOTEBOOK_HOME/${!rel} kept=$OPT_PERSISTENT_DIR/${!rel}
   if [ -L "$home" ] && [ "$(readlink "$home")" = "$kept" ] && [ -d "$kept" ]; then
     log "$home: already linked to $kept"
   elif exists "$kept" && [ ! -d "$kept" ]; then
     log "$home: left alone, $kept is not a folder"
-    return 0
+    continue
   elif ! exists "$kept"; then
     mkdir -p "${kept%/*}"
     if real_dir "$home"; then
@@ -76,7 +75,7 @@ persist() {
       rm -rf "$home"
       log "$home: moved to $kept"
     else
-      if exists "$home"; then set_aside "$home" "$kept"; fi
+      ! exists "$home" || set_aside "$home" "$kept"
       mkdir "$kept"
       log "$home: created $kept"
     fi
@@ -92,12 +91,5 @@ persist() {
     mkdir -p "${home%/*}"
     ln -s "$kept" "$home"
   fi
-  if [ "${rel##*/}" = .ssh ]; then secure_ssh "$kept"; fi
-}
-
-mkdir -p "$OPT_PERSISTENT_DIR"
-for ((i = 0; i < OPT_FOLDER_COUNT; i++)); do
-  ref=OPT_FOLDER_PATH_$i
-  rel=${!ref}
-  persist
+  [ "${kept##*/}" != .ssh ] || secure_ssh "$kept"
 done

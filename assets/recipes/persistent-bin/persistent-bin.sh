@@ -11,7 +11,7 @@ set -euo pipefail
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 
 dir=$OPT_BIN_DIR
-[ -d "$PERSISTENT_VOLUME" ] || skip "$PERSISTENT_VOLUME does not exist"
+[ -d "$VOLUME" ] || skip "$VOLUME does not exist"
 as_user mkdir -p "$dir" || skip "$dir could not be made a folder"
 owner=$(stat -c %U "$dir")
 [ "$owner" = "$NOTEBOOK_USER" ] || log "$dir belongs to $owner, not $NOTEBOOK_USER: left as it is"
@@ -19,49 +19,40 @@ owner=$(stat -c %U "$dir")
 # Only for ec2-user: root must never run what the notebook user can write.
 profile=/etc/profile.d/lcc-$LCC_STEP.sh
 quoted=$(sq "$dir")
-# shellcheck disable=SC2016 # $(id -un) and $PATH are for the login shell to expand
-{
-  printf '# Written by lcc-constructs (step %s) at every start: %s first on PATH.\n' "$LCC_STEP" "$dir"
-  printf 'if [ "$(id -un)" = %s ]; then\n' "$NOTEBOOK_USER"
-  printf '  case ":$PATH:" in *:%s:*) ;; *) PATH=%s:$PATH; export PATH ;; esac\nfi\n' "$quoted" "$quoted"
-} | put_file "$profile" 644
+# (\$: for the login shell to expand.)
+put_file "$profile" 644 <<EOT
+# lcc-constructs step $LCC_STEP
+if [ "\$(id -un)" = $NOTEBOOK_USER ]; then
+case ":\$PATH:" in *:$quoted:*) ;; *) export PATH=$quoted:\$PATH ;; esac
+fi
+EOT
 log "$dir is on $NOTEBOOK_USER's PATH in login shells ($profile)"
 
-# fetch NAME URL SHA256: download URL to the folder as NAME unless NAME is there already.
-fetch() {
-  local target=$dir/$1 tmp got
-  if [ -e "$target" ] || [ -L "$target" ]; then
-    log "$1: already in $dir, not downloaded"
-    return 0
-  fi
-  if ! tmp=$(as_user mktemp "$dir/.$1.download.XXXXXX"); then
-    log "$1: not installed, $NOTEBOOK_USER cannot write to $dir"
-    return 0
-  fi
-  if ! as_user curl -fsSL --connect-timeout 10 --max-time "$OPT_DOWNLOAD_TIMEOUT" --retry 2 \
-    -o "$tmp" -- "$2"; then
-    as_user rm -f "$tmp"
-    log "$1: not installed, the download from $2 failed (curl's message is above)"
-    return 0
-  fi
-  if [ -n "$3" ]; then
-    got=$(as_user sha256sum "$tmp")
-    got=${got%% *}
-    if [ "$got" != "$3" ]; then
-      as_user rm -f "$tmp"
-      log "$1: not installed, $2 has sha256 $got instead of $3"
-      return 0
-    fi
-  fi
-  as_user chmod 755 "$tmp"
-  as_user mv -f "$tmp" "$target"
-  log "$1: installed from $2"
-}
-
-if [ "$OPT_BINARY_COUNT" -gt 0 ] && ! have curl; then
-  skip "curl is not installed: no program downloaded"
-fi
+[ "$OPT_BINARY_COUNT" = 0 ] || have curl || skip "curl is not installed: no program downloaded"
+# Each program the folder lacks is downloaded (as ec2-user, to a temporary file there), checked
+# and renamed into place; one that fails leaves nothing behind and is tried at the next start.
 for ((i = 0; i < OPT_BINARY_COUNT; i++)); do
   name=OPT_BINARY_NAME_$i url=OPT_BINARY_URL_$i sum=OPT_BINARY_SHA256_$i
-  fetch "${!name}" "${!url}" "${!sum}"
+  name=${!name} url=${!url} sum=${!sum}
+  target=$dir/$name
+  if [ -e "$target" ] || [ -L "$target" ]; then
+    log "$name: already in $dir, not downloaded"
+    continue
+  fi
+  if ! tmp=$(as_user mktemp "$dir/.$name.download.XXXXXX"); then
+    log "$name: not installed, $NOTEBOOK_USER cannot write to $dir"
+    continue
+  fi
+  if ! as_user curl -fsSL --connect-timeout 10 --max-time "$OPT_DOWNLOAD_TIMEOUT" --retry 2 -o "$tmp" -- "$url"; then
+    error="the download from $url failed (curl's message is above)"
+  elif [ -n "$sum" ] && got=$(as_user sha256sum "$tmp" || true) && [ "${got%% *}" != "$sum" ]; then
+    error="$url has sha256 ${got%% *} instead of $sum"
+  else
+    as_user chmod 755 "$tmp"
+    as_user mv -f "$tmp" "$target"
+    log "$name: installed from $url"
+    continue
+  fi
+  as_user rm -f "$tmp"
+  log "$name: not installed, $error"
 done

@@ -1,8 +1,6 @@
 #!/bin/bash
 conda_command(){
-if [ -x "$NOTEBOOK_HOME/anaconda3/bin/conda" ];then
-printf '%s\n' "$NOTEBOOK_HOME/anaconda3/bin/conda"
-else
-command -v conda
-fi
+local conda=$NOTEBOOK_HOME/anaconda3/bin/conda
+[ -x "$conda" ]||conda=$(command -v conda)||return
+echo "$conda"
 }

@@ -1,19 +1,15 @@
 #!/bin/bash
 same_content(){ [ "$(sha256sum <"$1")" = "$(sha256sum <"$2")" ];}
 put_file(){
-local path=$1 mode=$2 tmp
-tmp=$(mktemp "$path.XXXXXX")||return 1
-if ! cat >"$tmp";then
+local tmp
+tmp=$(mktemp "$1.XXXXXX")||return
+if cat >"$tmp"&&chmod "$2" "$tmp";then
+if [ -f "$1" ]&&[ "$(stat -c %a "$1")" = "$2" ]&&same_content "$tmp" "$1";then
+rm -f "$tmp"
+return
+fi
+mv -f "$tmp" "$1"&&CHANGED=1&&return
+fi
 rm -f "$tmp"
 return 1
-fi
-if [ -f "$path" ]&&[ ! -L "$path" ]&&[ "$(stat -c %a "$path")" = "$mode" ]&&same_content "$tmp" "$path";then
-rm -f "$tmp"
-return 0
-fi
-if ! chmod "$mode" "$tmp"||! mv -f "$tmp" "$path";then
-rm -f "$tmp"
-return 1
-fi
-CHANGED=1
 }

@@ -13,36 +13,27 @@ add_setting index-url "$OPT_INDEX_URL"
 add_setting extra-index-url "$OPT_EXTRA_INDEX_URLS"
 add_setting trusted-host "$OPT_TRUSTED_HOSTS"
 merged(){
-local line section='' dropping=0 written=0 key
-if [ -f "$1" ];then
-while IFS= read -r line||[ -n "$line" ];do
-if [ "$dropping" = 1 ];then
-case $line in [[:space:]]*[![:space:]]*)continue;esac
-dropping=0
-fi
-case $line in
-\[*\]*)section=${line#\[}
-section=${section%\]*}
+local line section='' drop='' key
+[ ! -f "$1" ]||while IFS= read -r line||[ -n "$line" ];do
+[[ -n $drop && $line == [[:space:]]*[![:space:]]* ]]&&continue
+drop=''
+if [[ $line == \[*\]* ]];then
+section=${line#\[} section=${section%\]*}
 printf '%s\n' "$line"
-if [ "$section" = global ]&&[ "$written" = 0 ];then
-printf '%s' "$settings"
-written=1
+[ "$section" != global ]||{
+printf %s "$settings"
+settings=''
+}
+continue
 fi
+key=${line%%[=:]*} key=${key//[[:space:]]/} key=${key,,}
+if [ "$section" = global ]&&[[ "$keys " == *" ${key//_/-} "* ]];then
+drop=1
 continue
-esac
-if [ "$section" = global ];then
-key=${line%%[=:]*}
-key=${key//[[:space:]]/}
-key=${key,,}
-key=${key//_/-}
-case "$keys " in *" $key "*)dropping=1
-continue
-esac
 fi
 printf '%s\n' "$line"
 done <"$1"
-fi
-if [ "$written" = 0 ];then printf '[global]\n%s' "$settings";fi
+[ -z "$settings" ]||printf '[global]\n%s' "$settings"
 }
 if [ -n "$keys" ];then
 mkdir -p "${conf%/*}"
@@ -51,9 +42,8 @@ log "pip:$keys set in $conf"
 fi
 [ -n "$OPT_CONDA_CHANNELS" ]||exit 0
 conda=$(conda_command)||skip "conda is not installed: no conda channel set"
-condarc=$HOME/.condarc
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 for ((i=${#channels[@]}-1; i>=0; i--));do
-"$conda" config --file "$condarc" --prepend channels "${channels[i]}"
+"$conda" config --file ~/.condarc --prepend channels "${channels[i]}"
 done
-log "conda: channels $OPT_CONDA_CHANNELS first in $condarc"
+log "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"
