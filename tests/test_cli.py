@@ -6,8 +6,10 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -160,7 +162,7 @@ def test_minify_and_codec_options(tmp_path: Path) -> None:
     bundle = unpack_with_script(out.read_text(), tmp_path / "startup")
     assert (bundle / "scripts" / "a.sh").read_text() == "#!/bin/bash\necho a\n"
     bad = lcc("report", str(folder), "--codec", "zip")
-    assert bad.returncode == 1 and "codec 'zip' is not known" in bad.stderr
+    assert bad.returncode == 2 and "codec 'zip' is not known" in bad.stderr
 
 
 def test_build_for_an_s3_payload(tmp_path: Path) -> None:
@@ -177,7 +179,7 @@ def test_build_for_an_s3_payload(tmp_path: Path) -> None:
     unpacked = {e.path: e.data for e in read_shar(codec.compressor.decompress(payload.read_bytes()))}
     assert {p: unpacked["scripts/" + p] for p in FILES} == {p: c.encode() for p, c in FILES.items()}
     alone = lcc("build", str(folder), "-o", str(out), "--payload-file", str(payload))
-    assert alone.returncode == 1 and "go together" in alone.stderr
+    assert alone.returncode == 2 and "go together" in alone.stderr
 
 
 def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
@@ -189,3 +191,162 @@ def test_a_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     proc.stdout.close()
     stderr = proc.stderr.read()
     assert proc.wait() == 0 and stderr == ""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="replacing a device node needs root")
+def test_output_never_replaces_a_device(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    for device in ("/dev/full", "/dev/null"):
+        before = os.stat(device)
+        proc = lcc("build", str(folder), "-o", device)
+        assert proc.returncode == 2 and "not a regular file" in proc.stderr and "wrote" not in proc.stderr
+        after = os.stat(device)
+        assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+
+
+def test_output_never_replaces_a_symlink_or_fifo(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    target = tmp_path / "target.sh"
+    target.write_text("kept\n")
+    link = tmp_path / "link.sh"
+    link.symlink_to(target)
+    proc = lcc("build", str(folder), "-o", str(link))
+    assert proc.returncode == 2 and "is a symlink" in proc.stderr
+    assert link.is_symlink() and target.read_text() == "kept\n"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    proc = lcc("build", str(folder), "-o", str(fifo))
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("", "-o: give a file path"),
+    ("/no/such/dir/x.sh", "-o /no/such/dir/x.sh: the folder /no/such/dir does not exist"),
+])
+def test_output_path_errors_name_what_the_user_gave(tmp_path: Path, value: str, message: str) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    proc = lcc("build", str(folder), "-o", value)
+    assert proc.returncode == 2 and message in proc.stderr and ".tmp" not in proc.stderr
+
+
+def test_output_dash_is_standard_output(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    lcc("build", str(folder), "-o", str(tmp_path / "file.sh"))
+    proc = lcc("build", str(folder), "-o", "-")
+    assert proc.returncode == 0 and proc.stdout == (tmp_path / "file.sh").read_text()
+    assert not (Path.cwd() / "-").exists()
+
+
+@pytest.mark.parametrize("args", [["--budget", "0"], ["--budget", "nan"], ["--codec", "zip+base64"]])
+def test_bad_option_values_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    proc = lcc("report", str(folder), *args)
+    assert proc.returncode == 2 and proc.stderr.startswith("lcc report: ") and "Traceback" not in proc.stderr
+
+
+def test_version() -> None:
+    proc = lcc("--version")
+    assert proc.returncode == 0
+    from importlib.metadata import version
+    assert proc.stdout.strip() == f"lcc-constructs {version('lcc-constructs')}"
+
+
+def test_recipes_json() -> None:
+    proc = lcc("recipes", "--json")
+    assert proc.returncode == 0, proc.stderr
+    recipes = {r["name"]: r for r in json.loads(proc.stdout)}
+    assert {"autostop", "persistent-bin", "stop-ssm-agent"} <= set(recipes)
+    assert recipes["autostop"]["options"]["idle_minutes"] == 60
+    assert recipes["autostop"]["options"]["token_file"] is None
+
+
+@pytest.mark.parametrize("manifest, message", [
+    ("[[step]]\nscript='a.sh'\ntimeout=inf\n", "timeout_seconds=inf must be"),
+    ("[[step]]\nscript='a.sh'\ntimeout=nan\n", "timeout_seconds=nan must be"),
+])
+def test_non_finite_timeouts_are_clear_errors(tmp_path: Path, manifest: str, message: str) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo a\n", "lifecycle.toml": manifest})
+    proc = lcc("report", str(folder))
+    assert proc.returncode == 1 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_symlink_loop_is_a_clear_error(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    (folder / "loop").symlink_to(folder)
+    (folder / "x").symlink_to("y")
+    (folder / "y").symlink_to("x")
+    proc = lcc("report", str(folder))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "loop" in proc.stderr and "x" in proc.stderr
+
+
+def test_minify_keeps_a_float_before_a_keyword(tmp_path: Path) -> None:
+    require(shutil.which("shfmt", path=str(Path(sys.executable).parent)) is not None, "shfmt not installed")
+    code = "import sys\nt = len(sys.argv) > 1\nprint(1. if t else 2.)\nprint(0x1f or 3)\n"
+    folder = write_folder(tmp_path / "s", {"a.py": code})
+    out = tmp_path / "on-start.sh"
+    assert lcc("build", str(folder), "-o", str(out), "--minify").returncode == 0
+    bundle = unpack_with_script(out.read_text(), tmp_path / "startup")
+    minified = bundle / "scripts" / "a.py"
+    proc = subprocess.run([sys.executable, "-W", "error", str(minified)], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout == "2.0\n31\n", proc.stderr
+
+
+def test_an_incompressible_folder_is_refused_with_the_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "a.sh").write_text("echo a\n")
+    (folder / "blob.bin").write_bytes(os.urandom(4 << 20))
+    proc = lcc("report", str(folder))
+    assert proc.returncode == 1 and "over the service's limit" in proc.stderr
+
+
+@pytest.mark.sandbox
+def test_simulate_streams_output_and_removes_its_volume(tmp_path: Path) -> None:
+    require(availability() is None, f"sandbox unavailable: {availability()}")
+    wait = "for i in $(seq 600); do [ -e /opt/gate/go ] && break; sleep 0.1; done\n"
+    folder = write_folder(tmp_path / "s", {"a.sh": f"echo first-line\n{wait}echo second-line\n"})
+    script = tmp_path / "s.sh"
+    lcc("build", str(folder), "-o", str(script))
+    volumes_before = set(Path(tempfile.gettempdir()).glob("lcc-volume-*"))
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    proc = subprocess.Popen([LCC, "simulate", str(script), "--bind", f"/opt/gate={gate}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    seen = ""
+    while "first-line" not in seen:
+        line = proc.stdout.readline()
+        if not line:
+            proc.kill()
+            pytest.fail(f"simulate ended before the step's first line was shown: {seen}")
+        seen += line
+    # The step waits for the gate file we have not made yet: its first line arrived while it ran.
+    assert proc.poll() is None and "second-line" not in seen
+    (gate / "go").touch()
+    rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "second-line" in rest and "would succeed" in rest and "persistent volume: removed" in rest
+    assert set(Path(tempfile.gettempdir()).glob("lcc-volume-*")) == volumes_before
+
+
+def test_simulate_removes_its_volume_when_the_sandbox_cannot_start(tmp_path: Path) -> None:
+    script = tmp_path / "s.sh"
+    script.write_text("#!/bin/bash\ntrue\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("mount", "sudo", "bash", "setsid"):
+        found = shutil.which(tool)
+        if found:
+            (bin_dir / tool).symlink_to(found)
+    fake = bin_dir / "unshare"
+    fake.write_text("#!/bin/sh\necho 'unshare: not allowed here' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "lcc_constructs.cli", "simulate", str(script)],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "TMPDIR": str(tmp)})
+    assert proc.returncode == 2 and "could not start" in proc.stderr, proc.stderr
+    assert list(tmp.iterdir()) == []

@@ -8,7 +8,6 @@
 #   b  budget (cs)                    m  least time left to start a foreground step (cs)
 #   N U B Q T C  each step's name, user, background (0/1), required (0/1), timeout (cs, 0: none)
 #                and command (shell words); e I exports step I's own variables
-#   R            (when a recipe made a step) which one, for read-back tools: not used here
 #
 #   runner.sh          as root: run every step; exit status 1 when a required step failed,
 #                      timed out or was skipped, else 0
@@ -42,23 +41,28 @@ x() {
   export LCC_STEP="${N[$1]}" LCC_KIND="$k" LCC_SCRIPTS_DIR="$h/scripts"
   [ "${U[$1]}" != root ] || cd "$h/scripts" || exit
   set -- "$1" "${C[$1]}"
-  unset N U B Q T C R
+  unset N U B Q T C
   e "$1"
   eval "exec $2"
 }
 
 # run I LIMIT WHY: step I as its user, in a session of its own (no terminal), its output
-# appended to its log. After LIMIT cs (0: none) timeout(1) sends SIGTERM; whatever is left of
-# the session after the grace gets SIGKILL, even once the step itself is gone. Sets the step's
-# S (status), X (exit code), D (seconds) and Y (reason, as JSON).
+# appended to its log and shown, as it comes, on stdout with the step's name in front: read
+# back from the log by tail(1), which stops once the step is gone, so nothing the step leaves
+# behind holds the script's output open. After LIMIT cs (0: none) timeout(1) sends SIGTERM;
+# whatever is left of the session after the grace gets SIGKILL, even once the step itself is
+# gone. Sets the step's S (status), X (exit code), D (seconds) and Y (reason, as JSON).
 run() {
-  local i=$1 c=(bash "$0" x "$1") p
+  local i=$1 c=(bash "$0" x "$1") p r L=$I/${N[$1]}.log
   [ "${U[i]}" = root ] || c=(sudo -nu "${U[i]}" -i -- "${c[@]}")
   [ "$2" = 0 ] || c=(timeout -k "$g" "$(secs "$2")" "${c[@]}")
   clock
   p=$t
-  setsid "${c[@]}" </dev/null >>"$I/${N[i]}.log" 2>&1 &
-  wait $!
+  : >>"$L"
+  setsid "${c[@]}" </dev/null >>"$L" 2>&1 &
+  r=$!
+  tail -s.1 -fn+1 --pid=$r "$L" | sed -u "s/^/[${N[i]}] /" &
+  wait $r
   X[i]=$?
   clock
   t=$((t - p))
@@ -69,11 +73,12 @@ run() {
   elif [ "$2" != 0 ] && ((t >= $2)) && [[ ${X[i]} = 124 || ${X[i]} = 137 ]]; then
     S[i]=timed_out Y[i]="\"killed after $(secs "$2")s ($3)\""
     for ((p = g * 10; p > 0; p--)); do
-      pgrep -s $! >/dev/null || break
+      pgrep -s $r >/dev/null || break
       sleep .1
     done
-    pkill -9 -s $!
+    pkill -9 -s $r
   fi
+  wait $!
 }
 
 # entry I: sets o to step I's entry of status.json.
@@ -131,7 +136,6 @@ case $1 in
           ((T[i] == 0 || T[i] > l)) || l=${T[i]} y="step timeout"
           say "step ${N[i]}: start as ${U[i]}, limit $(secs "$l")s ($y)"
           run "$i" "$l" "$y"
-          sed "s/^/[${N[i]}] /" "$I/${N[i]}.log"
         fi
       fi
       say "step ${N[i]}: ${S[i]} ${Y[i]}"

@@ -23,7 +23,7 @@ from ._archive import read_shar
 from .codecs import S3_OBJECT, Codec, candidates
 from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
 from .report import SizeReport, file_sizes
-from .steps import RecipeCall, RunAs, Step
+from .steps import RunAs, Step
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 
@@ -107,12 +107,11 @@ def _exports(body: str) -> dict[int, dict[str, str]]:
 
 def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
     """The options and steps a runner's plan (the lines above its code) was written from."""
-    lines = runner.split("\n", 8)
+    lines = runner.split("\n", 7)
     settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
     names, users, background, required, timeouts, commands = (
         _array(line, name) for line, name in zip(lines[1:7], "NUBQTC", strict=True))
-    calls = _array(lines[7], "R") if lines[7].startswith("R=(") else [""] * len(names)
-    body = "\n".join(lines[8:] if lines[7].startswith("R=(") else lines[7:])
+    body = lines[7]
     env = _exports(body[:body.find(";}\n") + 3] if body.startswith("e(){ case") else "")
     home = settings["h"] + "/" + SCRIPTS_PREFIX
     steps = []
@@ -125,7 +124,6 @@ def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
             background=background[i] == "1", required=required[i] == "1",
             timeout_seconds=int(timeouts[i]) / 100 if timeouts[i] != "0" else None,
             env=env.get(i, {}),
-            recipe=RecipeCall(*calls[i].split(" ", 1)) if calls[i] else None,
         ))
     options = BuildOptions(
         kind=settings["k"],  # type: ignore[arg-type]

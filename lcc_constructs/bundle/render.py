@@ -190,10 +190,6 @@ def render_plan(scripts: Scripts, options: BuildOptions) -> str:
             _bash_array("C", commands),
         ]),
     ]
-    if any(s.recipe for s in steps):
-        # Which recipe made each step, with its options: read back by `lcc pull`, not the runner.
-        lines.append(_bash_array("R", [f"{s.recipe.recipe} {s.recipe.options}" if s.recipe else ""
-                                       for s in steps]))
     lines.append("e(){ case $1 in\n" + "\n".join(exports) + "\nesac;}" if exports else "e(){ :;}")
     return "\n".join(lines) + "\n"
 

@@ -177,53 +177,12 @@ def _read_steps(run_dir: Path, status: dict[str, Any]) -> tuple[StepResult, ...]
     return tuple(steps)
 
 
-def simulate(
-    script: str | os.PathLike[str],
-    *,
-    volume: str | os.PathLike[str] | None = None,
-    keep: str | os.PathLike[str] | None = None,
-    limit_seconds: float = SERVICE_TIMEOUT_SECONDS,
-    runs: int = 1,
-    wait_background_seconds: float = 10.0,
-    files: Mapping[str, str | os.PathLike[str]] | None = None,
-    hide: Sequence[str] = (),
-    env: Mapping[str, str] | None = None,
-    binds: Mapping[str, str | os.PathLike[str]] | None = None,
-    on_output: Callable[[str], object] | None = None,
-) -> SimulationResult:
-    """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
-
-    :param volume: folder to use as the persistent volume; reuse it across calls to simulate
-        restarts of one instance. Default: a new temporary folder (kept, see the result).
-    :param keep: copy the sandbox's changes to ``/`` (the overlay's upper layer) there.
-    :param limit_seconds: the service's limit; a run still going (or whose output is still held
-        open) after it is killed and reported as a failure. Default 300.
-    :param runs: run the script this many times in a row in the same sandbox (idempotency).
-    :param wait_background_seconds: after the last run, wait up to this long for background
-        steps to finish before tearing the sandbox down.
-    :param files: extra files or folders to place in the sandbox, ``{"/dest": "host path"}``
-        (for example ``/opt/ml/metadata/resource-metadata.json`` or stand-in programs).
-    :param hide: absolute paths of files or folders the sandbox must not have (for example
-        ``/usr/bin/python3``, to see what a script does on an instance without it); they are
-        removed from the overlay only, before ``files`` are placed. Missing paths are ignored.
-    :param env: variables added to the script's environment, which is otherwise the service's
-        (``PATH`` only): for example endpoints of stand-in services (``AWS_ENDPOINT_URL_S3``).
-    :param binds: host files or folders shown read-only in the sandbox, ``{"/dest": "host
-        path"}``, without copying them (large ones, such as a Python library folder).
-    :param on_output: called with the script's output as it comes, while it runs.
-    :raises SandboxUnavailable: when it cannot run here.
-    """
-    reason = availability()
-    if reason:
-        raise SandboxUnavailable(reason)
-    script_path = Path(script)
-    if not script_path.is_file():
-        raise FileNotFoundError(f"no script at {script_path}")
-    for option, path in [("hide", p) for p in hide] + [("binds", d) for d in (binds or {})]:
-        if not path.startswith("/") or ".." in path.split("/") or path.rstrip("/") == "":
-            raise ValueError(f"{option}: {path!r} must be an absolute path below / without '..'")
-    volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
-    volume_path.mkdir(parents=True, exist_ok=True)
+def _run_inner(script_path: Path, volume_path: Path, keep: str | os.PathLike[str] | None,
+               limit_seconds: float, runs: int, wait_background_seconds: float,
+               files: Mapping[str, str | os.PathLike[str]] | None, hide: Sequence[str],
+               binds: Mapping[str, str | os.PathLike[str]] | None,
+               env: Mapping[str, str] | None, on_output: Callable[[str], object] | None) -> dict[str, Any]:
+    """Run the sandbox's inner process and return what it recorded."""
     with tempfile.TemporaryDirectory(prefix="lcc-sandbox-") as work:
         cfg = {
             "work": work,
@@ -264,6 +223,63 @@ def simulate(
                 f"the sandbox could not start (unshare exit {proc.returncode}): {stderr.strip()}"
             )
         raw = json.loads(result_file.read_text())
+    return cast("dict[str, Any]", raw)
+
+
+def simulate(
+    script: str | os.PathLike[str],
+    *,
+    volume: str | os.PathLike[str] | None = None,
+    keep: str | os.PathLike[str] | None = None,
+    limit_seconds: float = SERVICE_TIMEOUT_SECONDS,
+    runs: int = 1,
+    wait_background_seconds: float = 10.0,
+    files: Mapping[str, str | os.PathLike[str]] | None = None,
+    hide: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    binds: Mapping[str, str | os.PathLike[str]] | None = None,
+    on_output: Callable[[str], object] | None = None,
+) -> SimulationResult:
+    """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
+
+    :param volume: folder to use as the persistent volume; reuse it across calls to simulate
+        restarts of one instance. Default: a new temporary folder (removed if the run cannot start).
+    :param keep: copy the sandbox's changes to ``/`` (the overlay's upper layer) there.
+    :param limit_seconds: the service's limit; a run still going (or whose output is still held
+        open) after it is killed and reported as a failure. Default 300.
+    :param runs: run the script this many times in a row in the same sandbox (idempotency).
+    :param wait_background_seconds: after the last run, wait up to this long for background
+        steps to finish before tearing the sandbox down.
+    :param files: extra files or folders to place in the sandbox, ``{"/dest": "host path"}``
+        (for example ``/opt/ml/metadata/resource-metadata.json`` or stand-in programs).
+    :param hide: absolute paths of files or folders the sandbox must not have (for example
+        ``/usr/bin/python3``, to see what a script does on an instance without it); they are
+        removed from the overlay only, before ``files`` are placed. Missing paths are ignored.
+    :param env: variables added to the script's environment, which is otherwise the service's
+        (``PATH`` only): for example endpoints of stand-in services (``AWS_ENDPOINT_URL_S3``).
+    :param binds: host files or folders shown read-only in the sandbox, ``{"/dest": "host
+        path"}``, without copying them (large ones, such as a Python library folder).
+    :param on_output: called with the script's output as it comes, while it runs.
+    :raises SandboxUnavailable: when it cannot run here.
+    """
+    reason = availability()
+    if reason:
+        raise SandboxUnavailable(reason)
+    script_path = Path(script)
+    if not script_path.is_file():
+        raise FileNotFoundError(f"no script at {script_path}")
+    for option, path in [("hide", p) for p in hide] + [("binds", d) for d in (binds or {})]:
+        if not path.startswith("/") or ".." in path.split("/") or path.rstrip("/") == "":
+            raise ValueError(f"{option}: {path!r} must be an absolute path below / without '..'")
+    volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
+    volume_path.mkdir(parents=True, exist_ok=True)
+    try:
+        raw = _run_inner(script_path, volume_path, keep, limit_seconds, runs, wait_background_seconds,
+                         files, hide, binds, env, on_output)
+    except BaseException:
+        if volume is None:  # a volume made for a run that did not happen goes with it
+            shutil.rmtree(volume_path, ignore_errors=True)
+        raise
     if raw.get("error"):
         raise SandboxUnavailable(f"the sandbox could not be set up: {raw['error']}")
     results = []

@@ -9,18 +9,21 @@ x(){
 export LCC_STEP="${N[$1]}" LCC_KIND="$k" LCC_SCRIPTS_DIR="$h/scripts"
 [ "${U[$1]}" != root ]||cd "$h/scripts"||exit
 set -- "$1" "${C[$1]}"
-unset N U B Q T C R
+unset N U B Q T C
 e "$1"
 eval "exec $2"
 }
 run(){
-local i=$1 c=(bash "$0" x "$1") p
+local i=$1 c=(bash "$0" x "$1") p r L=$I/${N[$1]}.log
 [ "${U[i]}" = root ]||c=(sudo -nu "${U[i]}" -i -- "${c[@]}")
 [ "$2" = 0 ]||c=(timeout -k "$g" "$(secs "$2")" "${c[@]}")
 clock
 p=$t
-setsid "${c[@]}" </dev/null >>"$I/${N[i]}.log" 2>&1&
-wait $!
+: >>"$L"
+setsid "${c[@]}" </dev/null >>"$L" 2>&1&
+r=$!
+tail -s.1 -fn+1 --pid=$r "$L"|sed -u "s/^/[${N[i]}] /"&
+wait $r
 X[i]=$?
 clock
 t=$((t-p))
@@ -31,11 +34,12 @@ S[i]=ok Y[i]=
 elif [ "$2" != 0 ]&&((t>=$2))&&[[ ${X[i]} == 124 || ${X[i]} == 137 ]];then
 S[i]=timed_out Y[i]="\"killed after $(secs "$2")s ($3)\""
 for ((p=g*10; p>0; p--));do
-pgrep -s $! >/dev/null||break
+pgrep -s $r >/dev/null||break
 sleep .1
 done
-pkill -9 -s $!
+pkill -9 -s $r
 fi
+wait $!
 }
 entry(){
 printf -v o '{"name":"%s","user":"%s","status":"%s","exit_code":%s,"seconds":%s,"reason":%s}' \
@@ -85,7 +89,6 @@ else
 ((T[i]==0||T[i]>l))||l=${T[i]} y="step timeout"
 say "step ${N[i]}: start as ${U[i]}, limit $(secs "$l")s ($y)"
 run "$i" "$l" "$y"
-sed "s/^/[${N[i]}] /" "$I/${N[i]}.log"
 fi
 fi
 say "step ${N[i]}: ${S[i]} ${Y[i]}"
