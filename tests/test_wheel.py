@@ -32,6 +32,18 @@ def test_wheel_contents(wheel: Path) -> None:
     assert not [n for n in names if n.startswith(("tests/", "examples/"))]
 
 
+def test_wheel_metadata(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    text = archive.read(metadata).decode()
+    assert "License-Expression: Apache-2.0" in text and "License-File: LICENSE" in text
+    assert archive.read(metadata.replace("METADATA", "licenses/LICENSE")) == (ROOT / "LICENSE").read_bytes()
+    urls = {line.split(": ", 1)[1].split(", ")[0] for line in text.splitlines()
+            if line.startswith("Project-URL: ")}
+    assert {"Homepage", "Documentation", "Issues", "Changelog"} <= {u.lower().capitalize() for u in urls}
+    assert "Provides-Extra: node" in text and "Provides-Extra: minify" in text
+
+
 def test_wheel_works_from_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -60,3 +72,5 @@ def test_wheel_works_from_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> Non
                             cwd=tmp_path, capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
     assert '"fits": true' in report.stdout
+    version = subprocess.run([str(venv / "bin" / "lcc"), "--version"], capture_output=True, text=True)
+    assert version.stdout.strip() == f"lcc-constructs {wheel.name.split('-')[1]}"
