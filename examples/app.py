@@ -24,7 +24,7 @@ SCRIPTS = Path(__file__).resolve().parent / "scripts"
 
 
 class NotebookStack(cdk.Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
+    def __init__(self, scope: Construct, id: str, *, payload: str = "inline", **kwargs: object) -> None:
         super().__init__(scope, id, **kwargs)
         # No route to the internet: autostop reaches the SageMaker API through an endpoint
         # which only the notebook's security group may use.
@@ -32,6 +32,7 @@ class NotebookStack(cdk.Stack):
         lifecycle = LifecycleConfig(
             self, "Lifecycle",
             on_start=[Scripts.from_folder(SCRIPTS), recipes.autostop(idle_minutes=60)],
+            payload=payload,
         )
         self.notebook = NotebookInstance(
             self, "Notebook",
