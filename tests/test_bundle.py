@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
-from lcc_constructs.bundle.readback import parse_loader
+from lcc_constructs import BuildOptions, BundleError, RunAs, Scripts, Step, build
+from lcc_constructs.bundle._archive import read_shar
+from lcc_constructs.bundle.readback import parse_loader, read_plan
 
 from .helpers import build_folder, stop_loader, tree, unpack_with_script, write_folder
 
@@ -176,3 +177,25 @@ def test_the_loader_text_is_compact(tmp_path: Path) -> None:
     lines = rendered.text.splitlines()
     assert lines[0] == "#!/bin/bash"
     assert not [line for line in lines[1:] if line.lstrip().startswith("#") or line != line.strip()]
+
+
+def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_path: Path) -> None:
+    # The contract between render.py and readback.py (docs/architecture.md): every field of every
+    # step, and the build options the plan carries, survive the round trip, odd values included.
+    files = {"a.sh": "echo a\n", "sub dir/b.py": "print(1)\n", "c.sh": "echo c\n"}
+    folder = write_folder(tmp_path / "s", files)
+    steps = [
+        Step(name="a", script="a.sh", timeout_seconds=12.5, required=True,
+             env={"QUOTED": "it's \"here\" $HOME `x`", "NEWLINE": "one\ntwo", "EMPTY": ""}),
+        Step(name="b.py-1", script="sub dir/b.py", run_as=RunAs.NOTEBOOK_USER, background=True),
+        Step(name="c", script="c.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=86400),
+    ]
+    options = BuildOptions(kind="on-create", budget_seconds=123.45, unpack_dir="/opt/lcc-x",
+                           state_dir="/var/log/lcc-test", keep_runs=3)
+    rendered = build(Scripts.from_folder(folder, steps=steps), options)
+    codec, payload, _, _ = parse_loader(rendered.text)
+    entries = {e.path: e.data for e in read_shar(codec.compressor.decompress(codec.encoding.decode(payload)))}
+    read_options, read_steps = read_plan(entries["lcc/runner.sh"].decode())
+    assert read_steps == tuple(steps)
+    assert (read_options.kind, read_options.budget_seconds, read_options.unpack_dir, read_options.state_dir,
+            read_options.keep_runs) == ("on-create", 123.45, "/opt/lcc-x", "/var/log/lcc-test", 3)

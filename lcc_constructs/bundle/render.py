@@ -247,7 +247,9 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
     if not options.minify:
         with contextlib.suppress(ValidationError):  # no shfmt here: the message names the extra
             minified_chars = render(scripts, replace(options, minify=True)).report.encoded_chars
-    s3 = render(scripts, replace(options, payload="s3", codec=None)).report.encoded_chars
+    # The S3 script hardly depends on the object: the quickest codec tells (the others would
+    # compress a large bundle for seconds).
+    s3 = render(scripts, replace(options, payload="s3", codec="gzip+s3")).report.encoded_chars
     raise ValidationError(oversize_message(rendered.report, minified_chars=minified_chars,
                                        s3_chars=s3 + MAX_S3_LOCATION_CHARS))
 
@@ -255,8 +257,8 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
 #: What the bucket name and a CDK asset key (a hash and a suffix) add to an s3 script, at most.
 MAX_S3_LOCATION_CHARS = 4 * -(-(S3_BUCKET_MAX_CHARS + 1 + 80) // 3)
 
-#: No compressor beats gzip by this factor on what we pack: when gzip's output is larger than
-#: this many times the limit, the slower compressors are not tried (the build is refused anyway).
+#: No codec beats gzip+base64 by this factor on what we pack: when gzip's output is larger than
+#: this many times the limit, no other codec is tried (the build is refused anyway).
 HOPELESS_FACTOR = 3
 
 
@@ -294,9 +296,9 @@ def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...]
     program = unpack_program(bundle_entries(scripts, options), options, fail_code)
     s3 = options.payload == "s3"
     codecs = [codec_named(str(options.codec))] if options.codec else list(candidates(str(options.payload)))
-    if len(GZIP.compress(program)) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS and not options.codec:
-        # Far over any limit: the slower compressors would not change the verdict.
-        codecs = [c for c in codecs if c.compressor is GZIP]
+    if not options.codec and not s3 and len(GZIP.compress(program)) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
+        # Far over the limit: no codec would change the verdict; the quickest tells by how much.
+        codecs = codecs[:1]
     best: tuple[int, str, Codec, bytes, str] | None = None
     blobs: dict[str, bytes] = {}
     for codec in codecs:

@@ -1,0 +1,142 @@
+"""Every example in the README and docs/ runs (docs/development.md, "Examples in the docs").
+
+Fenced blocks are examples by their language:
+- ``python``: run, each block in a fresh namespace that already holds what the docs use without
+  defining (``app``, ``stack``, ``vpc``, ``key``, ``notebook_role``, ``uri``, ``YQ_SHA256``), in
+  a folder with ``scripts/hello.sh``; a block may also be a whole program (its ``app.synth()``
+  writes to a temporary cloud assembly).
+- ``toml``: a ``lifecycle.toml``; it is built with a file for each ``script`` it names.
+- ``bash``: run with ``bash -e`` in that folder (``lcc`` from this checkout's virtualenv).
+- ``console`` (commands that need the network, an AWS account or the whole development set-up:
+  install, publish, deploy), ``text`` and ``json`` (layouts, signatures, output): not run.
+Any other language, or none, fails this test, so that no example goes untested by accident.
+docs/service-commands.md runs against moto's server: tests/test_service.py runs its examples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lcc_constructs.sandbox import availability
+
+from .conftest import ROOT, require
+
+RUN = {"python", "toml", "bash"}
+NOT_RUN = {"console", "text", "json"}
+TESTED_ELSEWHERE = {"docs/service-commands.md"}
+
+FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def pages() -> list[Path]:
+    found = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    return [p for p in found if p.relative_to(ROOT).as_posix() not in TESTED_ELSEWHERE]
+
+
+def blocks(page: Path) -> list[tuple[str, str, int]]:
+    """(language, code, line) of each fenced block of ``page``."""
+    text = page.read_text()
+    return [(m.group(1), m.group(2), text.count("\n", 0, m.start()) + 1) for m in FENCE.finditer(text)]
+
+
+PRELUDE = textwrap.dedent("""
+    import os
+    import aws_cdk as cdk
+    from aws_cdk import Duration, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms
+    from lcc_constructs import *
+    from lcc_constructs import recipes
+
+    app = cdk.App(outdir=os.environ["CDK_OUTDIR"])
+    stack = cdk.Stack(app, "Docs")
+    vpc = ec2.Vpc(stack, "DocsVpc", max_azs=1, nat_gateways=0, subnet_configuration=[
+        ec2.SubnetConfiguration(name="private", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    key = kms.Key(stack, "DocsKey")
+    notebook_role = iam.Role(stack, "DocsRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    uri = "https://mlflow.example.com"
+    YQ_SHA256 = "0" * 64
+""")
+
+#: Runs each python block of one page in its own namespace, in one process (jsii starts once).
+RUNNER = textwrap.dedent("""
+    import json, os, sys, traceback
+    prelude, blocks = json.load(sys.stdin)
+    failed = []
+    for n, (line, code) in enumerate(blocks):
+        os.environ["CDK_OUTDIR"] = os.path.join(os.getcwd(), f"cdk.out.{n}")
+        namespace = {"__name__": "__main__"}
+        try:
+            exec(compile(prelude, "<prelude>", "exec"), namespace)
+            exec(compile(code, f"<block at line {line}>", "exec"), namespace)
+        except BaseException:
+            failed.append(f"block at line {line}:\\n{traceback.format_exc()}")
+    print(json.dumps(failed))
+""")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "hello.sh").write_text("#!/bin/bash\necho hello\n")
+    return tmp_path
+
+
+def page_id(page: Path) -> str:
+    return page.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("page", pages(), ids=page_id)
+def test_every_block_has_a_known_language(page: Path) -> None:
+    unknown = [(line, lang) for lang, _, line in blocks(page) if lang not in RUN | NOT_RUN]
+    assert not unknown, f"{page_id(page)}: blocks of unknown language (line, language): {unknown}"
+
+
+def pages_with(language: str) -> list[Path]:
+    return [p for p in pages() if any(b[0] == language for b in blocks(p))]
+
+
+@pytest.mark.parametrize("page", pages_with("python"), ids=page_id)
+def test_python_examples_run(page: Path, workdir: Path) -> None:
+    code = [(line, c) for lang, c, line in blocks(page) if lang == "python"]
+    proc = subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps([PRELUDE, code]), cwd=workdir,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    failed = json.loads(proc.stdout.splitlines()[-1])
+    assert not failed, f"{page_id(page)}:\n" + "\n".join(failed)
+
+
+@pytest.mark.parametrize("page", pages_with("toml"), ids=page_id)
+def test_manifest_examples_build(page: Path, workdir: Path) -> None:
+    from lcc_constructs import Scripts, build
+
+    for n, (_, code, line) in enumerate(b for b in blocks(page) if b[0] == "toml"):
+        folder = workdir / f"manifest{n}"
+        folder.mkdir()
+        (folder / "lifecycle.toml").write_text(code)
+        for script in re.findall(r'^script\s*=\s*"([^"]+)"', code, re.M):
+            (folder / script).parent.mkdir(parents=True, exist_ok=True)
+            (folder / script).write_text("#!/usr/bin/env python3\nprint(1)\n" if script.endswith(".py")
+                                         else "#!/bin/bash\necho step\n")
+        try:
+            build(Scripts.from_folder(folder))
+        except Exception as e:  # noqa: BLE001 - the message names the block
+            pytest.fail(f"{page_id(page)}: toml block at line {line}: {e}")
+
+
+@pytest.mark.parametrize("page", pages_with("bash"), ids=page_id)
+def test_shell_examples_run(page: Path, workdir: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(ROOT)}
+    for _, code, line in (b for b in blocks(page) if b[0] == "bash"):
+        if "lcc simulate" in code:
+            require(availability() is None, f"sandbox unavailable: {availability()}")
+        proc = subprocess.run(["bash", "-e", "-c", code], cwd=workdir, capture_output=True, text=True,
+                              env=env, timeout=300)
+        assert proc.returncode == 0, f"{page_id(page)}: bash block at line {line}:\n{proc.stderr}"
