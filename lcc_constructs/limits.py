@@ -98,7 +98,7 @@ AUTOSTOP_ACTIONS = ("sagemaker:DescribeNotebookInstance", "sagemaker:StopNoteboo
 #: Autostop: idle minutes before the instance is stopped, unless configured otherwise.
 DEFAULT_AUTOSTOP_IDLE_MINUTES = 60
 
-#: Autostop: minutes between two checks; at most an hour (a cron schedule within the hour).
+#: Autostop: minutes between two checks (the systemd timer's interval); at most an hour.
 DEFAULT_AUTOSTOP_INTERVAL_MINUTES = 5
 AUTOSTOP_MAX_INTERVAL_MINUTES = 60
 

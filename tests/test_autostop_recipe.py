@@ -69,8 +69,16 @@ count_connections = true
     assert cli.steps[0].name == "idle" and "--idle-minutes=15" in args_of(cli)
 
 
+def test_minutes_reach_the_checker_as_given() -> None:
+    # Not rounded to six digits, nor in exponent notation (the checker's argparse reads both,
+    # but 90.1234567 would become 90.1235).
+    args = args_of(autostop(idle_minutes=90.1234567, starting_grace_minutes=1234567))
+    assert "--idle-minutes=90.1234567" in args and "--starting-grace-minutes=1234567" in args
+
+
 @pytest.mark.parametrize(("options", "message"), [
     ({"idle_minutes": 0}, "idle_minutes=0 must be a positive number of minutes"),
+    ({"starting_grace_minutes": -1}, "starting_grace_minutes=-1 must be a number of minutes, 0 or more"),
     ({"starting_grace_minutes": -1}, "starting_grace_minutes=-1 must be"),
     ({"interval_minutes": 0}, "interval_minutes=0 must be a whole number from 1 to 60"),
     ({"interval_minutes": 61}, "interval_minutes=61"),

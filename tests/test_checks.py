@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import BundleError, build
+from lcc_constructs import BundleError, build, recipes
 from lcc_constructs.bundle import checks
 from lcc_constructs.bundle.steps import BundleFile, Scripts, Step
 
@@ -30,6 +30,9 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
     (checks.check_duplicate_step_names,
      scripts({"a.sh": b"echo\n"}, [Step(name="x", script="a.sh"), Step(name="x", script="a.sh")]),
      "step name 'x' is used 2 times"),
+    (checks.check_recipes_used_once,
+     recipes.autostop(name="stop-a") + recipes.autostop(name="stop-b", idle_minutes=30),
+     r"recipe 'autostop' is used 2 times \(steps 'stop-a', 'stop-b'\)"),
     (checks.check_duplicate_paths,
      Scripts(files=(BundleFile("a.sh", b"", 0o644, "/one/a.sh"),
                     BundleFile("a.sh", b"x", 0o644, "/two/a.sh")),
@@ -88,6 +91,11 @@ def test_check_fails_on_bad_input(check: Callable[[Scripts], list[str]], bad: Sc
 @pytest.mark.parametrize("check", sorted({c for c, _, _ in CASES}, key=lambda c: c.__name__))
 def test_check_passes_on_good_input(check: Callable[[Scripts], list[str]]) -> None:
     assert check(GOOD) == []
+
+
+def test_recipes_that_may_be_used_twice_can_be() -> None:
+    twice = recipes.git_config(name="git-a", user_name="a") + recipes.git_config(name="git-b", user_name="b")
+    assert checks.check_recipes_used_once(twice + recipes.autostop()) == []
 
 
 def test_crlf_in_a_data_file_is_fine() -> None:

@@ -148,9 +148,9 @@ def test_modules_that_are_not_the_api_are_private() -> None:
     assert private >= {"_archive", "_assets", "_languages", "_manifest", "_minify"}
 
 
-def test_every_readme_import_works() -> None:
-    readme = (PACKAGE.parent / "README.md").read_text()
-    for line in readme.splitlines():
+def test_every_import_in_the_docs_works() -> None:
+    pages = [PACKAGE.parent / "README.md", *(PACKAGE.parent / "docs").rglob("*.md")]
+    for line in (line for page in pages for line in page.read_text().splitlines()):
         line = line.strip()
         if line.startswith("from lcc_constructs") and " import " in line:
             module, names = line.removeprefix("from ").split(" import ", 1)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Helpers of the built-in recipes. Sourced, never run: the bundle holds one copy, recipes/lib.sh,
 # beside the recipes' folders (recipes/<step name>/), and the helper files the recipes of the
-# bundle asked for in recipes/lib/ (lcc_constructs.recipe_registry: recipe_scripts(libs=...)),
+# bundle asked for in recipes/lib/ (lcc_constructs/recipes/_common.py: recipe_scripts(libs=...)),
 # all of which this sources.
 # shellcheck disable=SC2034 # the variables are for the recipes
 #

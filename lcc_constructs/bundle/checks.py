@@ -79,6 +79,19 @@ def check_duplicate_step_names(scripts: Scripts) -> list[str]:
     ]
 
 
+def check_recipes_used_once(scripts: Scripts) -> list[str]:
+    uses: dict[str, list[str]] = {}
+    for s in scripts.steps:
+        if s.recipe is not None and s.recipe.once:
+            uses.setdefault(s.recipe.recipe, []).append(s.name)
+    return [
+        f"recipe {recipe!r} is used {len(names)} times (steps {', '.join(map(repr, names))}): it sets "
+        "up one thing for the whole instance, so the later use would replace the earlier. Fix: use it once."
+        for recipe, names in sorted(uses.items())
+        if len(names) > 1
+    ]
+
+
 def check_duplicate_paths(scripts: Scripts) -> list[str]:
     counts = Counter(f.path for f in scripts.files)
     return [
@@ -213,6 +226,7 @@ CHECKS: tuple[Check, ...] = (
     check_has_steps,
     check_step_names,
     check_duplicate_step_names,
+    check_recipes_used_once,
     check_duplicate_paths,
     check_step_scripts_exist,
     check_step_options,

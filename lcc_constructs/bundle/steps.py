@@ -51,6 +51,9 @@ class RecipeCall:
 
     recipe: str
     options: str = "{}"
+    #: The recipe sets up something an instance has one of (autostop's timer): a script may
+    #: use it once.
+    once: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -131,12 +131,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any]) -> RecipeCall:
-    """How a use of a recipe is remembered in the bundle (``lcc pull`` names it again): its
-    name and the options given that differ from their defaults, as JSON."""
+def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *, once: bool = False) -> RecipeCall:
+    """How a use of a recipe is remembered in the bundle: its name and the options given that
+    differ from their defaults, as JSON. ``once``: the instance can have one of what it sets up."""
     defaults = {p.name: p.default for p in inspect.signature(fn).parameters.values()}
     options = {k: _plain(v) for k, v in given.items() if k in defaults and _plain(v) != _plain(defaults[k])}
-    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":")))
+    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":")), once)
 
 
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,

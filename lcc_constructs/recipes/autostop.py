@@ -1,4 +1,4 @@
-"""The autostop recipe (README: "Autostop"): stop the notebook instance when Jupyter has been
+"""The autostop recipe (docs/recipes/autostop.md): stop the notebook instance when Jupyter has been
 idle for a while.
 
 The checker (``assets/recipes/autostop/autostop.py``) travels inside the payload: nothing is
@@ -61,13 +61,16 @@ def autostop(
     ``sagemaker:DescribeNotebookInstance`` and ``sagemaker:StopNotebookInstance`` on the
     instance: the recipe declares them and the constructs grant them.
     """
-    call = recipe_call(NAME, autostop, locals())
+    # One timer and one /opt/lcc-autostop for the instance: a second use would replace the first.
+    call = recipe_call(NAME, autostop, locals(), once=True)
     o = Options(NAME)
     minutes = {"idle_minutes": idle_minutes, "starting_grace_minutes": starting_grace_minutes}
     for option, value in minutes.items():
+        zero_ok = option == "starting_grace_minutes"
         if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-                or value < 0 or (option == "idle_minutes" and value == 0)):
-            o.problem(option, value, "must be a positive number of minutes")
+                or value < 0 or (value == 0 and not zero_ok)):
+            o.problem(option, value, "must be a number of minutes, 0 or more" if zero_ok
+                      else "must be a positive number of minutes")
     if (isinstance(interval_minutes, bool) or not isinstance(interval_minutes, int)
             or not 1 <= interval_minutes <= AUTOSTOP_MAX_INTERVAL_MINUTES):
         o.problem("interval_minutes", interval_minutes, f"must be a whole number from 1 to "
@@ -84,7 +87,8 @@ def autostop(
                           "dry_run": dry_run}.items():
         o.flag(option, value)
     o.done()
-    args = [f"--idle-minutes={idle_minutes:g}", f"--starting-grace-minutes={starting_grace_minutes:g}",
+    # str(), not :g, which would round 90.1234567 and write 1234567 as 1.23457e+06.
+    args = [f"--idle-minutes={idle_minutes}", f"--starting-grace-minutes={starting_grace_minutes}",
             f"--jupyter-url={jupyter_url}", f"--log={log_file}"]
     args += [flag for flag, on in flags.items() if on]
     if token_file:

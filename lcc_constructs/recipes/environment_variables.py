@@ -1,4 +1,4 @@
-"""The environment-variables recipe (README: "Recipe `environment-variables`")."""
+"""The environment-variables recipe (docs/recipes/environment-variables.md)."""
 
 from __future__ import annotations
 

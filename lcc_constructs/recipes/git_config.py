@@ -1,4 +1,4 @@
-"""The git-config recipe (README: "Recipe `git-config`")."""
+"""The git-config recipe (docs/recipes/git-config.md)."""
 
 from __future__ import annotations
 

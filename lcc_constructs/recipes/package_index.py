@@ -1,4 +1,4 @@
-"""The package-index recipe (README: "Recipe `package-index`")."""
+"""The package-index recipe (docs/recipes/package-index.md)."""
 
 from __future__ import annotations
 

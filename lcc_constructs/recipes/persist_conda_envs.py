@@ -1,4 +1,4 @@
-"""The persist-conda-envs recipe (README: "Recipe `persist-conda-envs`")."""
+"""The persist-conda-envs recipe (docs/recipes/persist-conda-envs.md)."""
 
 from __future__ import annotations
 

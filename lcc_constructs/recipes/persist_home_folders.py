@@ -1,4 +1,4 @@
-"""The persist-home-folders recipe (README: "Recipe `persist-home-folders`")."""
+"""The persist-home-folders recipe (docs/recipes/persist-home-folders.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The persistent-bin recipe (README: "Recipe `persistent-bin`")."""
+"""The persistent-bin recipe (docs/recipes/persistent-bin.md)."""
 
 from __future__ import annotations
 

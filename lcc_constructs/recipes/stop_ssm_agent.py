@@ -1,4 +1,4 @@
-"""The stop-ssm-agent recipe (README: "Recipe `stop-ssm-agent`")."""
+"""The stop-ssm-agent recipe (docs/recipes/stop-ssm-agent.md)."""
 
 from __future__ import annotations
 
