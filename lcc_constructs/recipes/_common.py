@@ -131,7 +131,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *, once: bool = False) -> RecipeCall:
+def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *,
+                once: bool = False) -> RecipeCall:
     """How a use of a recipe is remembered in the bundle: its name and the options given that
     differ from their defaults, as JSON. ``once``: the instance can have one of what it sets up."""
     defaults = {p.name: p.default for p in inspect.signature(fn).parameters.values()}
