@@ -19,8 +19,6 @@ STANDIN_PATHS = {
     "conda": f"{HOME}/anaconda3/bin/conda",
     "rpm": "/usr/bin/rpm",
     "dnf": "/usr/bin/dnf",
-    "yum": "/usr/bin/yum",
-    "crontab": "/usr/bin/crontab",
     "aws": "/usr/bin/aws",
 }
 
@@ -28,7 +26,7 @@ STANDIN_PATHS = {
 def standins(tmp_path: Path, *names: str, systemd: bool = True) -> dict[str, Path]:
     """``files=`` for simulate(): the named stand-ins, and with ``systemd`` the marker of a
     booted systemd (/run/systemd/system), without which systemctl refuses to work."""
-    files = {STANDIN_PATHS[n]: STANDINS / ("dnf" if n == "yum" else n) for n in names}
+    files = {STANDIN_PATHS[n]: STANDINS / n for n in names}
     if systemd:
         marker = tmp_path / "run-systemd-system"
         marker.mkdir(exist_ok=True)
