@@ -350,3 +350,13 @@ def test_simulate_removes_its_volume_when_the_sandbox_cannot_start(tmp_path: Pat
                           env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "TMPDIR": str(tmp)})
     assert proc.returncode == 2 and "could not start" in proc.stderr, proc.stderr
     assert list(tmp.iterdir()) == []
+
+
+def test_build_each_kind_of_a_folder_laid_out_for_the_service(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"on-start.sh": "echo start\n", "on-create.sh": "echo create\n",
+                                           "helper.py": "print(1)\n"})
+    for kind in ("on-start", "on-create"):
+        out = tmp_path / f"{kind}.sh"
+        assert lcc("build", str(folder), "--kind", kind, "-o", str(out)).returncode == 0
+        (found,) = json.loads(lcc("inspect", str(out), "--json").stdout)
+        assert found["kind"] == kind and found["step_names"] == [kind]

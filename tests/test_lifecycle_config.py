@@ -203,3 +203,12 @@ def test_minify_and_codec_props(tmp_path: Path) -> None:
     assert (bundle / "scripts" / "a.py").read_text() == "print('a')\n"
     with pytest.raises(ValueError, match="(?s)on_start: .*codec 'bad' is not known"):
         LifecycleConfig(stack(), "Bad", on_start=folder, codec="bad")
+
+
+def test_one_folder_for_both_kinds(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"on-start.sh": "echo start\n", "on-create.sh": "echo create\n",
+                                           "helper.py": "print(1)\n"})
+    lcc = LifecycleConfig(cdk.Stack(cdk.App(), "S"), "Lcc", on_start=str(folder), on_create=str(folder))
+    assert lcc.on_start_script is not None and lcc.on_create_script is not None
+    assert [s.script for s in lcc.on_start_script.steps] == ["on-start.sh"]
+    assert [s.script for s in lcc.on_create_script.steps] == ["on-create.sh"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import BundleError, RunAs, Scripts, Step
+from lcc_constructs import BundleError, RunAs, Scripts, Step, build
 from lcc_constructs.bundle._manifest import load_manifest
 from lcc_constructs.recipes import from_spec
 
@@ -72,6 +72,27 @@ def test_default_steps_without_manifest(tmp_path: Path) -> None:
     assert sorted(f.path for f in scripts.files) == [
         "10-first.py", "20-second.sh", "README.md", "lib/helper.sh",
     ]
+
+
+def test_a_folder_laid_out_for_the_service_runs_its_kinds_script(tmp_path: Path) -> None:
+    # As people have them: on-start.sh and on-create.sh beside a helper they call. Each kind
+    # runs exactly its own script, as root; the helper travels but is not a step.
+    folder = write_folder(tmp_path / "s", {
+        "on-start.sh": "python3 \"$LCC_SCRIPTS_DIR/helper.py\"\n", "on-create.sh": "echo once\n",
+        "helper.py": "print('help')\n", "lib/common.sh": "x=1\n",
+    })
+    for kind in ("on-start", "on-create"):
+        scripts = Scripts.from_folder(folder, kind=kind)
+        assert [(s.name, s.script, s.run_as) for s in scripts.steps] == [(kind, f"{kind}.sh", RunAs.ROOT)]
+        assert sorted(f.path for f in scripts.files) == [
+            "helper.py", "lib/common.sh", "on-create.sh", "on-start.sh"]
+
+
+def test_a_folder_with_only_the_other_kinds_script_has_nothing_to_run(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"on-create.sh": "echo once\n", "helper.sh": "echo\n"})
+    assert Scripts.from_folder(folder, kind="on-start").steps == ()
+    with pytest.raises(BundleError, match="no step to run"):
+        build(Scripts.from_folder(folder, kind="on-start"))
 
 
 def test_files_keep_their_permission_bits(tmp_path: Path) -> None:
