@@ -177,8 +177,8 @@ def _clear(folder: Path) -> None:
 def _with_codec(pulled: Pulled, script: ReadScript) -> Pulled | None:
     """``pulled`` with the deployed codec stated, when it is not stated yet."""
     assert script.inspected is not None
-    if "codec" in pulled.options:
-        return None
+    if "codec" in pulled.options or pulled.same_text is None:
+        return None  # stated already, or an S3 payload (a build of the folder is inline)
     return replace(pulled, options={**pulled.options, "codec": script.inspected.report.codec})
 
 
