@@ -27,8 +27,8 @@ _HINTS = {
     "UnrecognizedClientException": "the credentials are not valid (wrong or expired keys?)",
     "InvalidSignatureException": "the secret key does not match the access key",
     "ExpiredTokenException": "the session credentials have expired: get new ones",
-    "ThrottlingException": "AWS is limiting the call rate: wait and try again (AWS_MAX_ATTEMPTS "
-                           "raises boto3's retries)",
+    "ThrottlingException": "AWS is limiting the call rate: wait and try again; AWS_MAX_ATTEMPTS "
+                           "raises boto3's retries",
 }
 
 
@@ -37,9 +37,9 @@ def client_error_message(operation: str, error: Any) -> str:
     details = error.response.get("Error", {})
     code = details.get("Code", "Error")
     attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-    tried = f" (after {attempts + 1} attempts)" if attempts else ""
-    hint = f"; {_HINTS[code]}" if code in _HINTS else ""
-    return f"AWS refused {operation}: {code}: {details.get('Message', '')}{tried}{hint}"
+    tried = f" ({attempts + 1} attempts)" if attempts else ""
+    hint = f" ({_HINTS[code]})" if code in _HINTS else ""
+    return f"AWS refused {operation}{tried}: {code}: {details.get('Message', '')}{hint}"
 
 
 def _botocore_message(error: Exception) -> str:
