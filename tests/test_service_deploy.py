@@ -4,37 +4,23 @@ removed, and --restart through to InService or Failed (reason and last log lines
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from lcc_constructs.bundle.readback import inspect_script
 
-from .moto_ext_controls import clear_failures, fail_action, fail_next_start, transitions
+from .moto_ext_controls import fail_action, fail_next_start, transitions
 from .servers import Moto
-from .service_helpers import aws_env, create_config, deployed, folder, lcc, put_log_lines, unique
+from .service_helpers import create_config, deployed, folder, lcc, put_log_lines, unique
 
 
-@pytest.fixture(autouse=True)
-def no_failures_left(moto: Moto) -> Iterator[None]:
-    yield
-    clear_failures(moto.url)
-
-
-@pytest.fixture
-def env(moto: Moto, tmp_path: Path) -> dict[str, str]:
-    return aws_env(moto, tmp_path)
-
-
-def test_create_then_update_says_what_changed(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_create_then_update_says_what_changed(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("deploy"), folder(tmp_path / "s")
-    first = lcc(env, "deploy", name, str(scripts))
+    first = lcc(lcc_env, "deploy", name, str(scripts))
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines()[0] == f"{name}: created"
     assert "+ on-start script: 2 step(s) (hello, 20-report)" in first.stdout
     assert "built on-start: on-start:" in first.stderr
-    built = lcc(env, "build", str(scripts), "-o", "-")
+    built = lcc(lcc_env, "build", str(scripts), "-o", "-")
     assert deployed(moto, name) == {"on-start": built.stdout}
 
     (scripts / "10-hello.sh").write_text("#!/bin/bash\necho changed\n")
@@ -42,7 +28,7 @@ def test_create_then_update_says_what_changed(moto: Moto, env: dict[str, str], t
     (scripts / "data/banner.txt").unlink()
     manifest = (scripts / "lifecycle.toml").read_text().replace('GREETING = "world"', 'GREETING = "moon"')
     (scripts / "lifecycle.toml").write_text(manifest + '\n[[step]]\nscript = "30-new.sh"\n')
-    second = lcc(env, "deploy", name, str(scripts))
+    second = lcc(lcc_env, "deploy", name, str(scripts))
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines() == [
         f"{name}: updated",
@@ -56,63 +42,63 @@ def test_create_then_update_says_what_changed(moto: Moto, env: dict[str, str], t
     assert steps == ("hello", "20-report", "30-new")
 
 
-def test_unchanged_makes_no_update_call(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_unchanged_makes_no_update_call(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("same"), folder(tmp_path / "s")
-    assert lcc(env, "deploy", name, str(scripts)).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(scripts)).returncode == 0
     # An update now would fail: "unchanged" must not even try.
     fail_action(moto.url, "UpdateNotebookInstanceLifecycleConfig", "AccessDeniedException", "no update")
-    again = lcc(env, "deploy", name, str(scripts))
+    again = lcc(lcc_env, "deploy", name, str(scripts))
     assert (again.returncode, again.stdout) == (0, f"{name}: unchanged\n"), again.stderr
 
 
-def test_dry_run_changes_nothing(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_dry_run_changes_nothing(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("dry"), folder(tmp_path / "s")
-    created = lcc(env, "deploy", name, str(scripts), "--dry-run")
+    created = lcc(lcc_env, "deploy", name, str(scripts), "--dry-run")
     assert created.stdout.startswith(f"{name}: would be created\n"), created.stderr
     assert moto.client().list_notebook_instance_lifecycle_configs(NameContains=name)[
         "NotebookInstanceLifecycleConfigs"] == []
-    assert lcc(env, "deploy", name, str(scripts)).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(scripts)).returncode == 0
     before = deployed(moto, name)
     (scripts / "10-hello.sh").write_text("#!/bin/bash\necho other\n")
-    dry = lcc(env, "deploy", name, str(scripts), "--dry-run")
+    dry = lcc(lcc_env, "deploy", name, str(scripts), "--dry-run")
     assert dry.returncode == 0
     assert dry.stdout.splitlines() == [f"{name}: would be updated", "  ~ file 10-hello.sh: content"]
     assert deployed(moto, name) == before
 
 
-def test_a_configuration_it_did_not_build_is_refused_without_force(moto: Moto, env: dict[str, str],
+def test_a_configuration_it_did_not_build_is_refused_without_force(moto: Moto, lcc_env: dict[str, str],
                                                                   tmp_path: Path) -> None:
     name, scripts = unique("foreign"), folder(tmp_path / "s")
     create_config(moto, name, on_start="#!/bin/bash\necho hand-made\n")
-    refused = lcc(env, "deploy", name, str(scripts))
+    refused = lcc(lcc_env, "deploy", name, str(scripts))
     assert refused.returncode == 1
     assert f"{name} holds an on-start script that lcc-constructs did not build" in refused.stderr
     assert "--force" in refused.stderr and "Traceback" not in refused.stderr
     assert deployed(moto, name) == {"on-start": "#!/bin/bash\necho hand-made\n"}
-    forced = lcc(env, "deploy", name, str(scripts), "--force")
+    forced = lcc(lcc_env, "deploy", name, str(scripts), "--force")
     assert forced.returncode == 0, forced.stderr
     assert "~ on-start script: a script not built by lcc-constructs (2 lines) -> 2 step(s)" in forced.stdout
     assert inspect_script(deployed(moto, name)["on-start"]).step_names == ("hello", "20-report")
 
 
-def test_on_create_is_added_and_removed(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_on_create_is_added_and_removed(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("create"), folder(tmp_path / "s")
     once = folder(tmp_path / "once", {"setup.sh": "#!/bin/bash\necho once\n"}, {})
-    both = lcc(env, "deploy", name, str(scripts), "--on-create", str(once))
+    both = lcc(lcc_env, "deploy", name, str(scripts), "--on-create", str(once))
     assert both.returncode == 0, both.stderr
     assert inspect_script(deployed(moto, name)["on-create"]).step_names == ("setup",)
     assert "built on-create: on-create:" in both.stderr
-    only_start = lcc(env, "deploy", name, str(scripts))
+    only_start = lcc(lcc_env, "deploy", name, str(scripts))
     assert "  - on-create script: 1 step(s) (setup), 1 file(s)" in only_start.stdout
     assert set(deployed(moto, name)) == {"on-start"}
-    only_create = lcc(env, "deploy", name, "--on-create", str(once))
+    only_create = lcc(lcc_env, "deploy", name, "--on-create", str(once))
     assert set(deployed(moto, name)) == {"on-create"}, only_create.stderr
 
 
-def test_a_build_error_calls_no_aws(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_a_build_error_calls_no_aws(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name = unique("broken")
     broken = folder(tmp_path / "s", {"a.sh": "if then\n"}, {})
-    proc = lcc(env, "deploy", name, str(broken))
+    proc = lcc(lcc_env, "deploy", name, str(broken))
     assert proc.returncode == 1 and "bash -n fails" in proc.stderr
     assert moto.client().list_notebook_instance_lifecycle_configs(NameContains=name)[
         "NotebookInstanceLifecycleConfigs"] == []
@@ -120,11 +106,11 @@ def test_a_build_error_calls_no_aws(moto: Moto, env: dict[str, str], tmp_path: P
 
 # --- --restart --------------------------------------------------------------------------
 
-def test_restart_stops_attaches_starts_and_waits(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_restart_stops_attaches_starts_and_waits(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("restart"), folder(tmp_path / "s")
     notebook, _ = moto.notebook()
     transitions(moto.url, notebook, describes=2)
-    proc = lcc(env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
     assert proc.returncode == 0, proc.stderr
     progress = [line.split(" (")[0] for line in proc.stdout.splitlines() if line.startswith(notebook)]
     assert progress == [f"{notebook}: InService", f"{notebook}: Stopping", f"{notebook}: Stopped",
@@ -136,22 +122,22 @@ def test_restart_stops_attaches_starts_and_waits(moto: Moto, env: dict[str, str]
         "InService", name)
 
 
-def test_restart_of_a_stopped_instance_with_the_configuration_attached(moto: Moto, env: dict[str, str],
+def test_restart_of_a_stopped_instance_with_the_configuration_attached(moto: Moto, lcc_env: dict[str, str],
                                                                       tmp_path: Path) -> None:
     name, scripts = unique("stopped"), folder(tmp_path / "s")
-    lcc(env, "deploy", name, str(scripts))
+    lcc(lcc_env, "deploy", name, str(scripts))
     notebook, _ = moto.notebook()
     sm = moto.client()
     sm.stop_notebook_instance(NotebookInstanceName=notebook)
     sm.update_notebook_instance(NotebookInstanceName=notebook, LifecycleConfigName=name)
-    proc = lcc(env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
     assert proc.returncode == 0, proc.stderr
     assert "attached" not in proc.stdout
     assert [line.split(" (")[0] for line in proc.stdout.splitlines()] == [
         f"{name}: unchanged", f"{notebook}: Stopped", f"{notebook}: InService"]
 
 
-def test_a_failed_restart_shows_the_reason_and_the_last_log_lines(moto: Moto, env: dict[str, str],
+def test_a_failed_restart_shows_the_reason_and_the_last_log_lines(moto: Moto, lcc_env: dict[str, str],
                                                                   tmp_path: Path) -> None:
     name, scripts = unique("fails"), folder(tmp_path / "s")
     notebook, _ = moto.notebook()
@@ -161,7 +147,7 @@ def test_a_failed_restart_shows_the_reason_and_the_last_log_lines(moto: Moto, en
     transitions(moto.url, notebook, describes=1)
     lines = [f"2026-11-03T08:00:0{i}Z lcc-constructs[on-start]: step s{i}: ok " for i in range(25)]
     put_log_lines(moto, f"{notebook}/LifecycleConfigOnStart", lines)
-    proc = lcc(env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
     assert proc.returncode == 1
     assert f"lcc deploy: {notebook} failed to start: {reason}" in proc.stderr
     assert f"last lines of {notebook}/LifecycleConfigOnStart:" in proc.stderr
@@ -170,7 +156,7 @@ def test_a_failed_restart_shows_the_reason_and_the_last_log_lines(moto: Moto, en
     assert f"{notebook}: Failed" in proc.stdout and "Traceback" not in proc.stderr
 
 
-def test_a_failed_restart_without_a_log_stream_points_to_the_status_file(moto: Moto, env: dict[str, str],
+def test_a_failed_restart_without_a_log_stream_points_to_the_status_file(moto: Moto, lcc_env: dict[str, str],
                                                                         tmp_path: Path) -> None:
     name = unique("nolog")
     scripts = folder(tmp_path / "s")
@@ -179,7 +165,7 @@ def test_a_failed_restart_without_a_log_stream_points_to_the_status_file(moto: M
     (scripts / "lifecycle.toml").write_text(manifest)
     notebook, _ = moto.notebook()
     fail_next_start(moto.url, notebook, "exit code 1")
-    proc = lcc(env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
     assert proc.returncode == 1
     assert f"{notebook} failed to start: exit code 1" in proc.stderr
     assert f"no log stream {notebook}/LifecycleConfigOnStart" in proc.stderr
@@ -187,28 +173,28 @@ def test_a_failed_restart_without_a_log_stream_points_to_the_status_file(moto: M
     assert "/home/ec2-user/SageMaker/.lcc-state/logs/latest-on-start/status.json" in proc.stderr
 
 
-def test_restart_dry_run_touches_nothing(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_restart_dry_run_touches_nothing(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("drynb"), folder(tmp_path / "s")
     notebook, _ = moto.notebook()
     fail_action(moto.url, "StopNotebookInstance", "AccessDeniedException", "no stop")
-    proc = lcc(env, "deploy", name, str(scripts), "--restart", notebook, "--dry-run")
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--dry-run")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == (
         f"{notebook}: would stop it (InService), attach {name} (now none), start it and wait")
     assert moto.status(notebook) == "InService"
 
 
-def test_restart_gives_up_after_the_wait_timeout(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_restart_gives_up_after_the_wait_timeout(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("slow"), folder(tmp_path / "s")
     notebook, _ = moto.notebook()
     transitions(moto.url, notebook, describes=1000)
-    proc = lcc(env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05",
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05",
                "--wait-timeout", "0.5")
     assert proc.returncode == 1
     assert f"{notebook} is still Stopping after 0.5s (--wait-timeout)" in proc.stderr
 
 
-def test_restart_of_an_unknown_instance(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
-    proc = lcc(env, "deploy", unique("x"), str(folder(tmp_path / "s")), "--restart", "no-such-notebook")
+def test_restart_of_an_unknown_instance(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    proc = lcc(lcc_env, "deploy", unique("x"), str(folder(tmp_path / "s")), "--restart", "no-such-notebook")
     assert proc.returncode == 1
     assert "there is no notebook instance named 'no-such-notebook' in us-east-1" in proc.stderr

@@ -10,29 +10,24 @@ from pathlib import Path
 import pytest
 
 from .servers import Moto
-from .service_helpers import aws_env, create_config, folder, lcc, unique
+from .service_helpers import create_config, folder, lcc, unique
 
 
 @pytest.fixture
-def env(moto: Moto, tmp_path: Path) -> dict[str, str]:
-    return aws_env(moto, tmp_path)
-
-
-@pytest.fixture
-def deployed_folder(moto: Moto, env: dict[str, str], tmp_path: Path) -> tuple[str, Path]:
+def deployed_folder(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> tuple[str, Path]:
     name, scripts = unique("diff"), folder(tmp_path / "s")
-    assert lcc(env, "deploy", name, str(scripts)).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(scripts)).returncode == 0
     return name, scripts
 
 
-def test_same_folder_exits_0(env: dict[str, str], deployed_folder: tuple[str, Path]) -> None:
+def test_same_folder_exits_0(lcc_env: dict[str, str], deployed_folder: tuple[str, Path]) -> None:
     name, scripts = deployed_folder
-    proc = lcc(env, "diff", name, str(scripts))
+    proc = lcc(lcc_env, "diff", name, str(scripts))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "on-start: same\non-create: none on either side\n"
 
 
-def test_changed_files_and_steps_exit_1_with_unified_diffs(env: dict[str, str],
+def test_changed_files_and_steps_exit_1_with_unified_diffs(lcc_env: dict[str, str],
                                                           deployed_folder: tuple[str, Path]) -> None:
     name, scripts = deployed_folder
     (scripts / "10-hello.sh").write_text("#!/bin/bash\nset -euo pipefail\necho \"hi $GREETING\"\n")
@@ -43,7 +38,7 @@ def test_changed_files_and_steps_exit_1_with_unified_diffs(env: dict[str, str],
     manifest = manifest.replace("timeout = 30", 'timeout = 45\nrun_as = "ec2-user"').replace(
         'script = "20-report.py"\nrun_as = "ec2-user"\nbackground = true', 'script = "30-more.sh"')
     (scripts / "lifecycle.toml").write_text(manifest.replace("budget = 200", "budget = 100"))
-    proc = lcc(env, "diff", name, str(scripts))
+    proc = lcc(lcc_env, "diff", name, str(scripts))
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines() == [
         "on-start: differs",
@@ -66,19 +61,19 @@ def test_changed_files_and_steps_exit_1_with_unified_diffs(env: dict[str, str],
     ]
 
 
-def test_env_and_order_changes(env: dict[str, str], moto: Moto, tmp_path: Path) -> None:
+def test_env_and_order_changes(lcc_env: dict[str, str], moto: Moto, tmp_path: Path) -> None:
     name = unique("order")
     one = folder(tmp_path / "one", {
         "a.sh": "echo a\n", "b.sh": "echo b\n",
         "lifecycle.toml": '[[step]]\nscript = "a.sh"\n[step.env]\nX = "1"\nY = "2"\n'
                           '[[step]]\nscript = "b.sh"\nrequired = true\n'}, {})
-    assert lcc(env, "deploy", name, str(one)).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(one)).returncode == 0
     two = folder(tmp_path / "two", {
         "a.sh": "echo a\n", "b.sh": "echo b\n",
         "lifecycle.toml": '[[step]]\nscript = "b.sh"\n'
                           '[[step]]\nscript = "a.sh"\n[step.env]\nX = "one"\nZ = "3"\n'},
         {})
-    proc = lcc(env, "diff", name, str(two))
+    proc = lcc(lcc_env, "diff", name, str(two))
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[1:4] == [
         "  ~ step b: required True -> False",
@@ -87,23 +82,24 @@ def test_env_and_order_changes(env: dict[str, str], moto: Moto, tmp_path: Path) 
     ]
 
 
-def test_a_rendered_script(env: dict[str, str], deployed_folder: tuple[str, Path], tmp_path: Path) -> None:
+def test_a_rendered_script(lcc_env: dict[str, str], deployed_folder: tuple[str, Path],
+                           tmp_path: Path) -> None:
     name, scripts = deployed_folder
     script = tmp_path / "on-start.sh"
-    assert lcc(env, "build", str(scripts), "-o", str(script)).returncode == 0
-    assert lcc(env, "diff", name, str(script)).returncode == 0
-    assert lcc(env, "build", str(scripts), "-o", str(script), "--budget", "60").returncode == 0
-    proc = lcc(env, "diff", name, str(script))
+    assert lcc(lcc_env, "build", str(scripts), "-o", str(script)).returncode == 0
+    assert lcc(lcc_env, "diff", name, str(script)).returncode == 0
+    assert lcc(lcc_env, "build", str(scripts), "-o", str(script), "--budget", "60").returncode == 0
+    proc = lcc(lcc_env, "diff", name, str(script))
     assert proc.returncode == 1 and "  ~ option budget: 200s -> 60s" in proc.stdout
 
 
-def test_a_hand_written_script_against_a_deployed_one(env: dict[str, str], moto: Moto,
+def test_a_hand_written_script_against_a_deployed_one(lcc_env: dict[str, str], moto: Moto,
                                                       tmp_path: Path) -> None:
     name = unique("plain")
     create_config(moto, name, on_start="#!/bin/bash\necho one\n")
     script = tmp_path / "on-start.sh"
     script.write_text("#!/bin/bash\necho two\n")
-    proc = lcc(env, "diff", name, str(script))
+    proc = lcc(lcc_env, "diff", name, str(script))
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
         "on-start: differs",
@@ -113,14 +109,14 @@ def test_a_hand_written_script_against_a_deployed_one(env: dict[str, str], moto:
         "on-create: none on either side",
     ]
     script.write_text("#!/bin/bash\necho one\n")
-    assert lcc(env, "diff", name, str(script)).returncode == 0
+    assert lcc(lcc_env, "diff", name, str(script)).returncode == 0
 
 
-def test_on_create_differences(env: dict[str, str], deployed_folder: tuple[str, Path],
+def test_on_create_differences(lcc_env: dict[str, str], deployed_folder: tuple[str, Path],
                                tmp_path: Path) -> None:
     name, scripts = deployed_folder
     once = folder(tmp_path / "once", {"setup.sh": "echo once\n"}, {})
-    proc = lcc(env, "diff", name, str(scripts), "--on-create", str(once))
+    proc = lcc(lcc_env, "diff", name, str(scripts), "--on-create", str(once))
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == ["on-start: same", "on-create: differs",
                                         "  + on-create script: 1 step(s) (setup), 1 file(s), "
@@ -143,36 +139,36 @@ def synth(tmp_path: Path, folders: dict[str, Path], out: str = "cdk.out") -> Pat
     return tmp_path / out
 
 
-def test_a_cdk_out(env: dict[str, str], moto: Moto, tmp_path: Path) -> None:
+def test_a_cdk_out(lcc_env: dict[str, str], moto: Moto, tmp_path: Path) -> None:
     name = unique("cdk")
     scripts = folder(tmp_path / "s", {"a.sh": "echo a\n", "lib/b.txt": "b\n"}, {})
     other = folder(tmp_path / "o", {"other.sh": "echo other\n"}, {})
     assembly = synth(tmp_path, {name: scripts, "another-config": other})
-    assert lcc(env, "deploy", name, str(scripts)).returncode == 0
-    same = lcc(env, "diff", name, str(assembly))
+    assert lcc(lcc_env, "deploy", name, str(scripts)).returncode == 0
+    same = lcc(lcc_env, "diff", name, str(assembly))
     assert same.returncode == 0, same.stdout + same.stderr
     (scripts / "a.sh").write_text("echo A\n")
-    changed = lcc(env, "diff", name, str(synth(tmp_path, {name: scripts}, "cdk.out.2")))
+    changed = lcc(lcc_env, "diff", name, str(synth(tmp_path, {name: scripts}, "cdk.out.2")))
     assert changed.returncode == 1
     assert "  ~ file a.sh: content" in changed.stdout and "-echo a" in changed.stdout
-    unknown = lcc(env, "diff", unique("none"), str(assembly))
+    unknown = lcc(lcc_env, "diff", unique("none"), str(assembly))
     assert unknown.returncode == 2
     assert "no lifecycle configuration named" in unknown.stderr
     found = r"\(found: Notebooks.template.json:Lcc0\w+, Notebooks.template.json:Lcc1\w+\)"
     assert re.search(found, unknown.stderr)
 
 
-def test_build_options_apply_to_a_folder_only(env: dict[str, str], deployed_folder: tuple[str, Path],
+def test_build_options_apply_to_a_folder_only(lcc_env: dict[str, str], deployed_folder: tuple[str, Path],
                                              tmp_path: Path) -> None:
     name, scripts = deployed_folder
     script = tmp_path / "on-start.sh"
     script.write_text("echo x\n")
-    proc = lcc(env, "diff", name, str(script), "--budget", "10")
+    proc = lcc(lcc_env, "diff", name, str(script), "--budget", "10")
     assert proc.returncode == 2 and "--budget: only with a scripts folder" in proc.stderr
-    assert lcc(env, "diff", name, str(tmp_path / "missing")).returncode == 2
+    assert lcc(lcc_env, "diff", name, str(tmp_path / "missing")).returncode == 2
 
 
-def test_an_unknown_configuration(env: dict[str, str], tmp_path: Path) -> None:
-    proc = lcc(env, "diff", "no-such-config", str(folder(tmp_path / "s")))
+def test_an_unknown_configuration(lcc_env: dict[str, str], tmp_path: Path) -> None:
+    proc = lcc(lcc_env, "diff", "no-such-config", str(folder(tmp_path / "s")))
     assert proc.returncode == 1
     assert "there is no lifecycle configuration named 'no-such-config'" in proc.stderr

@@ -7,26 +7,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 
-from .moto_ext_controls import clear_failures, fail_action
+from .moto_ext_controls import fail_action
 from .servers import Moto, free_port
 from .service_helpers import aws_env, create_config, folder, lcc, unique
-
-
-@pytest.fixture(autouse=True)
-def no_failures_left(moto: Moto) -> Iterator[None]:
-    yield
-    clear_failures(moto.url)
-
-
-@pytest.fixture
-def env(moto: Moto, tmp_path: Path) -> dict[str, str]:
-    return aws_env(moto, tmp_path)
 
 
 def one_clear_line(proc: subprocess.CompletedProcess[str], text: str) -> None:
@@ -36,14 +24,14 @@ def one_clear_line(proc: subprocess.CompletedProcess[str], text: str) -> None:
     assert len(errors) == 1 and text in errors[0], proc.stderr
 
 
-def test_region_option(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_region_option(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name = unique("west")
     boto3.client("sagemaker", endpoint_url=moto.url, region_name="us-west-2", aws_access_key_id="testing",
                  aws_secret_access_key="testing").create_notebook_instance_lifecycle_config(
         NotebookInstanceLifecycleConfigName=name, OnStart=[{"Content": "IyEvYmluL2Jhc2gK"}])
-    missing = lcc(env, "pull", name, str(tmp_path / "a"))
+    missing = lcc(lcc_env, "pull", name, str(tmp_path / "a"))
     one_clear_line(missing, f"there is no lifecycle configuration named '{name}' in us-east-1")
-    found = lcc(env, "pull", name, str(tmp_path / "a"), "--region", "us-west-2")
+    found = lcc(lcc_env, "pull", name, str(tmp_path / "a"), "--region", "us-west-2")
     assert found.returncode == 0, found.stderr
     assert (tmp_path / "a/on-start.sh").read_text() == "#!/bin/bash\n"
 
@@ -74,30 +62,30 @@ def test_no_credentials(moto: Moto, tmp_path: Path) -> None:
         one_clear_line(lcc(env, *args), "no AWS credentials found: set AWS_PROFILE or give --profile")
 
 
-def test_wrong_credentials(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_wrong_credentials(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     # What AWS answers to keys it does not know (moto itself takes any).
     fail_action(moto.url, "DescribeNotebookInstanceLifecycleConfig", "UnrecognizedClientException",
                 "The security token included in the request is invalid.")
-    one_clear_line(lcc(env, "diff", "any", str(folder(tmp_path / "s"))),
+    one_clear_line(lcc(lcc_env, "diff", "any", str(folder(tmp_path / "s"))),
                    "lcc diff: AWS refused DescribeNotebookInstanceLifecycleConfig: "
                    "UnrecognizedClientException: The security token included in the request is invalid. "
                    "(the credentials are not valid")
 
 
-def test_access_denied(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_access_denied(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name = unique("denied")
-    assert lcc(env, "deploy", name, str(folder(tmp_path / "s"))).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(folder(tmp_path / "s"))).returncode == 0
     (tmp_path / "s/10-hello.sh").write_text("#!/bin/bash\necho other\n")
     fail_action(moto.url, "UpdateNotebookInstanceLifecycleConfig", "AccessDeniedException",
                 "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: "
                 "sagemaker:UpdateNotebookInstanceLifecycleConfig")
-    one_clear_line(lcc(env, "deploy", name, str(tmp_path / "s")),
+    one_clear_line(lcc(lcc_env, "deploy", name, str(tmp_path / "s")),
                    "lcc deploy: AWS refused UpdateNotebookInstanceLifecycleConfig: AccessDeniedException: "
                    "User: arn:aws:iam::123456789012:user/dev is not authorized")
 
 
-def test_throttling_after_botocores_retries(moto: Moto, tmp_path: Path) -> None:
-    env = aws_env(moto, tmp_path, AWS_MAX_ATTEMPTS="2", AWS_RETRY_MODE="standard")
+def test_throttling_after_botocores_retries(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    env = {**lcc_env, "AWS_MAX_ATTEMPTS": "2", "AWS_RETRY_MODE": "standard"}
     name = unique("throttled")
     create_config(moto, name, on_start="#!/bin/bash\n")
     fail_action(moto.url, "DescribeNotebookInstanceLifecycleConfig", "ThrottlingException", "Rate exceeded")
@@ -108,7 +96,8 @@ def test_throttling_after_botocores_retries(moto: Moto, tmp_path: Path) -> None:
 
 
 def test_an_unreachable_endpoint(moto: Moto, tmp_path: Path) -> None:
-    env = aws_env(moto, tmp_path, AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}", AWS_MAX_ATTEMPTS="1")
+    env = aws_env(moto, tmp_path, AWS_ENDPOINT_URL=f"http://127.0.0.1:{free_port()}",
+                  AWS_MAX_ATTEMPTS="1")
     proc = lcc(env, "logs", "any-notebook")
     one_clear_line(proc, "cannot reach AWS: Could not connect to the endpoint URL")
 

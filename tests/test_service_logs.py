@@ -11,13 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from lcc_constructs.sandbox import availability, simulate
 
 from .conftest import require
 from .servers import Moto
-from .service_helpers import LCC, aws_env, folder, lcc, put_log_lines, unique
+from .service_helpers import LCC, folder, lcc, put_log_lines, unique
 
 DONE = ('2026-11-03T08:00:03Z lcc-constructs[on-start]: done {"schema":2,"kind":"on-start",'
         '"run":"20261103T080001.000Z-on-start","started":"2026-11-03T08:00:01Z","finished":"2026-11-03T08:00:03Z",'
@@ -43,20 +41,16 @@ SUMMARY = [
 ]
 
 
-@pytest.fixture
-def env(moto: Moto, tmp_path: Path) -> dict[str, str]:
-    return aws_env(moto, tmp_path)
-
 
 def stream(notebook: str, kind: str = "OnStart") -> str:
     return f"{notebook}/LifecycleConfig{kind}"
 
 
-def test_lines_then_each_runs_summary(moto: Moto, env: dict[str, str]) -> None:
+def test_lines_then_each_runs_summary(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
     second = [RUN[0].replace("08:00:01", "09:00:01"), "[10-setup] still going"]
     put_log_lines(moto, stream(notebook), ["some line before", *RUN, *second])
-    proc = lcc(env, "logs", notebook)
+    proc = lcc(lcc_env, "logs", notebook)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         "some line before", *RUN, *SUMMARY, *second,
@@ -66,16 +60,16 @@ def test_lines_then_each_runs_summary(moto: Moto, env: dict[str, str]) -> None:
     ]
 
 
-def test_the_real_runners_lines(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_the_real_runners_lines(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     require(availability() is None, f"sandbox unavailable: {availability()}")
     scripts = folder(tmp_path / "s", {"10-a.sh": "#!/bin/bash\necho hello from a\n",
                                       "20-b.sh": "#!/bin/bash\necho failing >&2\nexit 3\n"}, {})
     script = tmp_path / "on-start.sh"
-    assert lcc(env, "build", str(scripts), "-o", str(script)).returncode == 0
+    assert lcc(lcc_env, "build", str(scripts), "-o", str(script)).returncode == 0
     output = simulate(script).runs[0].output
     notebook = unique("nb")
     put_log_lines(moto, stream(notebook), output.splitlines())
-    proc = lcc(env, "logs", notebook)
+    proc = lcc(lcc_env, "logs", notebook)
     assert proc.returncode == 0, proc.stderr
     summary = proc.stdout.splitlines()[len(output.splitlines()):]
     assert re.match(r"^run [0-9T.]+Z-on-start: exit 0 \(started \S+Z, finished \S+Z\)$", summary[0])
@@ -84,27 +78,27 @@ def test_the_real_runners_lines(moto: Moto, env: dict[str, str], tmp_path: Path)
     assert summary[3].endswith("exit code 3")
 
 
-def test_kind_on_create(moto: Moto, env: dict[str, str]) -> None:
+def test_kind_on_create(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
     line = "2026-11-03T08:00:01Z lcc-constructs[on-create]: step once: start as root, limit 239.90s (budget)"
     put_log_lines(moto, stream(notebook, "OnCreate"), [line])
-    proc = lcc(env, "logs", notebook, "--kind", "on-create")
+    proc = lcc(lcc_env, "logs", notebook, "--kind", "on-create")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == line
-    assert lcc(env, "logs", notebook).returncode == 1  # no on-start stream
+    assert lcc(lcc_env, "logs", notebook).returncode == 1  # no on-start stream
 
 
-def test_since(moto: Moto, env: dict[str, str]) -> None:
+def test_since(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
     now = int(time.time() * 1000)
     put_log_lines(moto, stream(notebook), ["two hours ago"], now - 2 * 3600 * 1000)
     put_log_lines(moto, stream(notebook), ["just now"], now)
-    assert lcc(env, "logs", notebook, "--since", "1h").stdout.splitlines()[0] == "just now"
-    both = lcc(env, "logs", notebook, "--since", "3h")
+    assert lcc(lcc_env, "logs", notebook, "--since", "1h").stdout.splitlines()[0] == "just now"
+    both = lcc(lcc_env, "logs", notebook, "--since", "3h")
     assert both.stdout.splitlines()[:2] == ["two hours ago", "just now"]
     at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now / 1000 - 60))
-    assert lcc(env, "logs", notebook, "--since", at).stdout.splitlines()[0] == "just now"
-    bad = lcc(env, "logs", notebook, "--since", "yesterday")
+    assert lcc(lcc_env, "logs", notebook, "--since", at).stdout.splitlines()[0] == "just now"
+    bad = lcc(lcc_env, "logs", notebook, "--since", "yesterday")
     assert bad.returncode == 2 and "--since 'yesterday': give a duration" in bad.stderr
 
 
@@ -124,10 +118,10 @@ def read_until(proc: subprocess.Popen[str], last: str) -> list[str]:
     return lines
 
 
-def test_follow_prints_new_lines_until_the_run_ends(moto: Moto, env: dict[str, str]) -> None:
+def test_follow_prints_new_lines_until_the_run_ends(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
     put_log_lines(moto, stream(notebook), [*RUN])  # an earlier run: following goes past its end
-    proc = follow(env, notebook)
+    proc = follow(lcc_env, notebook)
     seen = read_until(proc, SUMMARY[-1])
     put_log_lines(moto, stream(notebook), RUN[:3])
     seen += read_until(proc, RUN[2])
@@ -138,9 +132,9 @@ def test_follow_prints_new_lines_until_the_run_ends(moto: Moto, env: dict[str, s
     assert seen + out.splitlines() == [*RUN, *SUMMARY, *RUN, *SUMMARY]
 
 
-def test_follow_waits_for_the_stream(moto: Moto, env: dict[str, str]) -> None:
+def test_follow_waits_for_the_stream(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
-    proc = follow(env, notebook)
+    proc = follow(lcc_env, notebook)
     waiting = f"waiting for the log stream {stream(notebook)} in /aws/sagemaker/NotebookInstances ..."
     read_until(proc, waiting)
     put_log_lines(moto, stream(notebook), RUN)
@@ -149,9 +143,9 @@ def test_follow_waits_for_the_stream(moto: Moto, env: dict[str, str]) -> None:
     assert out.splitlines() == [*RUN, *SUMMARY]
 
 
-def test_no_stream_points_to_the_status_file(moto: Moto, env: dict[str, str]) -> None:
+def test_no_stream_points_to_the_status_file(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook, _ = moto.notebook()
-    proc = lcc(env, "logs", notebook)
+    proc = lcc(lcc_env, "logs", notebook)
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.startswith(f"lcc logs: no log stream {notebook}/LifecycleConfigOnStart in the log "
@@ -160,18 +154,18 @@ def test_no_stream_points_to_the_status_file(moto: Moto, env: dict[str, str]) ->
     assert "/home/ec2-user/SageMaker/.lifecycle/logs/latest-on-start/status.json" in proc.stderr
 
 
-def test_no_stream_but_others_of_the_instance(moto: Moto, env: dict[str, str]) -> None:
+def test_no_stream_but_others_of_the_instance(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
     put_log_lines(moto, f"{notebook}/jupyter.log", ["[I] Jupyter Server is running"])
-    proc = lcc(env, "logs", notebook)
+    proc = lcc(lcc_env, "logs", notebook)
     assert proc.returncode == 1
     assert f"The instance's other streams ({notebook}/jupyter.log) show that it reaches" in proc.stderr
 
 
-def test_a_stream_of_a_script_not_built_here(moto: Moto, env: dict[str, str]) -> None:
+def test_a_stream_of_a_script_not_built_here(moto: Moto, lcc_env: dict[str, str]) -> None:
     notebook = unique("nb")
     put_log_lines(moto, stream(notebook), ["installing", "done"])
-    proc = lcc(env, "logs", notebook)
+    proc = lcc(lcc_env, "logs", notebook)
     assert proc.returncode == 0
     assert proc.stdout.splitlines() == ["installing", "done", f"(no line of lcc-constructs' runner in "
                                         f"{stream(notebook)}: its script was not built by lcc-constructs)"]

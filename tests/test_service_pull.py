@@ -16,17 +16,13 @@ import pytest
 from lcc_constructs.bundle.readback import inspect_script
 
 from .servers import Moto
-from .service_helpers import FOLDER, MODES, aws_env, create_config, deployed, files_of, folder, lcc, unique
+from .service_helpers import FOLDER, MODES, create_config, deployed, files_of, folder, lcc, unique
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-
-@pytest.fixture
-def env(moto: Moto, tmp_path: Path) -> dict[str, str]:
-    return aws_env(moto, tmp_path)
 
 
 def manifest(folder: Path) -> dict[str, Any]:
@@ -37,22 +33,22 @@ def without_manifest(files: dict[str, tuple[int, bytes]]) -> dict[str, tuple[int
     return {p: v for p, v in files.items() if p != "lifecycle.toml"}
 
 
-def built(env: dict[str, str], *args: str) -> str:
-    proc = lcc(env, "build", *args, "-o", "-")
+def built(lcc_env: dict[str, str], *args: str) -> str:
+    proc = lcc(lcc_env, "build", *args, "-o", "-")
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
 
 # --- configurations this library built ---------------------------------------------------
 
-def test_a_deployed_folder_comes_back_and_builds_the_same_bytes(moto: Moto, env: dict[str, str],
+def test_a_deployed_folder_comes_back_and_builds_the_same_bytes(moto: Moto, lcc_env: dict[str, str],
                                                                tmp_path: Path) -> None:
     name, original = unique("ours"), folder(tmp_path / "original")
     recipe = "environment-variables={variables = {TEAM = \"ml\"}, jupyter = false}"
-    deploy = lcc(env, "deploy", name, str(original), "--recipe", recipe, "--recipe", "stop-ssm-agent")
+    deploy = lcc(lcc_env, "deploy", name, str(original), "--recipe", recipe, "--recipe", "stop-ssm-agent")
     assert deploy.returncode == 0, deploy.stderr
     pulled = tmp_path / "pulled"
-    proc = lcc(env, "pull", name, str(pulled))
+    proc = lcc(lcc_env, "pull", name, str(pulled))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (f"on-start: built by lcc-constructs: 4 step(s), recipes environment-variables, "
                            f"stop-ssm-agent -> {pulled}\n")
@@ -65,51 +61,52 @@ def test_a_deployed_folder_comes_back_and_builds_the_same_bytes(moto: Moto, env:
         {"recipe": "environment-variables", "with": {"variables": {"TEAM": "ml"}, "jupyter": False}},
         {"recipe": "stop-ssm-agent"}]
     assert manifest(pulled)["options"] == {"budget": 200, "keep_runs": 5}
-    assert built(env, str(pulled)) == deployed(moto, name)["on-start"]
-    assert lcc(env, "deploy", name, str(pulled)).stdout == f"{name}: unchanged\n"
+    assert built(lcc_env, str(pulled)) == deployed(moto, name)["on-start"]
+    assert lcc(lcc_env, "deploy", name, str(pulled)).stdout == f"{name}: unchanged\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["original", "pulled"]  # nothing left beside it
 
 
-def test_build_options_come_back_in_the_manifest(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_build_options_come_back_in_the_manifest(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, original = unique("options"), folder(tmp_path / "original", {"a.sh": "echo a\n"}, {})
     flags = ["--budget", "99.5", "--keep-runs", "3", "--unpack-dir", "/opt/lcc-team",
              "--state-dir", "/var/log/lcc-team", "--codec", "bzip2+base64"]
-    assert lcc(env, "deploy", name, str(original), *flags).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(original), *flags).returncode == 0
     pulled = tmp_path / "pulled"
-    assert lcc(env, "pull", name, str(pulled)).returncode == 0
+    assert lcc(lcc_env, "pull", name, str(pulled)).returncode == 0
     assert manifest(pulled)["options"] == {"budget": 99.5, "keep_runs": 3, "unpack_dir": "/opt/lcc-team",
                                            "state_dir": "/var/log/lcc-team", "codec": "bzip2+base64"}
-    assert built(env, str(pulled)) == deployed(moto, name)["on-start"]
+    assert built(lcc_env, str(pulled)) == deployed(moto, name)["on-start"]
 
 
-def test_the_codec_is_left_to_lcc_when_it_chooses_the_same(moto: Moto, env: dict[str, str],
+def test_the_codec_is_left_to_lcc_when_it_chooses_the_same(moto: Moto, lcc_env: dict[str, str],
                                                          tmp_path: Path) -> None:
     name, original = unique("codec"), folder(tmp_path / "original", {"a.sh": "echo a\n"}, {})
-    assert lcc(env, "deploy", name, str(original)).returncode == 0
-    assert lcc(env, "pull", name, str(tmp_path / "pulled")).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(original)).returncode == 0
+    assert lcc(lcc_env, "pull", name, str(tmp_path / "pulled")).returncode == 0
     assert "options" not in manifest(tmp_path / "pulled")
 
 
-def test_on_create_comes_back_into_its_own_folder(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_on_create_comes_back_into_its_own_folder(moto: Moto, lcc_env: dict[str, str],
+                                                  tmp_path: Path) -> None:
     name, start = unique("both"), folder(tmp_path / "start")
     once = folder(tmp_path / "once", {"setup.sh": "#!/bin/bash\necho once\n"}, {})
-    assert lcc(env, "deploy", name, str(start), "--on-create", str(once)).returncode == 0
-    refused = lcc(env, "pull", name, str(tmp_path / "a"))
+    assert lcc(lcc_env, "deploy", name, str(start), "--on-create", str(once)).returncode == 0
+    refused = lcc(lcc_env, "pull", name, str(tmp_path / "a"))
     assert refused.returncode == 1
     assert f"{name} has an on-create script too: give --on-create DIR for it" in refused.stderr
     assert not (tmp_path / "a").exists()
-    proc = lcc(env, "pull", name, str(tmp_path / "a"), "--on-create", str(tmp_path / "b"))
+    proc = lcc(lcc_env, "pull", name, str(tmp_path / "a"), "--on-create", str(tmp_path / "b"))
     assert proc.returncode == 0, proc.stderr
     assert without_manifest(files_of(tmp_path / "b")) == files_of(once)
     assert manifest(tmp_path / "b")["step"] == [{"script": "setup.sh"}]
-    assert built(env, str(tmp_path / "b"), "--kind", "on-create") == deployed(moto, name)["on-create"]
-    assert lcc(env, "diff", name, str(tmp_path / "a"), "--on-create", str(tmp_path / "b")).returncode == 0
+    assert built(lcc_env, str(tmp_path / "b"), "--kind", "on-create") == deployed(moto, name)["on-create"]
+    assert lcc(lcc_env, "diff", name, str(tmp_path / "a"), "--on-create", str(tmp_path / "b")).returncode == 0
 
 
-def test_an_on_create_only_configuration(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_an_on_create_only_configuration(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name = unique("onlycreate")
     create_config(moto, name, on_create="#!/bin/bash\necho created\n")
-    proc = lcc(env, "pull", name, str(tmp_path / "a"), "--on-create", str(tmp_path / "b"))
+    proc = lcc(lcc_env, "pull", name, str(tmp_path / "a"), "--on-create", str(tmp_path / "b"))
     assert proc.returncode == 0, proc.stderr
     assert f"on-start: {name} has no on-start script; {tmp_path / 'a'} is left as it is" in proc.stdout
     assert not (tmp_path / "a").exists()
@@ -117,11 +114,11 @@ def test_an_on_create_only_configuration(moto: Moto, env: dict[str, str], tmp_pa
     assert manifest(tmp_path / "b")["step"] == [{"script": "on-create.sh", "required": True}]
 
 
-def test_a_script_with_an_s3_payload_is_pulled_from_s3(moto: Moto, env: dict[str, str],
+def test_a_script_with_an_s3_payload_is_pulled_from_s3(moto: Moto, lcc_env: dict[str, str],
                                                        tmp_path: Path) -> None:
     name, original = unique("s3"), folder(tmp_path / "original")
     script, payload = tmp_path / "s3.sh", tmp_path / "payload.bin"
-    proc = lcc(env, "build", str(original), "-o", str(script), "--s3-location", "s3://lcc-payloads/team/p.bin",
+    proc = lcc(lcc_env, "build", str(original), "-o", str(script), "--s3-location", "s3://lcc-payloads/team/p.bin",
                "--payload-file", str(payload))
     assert proc.returncode == 0, proc.stderr
     s3 = moto.client("s3")
@@ -129,10 +126,10 @@ def test_a_script_with_an_s3_payload_is_pulled_from_s3(moto: Moto, env: dict[str
     s3.put_object(Bucket="lcc-payloads", Key="team/p.bin", Body=payload.read_bytes())
     create_config(moto, name, on_start=script.read_text())
     pulled = tmp_path / "pulled"
-    proc = lcc(env, "pull", name, str(pulled))
+    proc = lcc(lcc_env, "pull", name, str(pulled))
     assert proc.returncode == 0, proc.stderr
     assert without_manifest(files_of(pulled)) == without_manifest(files_of(original))
-    again = lcc(env, "build", str(pulled), "-o", str(tmp_path / "again.sh"), "--s3-location",
+    again = lcc(lcc_env, "build", str(pulled), "-o", str(tmp_path / "again.sh"), "--s3-location",
                 "s3://lcc-payloads/team/p.bin", "--payload-file", str(tmp_path / "again.bin"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again.sh").read_text() == script.read_text()
@@ -214,30 +211,30 @@ def handmade(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("variant", ["echo-pipe", "heredoc-users", "file-and-login-shell",
                                      "bzip2-herestring-env"])
-def test_the_articles_method_comes_back_as_files_and_steps(variant: str, moto: Moto, env: dict[str, str],
+def test_the_articles_method_comes_back_as_files_and_steps(variant: str, moto: Moto, lcc_env: dict[str, str],
                                                            tmp_path: Path, handmade: Path) -> None:
     text, steps = article_scripts(handmade)[variant]
     name = unique("article")
     create_config(moto, name, on_start=text)
     pulled = tmp_path / "pulled"
-    proc = lcc(env, "pull", name, str(pulled))
+    proc = lcc(lcc_env, "pull", name, str(pulled))
     assert proc.returncode == 0, proc.stderr
     assert "on-start: the hand-made method: a tar." in proc.stdout
     assert without_manifest(files_of(pulled)) == files_of(handmade)
     assert manifest(pulled)["step"] == steps
     assert manifest(pulled)["options"] == {"budget": 280}
-    rebuilt = inspect_script(built(env, str(pulled)))
+    rebuilt = inspect_script(built(lcc_env, str(pulled)))
     assert rebuilt.step_names == tuple(s.get("name", Path(s["script"]).stem) for s in steps)
     assert proc.stderr == ""
 
 
-def test_a_wrapper_doing_more_is_kept_as_it_is(moto: Moto, env: dict[str, str], tmp_path: Path,
+def test_a_wrapper_doing_more_is_kept_as_it_is(moto: Moto, lcc_env: dict[str, str], tmp_path: Path,
                                               handmade: Path) -> None:
     text, _ = article_scripts(handmade)["echo-pipe"]
     text += "curl -fsS https://example.com/hook | bash\n"
     name = unique("more")
     create_config(moto, name, on_start=text)
-    proc = lcc(env, "pull", name, str(tmp_path / "pulled"))
+    proc = lcc(lcc_env, "pull", name, str(tmp_path / "pulled"))
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "pulled/on-start.sh").read_text() == text
     comments = (tmp_path / "pulled/lifecycle.toml").read_text()
@@ -247,26 +244,26 @@ def test_a_wrapper_doing_more_is_kept_as_it_is(moto: Moto, env: dict[str, str], 
 
 # --- anything else ------------------------------------------------------------------------
 
-def test_a_plain_script_comes_back_as_it_is_with_a_manifest_running_it(moto: Moto, env: dict[str, str],
+def test_a_plain_script_comes_back_as_it_is_with_a_manifest_running_it(moto: Moto, lcc_env: dict[str, str],
                                                                        tmp_path: Path) -> None:
     name, text = unique("plain"), "#!/bin/bash\nset -e\nsudo -u ec2-user -i pip install --user rich\n"
     create_config(moto, name, on_start=text)
     pulled = tmp_path / "pulled"
-    proc = lcc(env, "pull", name, str(pulled))
+    proc = lcc(lcc_env, "pull", name, str(pulled))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (f"on-start: a script not built by lcc-constructs (3 lines), kept as on-start.sh "
                            f"-> {pulled}\n")
     assert files_of(pulled)["on-start.sh"] == (0o755, text.encode())
     assert manifest(pulled) == {"options": {"budget": 280},
                                 "step": [{"script": "on-start.sh", "required": True}]}
-    assert inspect_script(built(env, str(pulled))).step_names == ("on-start",)
+    assert inspect_script(built(lcc_env, str(pulled))).step_names == ("on-start",)
 
 
-def test_a_script_lcc_build_refuses_is_still_pulled_with_a_note(moto: Moto, env: dict[str, str],
+def test_a_script_lcc_build_refuses_is_still_pulled_with_a_note(moto: Moto, lcc_env: dict[str, str],
                                                                 tmp_path: Path) -> None:
     name, text = unique("crlf"), "#!/bin/bash\r\necho windows\r\n"
     create_config(moto, name, on_start=text)
-    proc = lcc(env, "pull", name, str(tmp_path / "pulled"))
+    proc = lcc(lcc_env, "pull", name, str(tmp_path / "pulled"))
     assert proc.returncode == 0
     assert (tmp_path / "pulled/on-start.sh").read_bytes() == text.encode()
     assert ("lcc pull: note: on-start: a script not built by lcc-constructs (2 lines), kept as on-start.sh: "
@@ -276,26 +273,26 @@ def test_a_script_lcc_build_refuses_is_still_pulled_with_a_note(moto: Moto, env:
 
 # --- the target folder ----------------------------------------------------------------------
 
-def test_a_non_empty_folder_is_refused_unless_replace(moto: Moto, env: dict[str, str],
+def test_a_non_empty_folder_is_refused_unless_replace(moto: Moto, lcc_env: dict[str, str],
                                                       tmp_path: Path) -> None:
     name = unique("full")
     create_config(moto, name, on_start="#!/bin/bash\necho x\n")
     target = folder(tmp_path / "target", {"keep.txt": "mine\n"}, {})
-    refused = lcc(env, "pull", name, str(target))
+    refused = lcc(lcc_env, "pull", name, str(target))
     assert refused.returncode == 2
     assert f"{target} is not empty: give an empty or new folder, or --replace" in refused.stderr
     assert files_of(target) == {"keep.txt": (0o644, b"mine\n")}
-    replaced = lcc(env, "pull", name, str(target), "--replace")
+    replaced = lcc(lcc_env, "pull", name, str(target), "--replace")
     assert replaced.returncode == 0, replaced.stderr
     assert sorted(files_of(target)) == ["lifecycle.toml", "on-start.sh"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]  # nothing left beside it
 
 
-def test_an_empty_folder_is_used(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_an_empty_folder_is_used(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name = unique("empty")
     create_config(moto, name, on_start="#!/bin/bash\necho x\n")
     (tmp_path / "target").mkdir()
-    assert lcc(env, "pull", name, str(tmp_path / "target")).returncode == 0
+    assert lcc(lcc_env, "pull", name, str(tmp_path / "target")).returncode == 0
     assert (tmp_path / "target" / "on-start.sh").is_file()
 
 
@@ -303,26 +300,26 @@ def test_an_empty_folder_is_used(moto: Moto, env: dict[str, str], tmp_path: Path
     ("file", "exists and is not a folder"),
     ("no-parent", "does not exist"),
 ])
-def test_targets_that_cannot_be_used(make: str, message: str, moto: Moto, env: dict[str, str],
+def test_targets_that_cannot_be_used(make: str, message: str, moto: Moto, lcc_env: dict[str, str],
                                      tmp_path: Path) -> None:
     target = tmp_path / "target" if make == "file" else tmp_path / "missing" / "target"
     if make == "file":
         target.write_text("x")
-    proc = lcc(env, "pull", "any-name", str(target))
+    proc = lcc(lcc_env, "pull", "any-name", str(target))
     assert proc.returncode == 2 and message in proc.stderr
 
 
-def test_an_unknown_configuration_writes_nothing(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
-    proc = lcc(env, "pull", "no-such-config", str(tmp_path / "target"))
+def test_an_unknown_configuration_writes_nothing(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    proc = lcc(lcc_env, "pull", "no-such-config", str(tmp_path / "target"))
     assert proc.returncode == 1
     assert "there is no lifecycle configuration named 'no-such-config' in us-east-1" in proc.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_example_folder_round_trips(moto: Moto, env: dict[str, str], tmp_path: Path) -> None:
+def test_the_example_folder_round_trips(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     original = folder(tmp_path / "original", FOLDER, MODES)
     name = unique("trip")
-    assert lcc(env, "deploy", name, str(original)).returncode == 0
-    assert lcc(env, "pull", name, str(tmp_path / "one")).returncode == 0
-    assert lcc(env, "pull", name, str(tmp_path / "two")).returncode == 0
+    assert lcc(lcc_env, "deploy", name, str(original)).returncode == 0
+    assert lcc(lcc_env, "pull", name, str(tmp_path / "one")).returncode == 0
+    assert lcc(lcc_env, "pull", name, str(tmp_path / "two")).returncode == 0
     assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
