@@ -25,7 +25,6 @@ import binascii
 import io
 import posixpath
 import re
-import shlex
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -33,12 +32,14 @@ from pathlib import PurePosixPath
 from ..bundle import RunAs, Step
 from ..bundle._languages import language
 from ..limits import NOTEBOOK_USER
+from . import _shell as shell
+from ._shell import Command, Unread
 
 HOME = f"/home/{NOTEBOOK_USER}"
 
 
-class NotArticle(Exception):
-    """The script is not (all) the hand-made method: the message says which line and why."""
+#: The script is not (all) the hand-made method: the message says which line and why.
+NotArticle = Unread
 
 
 @dataclass(frozen=True)
@@ -64,20 +65,12 @@ class _State:
     steps: list[Step] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Command:
-    """One simple command: its words, redirections (operator, target) and here-document."""
-
-    words: list[str]
-    redirs: list[tuple[str, str]]
-    body: str | None
-
-
-_REDIRS = {">", ">>", "<", "&>", "&>>", ">&", "<&", ">|", "<<", "<<<", "<<-"}
 _SEPARATORS = {";", "&&", "||", "&", "|"}
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _IGNORED = {"mkdir", "chmod", "chown", "rm", "true", ":"}
+_KEYWORDS = {"if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "case", "esac",
+             "function", "{", "}", "[[", "[", "test", "select"}
 _PYTHON = re.compile(r"^python(3(\.[0-9]+)?)?$")
 _DECOMPRESSORS = {("gunzip",), ("zcat",), ("gzip", "-d"), ("gzip", "-dc"), ("gzip", "-cd"), ("unxz",),
                   ("xz", "-d"), ("xz", "-dc"), ("bunzip2",), ("bzip2", "-d"), ("bzip2", "-dc")}
@@ -85,109 +78,6 @@ _TAR_FLAGS = set("zjJvopm")
 _TAR_LONG = {"--gzip", "--gunzip", "--ungzip", "--xz", "--bzip2", "--no-same-owner", "--same-owner",
              "--no-same-permissions", "--same-permissions", "--preserve-permissions", "--verbose",
              "--touch", "--overwrite"}
-
-
-# --- the script as commands ------------------------------------------------------------
-
-def _tokens(text: str) -> list[str]:
-    lexer = shlex.shlex(text, posix=True, punctuation_chars=";&|<>()")
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    return list(lexer)
-
-
-def _logical_lines(text: str) -> list[tuple[int, list[str], str | None]]:
-    """Each command line's number, tokens and here-document body: lines continued with ``\\``
-    or an open quote are joined; a here-document's lines are its body."""
-    raw = text.split("\n")
-    out = []
-    i = 0
-    while i < len(raw):
-        start, line = i + 1, raw[i]
-        i += 1
-        while True:
-            if line.endswith("\\") and i < len(raw):
-                line, i = line[:-1] + raw[i], i + 1
-                continue
-            try:
-                tokens = _tokens(line)
-                break
-            except ValueError:  # a quote left open: the string goes on
-                if i >= len(raw):
-                    raise NotArticle(f"line {start}: a quote is never closed") from None
-                line, i = line + "\n" + raw[i], i + 1
-        body, i = _here_document(tokens, raw, i, start)
-        if tokens:
-            out.append((start, tokens, body))
-    return out
-
-
-def _here_document(tokens: list[str], raw: list[str], i: int, start: int) -> tuple[str | None, int]:
-    """The body of the here-document the tokens open (lines from ``i`` on), and the line after."""
-    if "<<" not in tokens:
-        return None, i
-    delimiter = tokens[tokens.index("<<") + 1] if tokens.index("<<") + 1 < len(tokens) else ""
-    strip = delimiter.startswith("-")
-    delimiter = delimiter.removeprefix("-")
-    body: list[str] = []
-    while i < len(raw):
-        line = raw[i].lstrip("\t") if strip else raw[i]
-        i += 1
-        if line == delimiter:
-            return "\n".join(body) + "\n", i
-        body.append(line)
-    raise NotArticle(f"line {start}: the here-document {delimiter!r} is never closed")
-
-
-def _lists(tokens: list[str]) -> list[tuple[list[list[str]], list[str], str]]:
-    """The command lists of a line: (pipelines, the operators between them, terminator)."""
-    out = []
-    pipelines: list[list[str]] = [[]]
-    ops: list[str] = []
-    for token in tokens:
-        if token in ("&&", "||"):
-            ops.append(token)
-            pipelines.append([])
-        elif token in (";", "&"):
-            out.append((pipelines, ops, token))
-            pipelines, ops = [[]], []
-        else:
-            pipelines[-1].append(token)
-    if pipelines != [[]]:
-        out.append((pipelines, ops, ";"))
-    return [(p, o, t) for p, o, t in out if any(p)]
-
-
-def _command(tokens: list[str], body: str | None) -> _Command:
-    """A simple command's words and redirections (a file descriptor number before a
-    redirection goes with it)."""
-    words: list[str] = []
-    redirs = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token in ("(", ")"):
-            raise NotArticle("subshells and functions are not read")
-        if token in _REDIRS:
-            if words and words[-1].isdigit():
-                words.pop()
-            target = tokens[i + 1] if i + 1 < len(tokens) else ""
-            redirs.append((token, target))
-            i += 2
-            continue
-        words.append(token)
-        i += 1
-    return _Command(words, redirs, body if any(op in ("<<", "<<-") for op, _ in redirs) else None)
-
-
-def _stages(pipeline: list[str], body: str | None) -> list[_Command]:
-    stages: list[list[str]] = [[]]
-    for token in pipeline:
-        if token == "|":
-            stages.append([])
-        else:
-            stages[-1].append(token)
-    return [_command(s, body) for s in stages]
 
 
 # --- words ------------------------------------------------------------------------------
@@ -217,7 +107,7 @@ def _assignments(words: list[str], state: _State) -> tuple[dict[str, str], list[
     return env, words
 
 
-def _here_input(command: _Command, state: _State) -> str | None:
+def _here_input(command: Command, state: _State) -> str | None:
     """What a command reads from a here-document or here-string."""
     for op, target in command.redirs:
         if op in ("<<", "<<-"):
@@ -227,14 +117,14 @@ def _here_input(command: _Command, state: _State) -> str | None:
     return None
 
 
-def _writes_file(command: _Command) -> str | None:
+def _writes_file(command: Command) -> str | None:
     targets = [t for op, t in command.redirs if op in (">", ">>", ">|", "&>", "&>>")]
     return targets[-1] if targets else None
 
 
 # --- the payload ------------------------------------------------------------------------
 
-def _source_text(command: _Command, state: _State) -> str:
+def _source_text(command: Command, state: _State) -> str:
     """The text ``echo``, ``printf`` or ``cat`` puts into the pipe."""
     words = [_expand(w, state) for w in command.words]
     if words[0] == "echo":
@@ -325,7 +215,7 @@ def _unpack(state: _State, data: bytes, folder: str) -> None:
     state.archive = f"{kind} of {len(state.files)} file(s), unpacked into {folder}"
 
 
-def _pipeline(stages: list[_Command], state: _State) -> None:
+def _pipeline(stages: list[Command], state: _State) -> None:
     """``SOURCE | base64 -d [| DECOMPRESS] | tar x...`` or ``... | base64 -d > FILE``."""
     first = 0 if _is_decode(stages[0].words) else 1
     if first >= len(stages) or not _is_decode(stages[first].words):
@@ -425,12 +315,12 @@ def _su(call: _Call, state: _State) -> None:
     if command is None:
         raise NotArticle("su without -c is not read")
     call.user = _user(user)
-    tokens = _tokens(_expand(command, state))
+    tokens = shell.split(_expand(command, state))
     if tokens[-1:] == ["&"]:
         call.background, tokens = True, tokens[:-1]
     if set(tokens) & _SEPARATORS:
         raise NotArticle(f"su -c {command!r}: only one command is read")
-    call.words = _command(tokens, None).words
+    call.words = shell.simple_command(tokens, None).words
 
 
 def _prefixes(call: _Call, state: _State) -> None:
@@ -458,6 +348,9 @@ def _interpreter(words: list[str]) -> tuple[str | None, str]:
     runs = "shell" if head in ("bash", "sh") or words[0] in ("source", ".") else (
         "python" if _PYTHON.match(head) else None)
     rest = words[1:] if runs else words
+    if runs is None and len(rest) > 1:
+        raise NotArticle(f"{' '.join(words)[:60]!r} is a command of its own, not a call of the archive's "
+                         "scripts")
     if len(rest) != 1 or rest[0].startswith("-"):
         raise NotArticle(f"the call {' '.join(words)[:60]!r} passes arguments or options, which steps "
                          "do not take")
@@ -529,20 +422,20 @@ def _body(body: str | None, call: _Call, state: _State, background: bool) -> Non
         raise NotArticle("a command runs no script")
     inner = _State(vars=state.vars, cwd=HOME, root=state.root, files=state.files, archive=state.archive,
                    steps=state.steps)
-    for number, tokens, inner_body in _logical_lines(body):
+    for number, tokens, inner_body in shell.command_lines(body):
         try:
             _line(tokens, inner_body, inner, login_user=call.user, background=background)
         except NotArticle as e:
             raise NotArticle(f"in the here-document, line {number}: {e}") from None
 
 
-def _harmless(command: _Command, words: list[str]) -> bool:
+def _harmless(command: Command, words: list[str]) -> bool:
     """Commands that only log, make folders, set modes or clean up: left out of the steps."""
     logs = words[0] in ("echo", "printf") and _writes_file(command) in (None, "/dev/null", "/dev/stderr", "2")
     return logs or words[0] in _IGNORED or words in (["exit", "0"], ["exit"])
 
 
-def _simple(command: _Command, state: _State, *, background: bool, required: bool,
+def _simple(command: Command, state: _State, *, background: bool, required: bool,
             login_user: RunAs | None) -> None:
     """One simple command of the wrapper."""
     env, words = _assignments(command.words, state)
@@ -550,6 +443,8 @@ def _simple(command: _Command, state: _State, *, background: bool, required: boo
         state.vars.update(env)
         return
     head = words[0]
+    if head in _KEYWORDS:
+        raise NotArticle(f"'{head}' (the shell's control flow) is not read")
     if head == "set":
         _set(words, state)
     elif head == "cd" and len(words) == 2:
@@ -579,7 +474,7 @@ def _simple(command: _Command, state: _State, *, background: bool, required: boo
 
 def _line(tokens: list[str], body: str | None, state: _State, *, login_user: RunAs | None = None,
           background: bool = False) -> None:
-    for pipelines, ops, terminator in _lists(tokens):
+    for pipelines, ops, terminator in shell.command_lists(tokens):
         required = state.errexit and login_user is None
         if ops and ops[-1] == "||":
             verdict = _ignores_failure(pipelines[-1])
@@ -589,7 +484,7 @@ def _line(tokens: list[str], body: str | None, state: _State, *, login_user: Run
         if "||" in ops:
             raise NotArticle("'||' between commands is not read")
         for pipeline in pipelines:  # a && b: as a; b (set -e or not, the calls are the steps)
-            stages = _stages(pipeline, body)
+            stages = shell.pipeline_stages(pipeline, body)
             if len(stages) > 1:
                 _pipeline(stages, state)
             else:
@@ -603,7 +498,7 @@ def read_article(text: str) -> Article:
     :raises NotArticle: saying which line is not the hand-made method, and why.
     """
     state = _State()
-    for number, tokens, body in _logical_lines(text):
+    for number, tokens, body in shell.command_lines(text):
         try:
             _line(tokens, body, state)
         except NotArticle as e:
