@@ -228,6 +228,19 @@ def test_the_articles_method_comes_back_as_files_and_steps(variant: str, moto: M
     assert proc.stderr == ""
 
 
+def test_the_articles_method_as_an_on_create_script(moto: Moto, lcc_env: dict[str, str], tmp_path: Path,
+                                                   handmade: Path) -> None:
+    text, steps = article_scripts(handmade)["echo-pipe"]
+    name = unique("article-create")
+    create_config(moto, name, on_create=text)
+    proc = lcc(lcc_env, "pull", name, str(tmp_path / "start"), "--on-create", str(tmp_path / "create"))
+    assert proc.returncode == 0, proc.stderr
+    assert without_manifest(files_of(tmp_path / "create")) == files_of(handmade)
+    assert manifest(tmp_path / "create")["step"] == steps
+    rebuilt = inspect_script(built(lcc_env, str(tmp_path / "create"), "--kind", "on-create"))
+    assert rebuilt.options.kind == "on-create"
+
+
 def test_a_wrapper_doing_more_is_kept_as_it_is(moto: Moto, lcc_env: dict[str, str], tmp_path: Path,
                                               handmade: Path) -> None:
     text, _ = article_scripts(handmade)["echo-pipe"]

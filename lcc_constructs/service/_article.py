@@ -54,6 +54,8 @@ class Article:
 
 @dataclass
 class _State:
+    """What the wrapper has done so far, line by line."""
+
     vars: dict[str, str] = field(default_factory=dict)
     exported: dict[str, str] = field(default_factory=dict)
     cwd: str = "/"
@@ -118,6 +120,7 @@ def _here_input(command: Command, state: _State) -> str | None:
 
 
 def _writes_file(command: Command) -> str | None:
+    """The file a command's output goes to, if it goes to one."""
     targets = [t for op, t in command.redirs if op in (">", ">>", ">|", "&>", "&>>")]
     return targets[-1] if targets else None
 
@@ -137,12 +140,14 @@ def _source_text(command: Command, state: _State) -> str:
 
 
 def _is_decode(words: list[str]) -> bool:
+    """Whether a command is ``base64 -d`` (with options it may have)."""
     flags = {w for w in words[1:]}
     return words[:1] == ["base64"] and bool(flags & {"-d", "--decode", "-D", "-di", "-id"}) and flags <= {
         "-d", "--decode", "-D", "-di", "-id", "-i", "--ignore-garbage"}
 
 
 def _decode(text: str) -> bytes:
+    """The bytes of base64 text (line breaks and spaces ignored)."""
     try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
@@ -208,6 +213,7 @@ def _untar(data: bytes) -> tuple[dict[str, tuple[int, bytes]], str]:
 
 
 def _unpack(state: _State, data: bytes, folder: str) -> None:
+    """Take the archive's files as the wrapper unpacks them into ``folder``."""
     if state.root is not None:
         raise NotArticle("more than one archive is unpacked")
     state.files, kind = _untar(data)
@@ -251,6 +257,8 @@ def _tar_file(words: list[str], state: _State) -> None:
 
 @dataclass
 class _Call:
+    """A call of a script, as its prefixes (sudo, su, nohup, timeout, env) leave it."""
+
     words: list[str]
     user: RunAs = RunAs.ROOT
     login: bool = False
@@ -260,6 +268,7 @@ class _Call:
 
 
 def _seconds(text: str) -> float:
+    """``timeout``'s duration (``N``, ``Ns``, ``Nm``, ``Nh``) in seconds."""
     m = re.match(r"^([0-9]+(?:\.[0-9]+)?)([smh]?)$", text)
     if not m:
         raise NotArticle(f"timeout {text!r} is not read")
@@ -267,6 +276,7 @@ def _seconds(text: str) -> float:
 
 
 def _user(name: str) -> RunAs:
+    """Who a call runs as (root or the notebook user only)."""
     if name not in ("root", NOTEBOOK_USER):
         raise NotArticle(f"a step runs as {name!r}; lcc runs steps as root or {NOTEBOOK_USER}")
     return RunAs(name)
@@ -376,6 +386,7 @@ def _script_path(word: str, call: _Call, state: _State) -> str:
 
 
 def _step_name(script: str, taken: set[str]) -> str:
+    """A step name from the script's file name, unique among ``taken``."""
     base = re.sub(r"[^A-Za-z0-9_.-]", "-", PurePosixPath(script).stem).lstrip("._-")[:60] or "step"
     name, n = base, 1
     while name in taken:
@@ -385,6 +396,7 @@ def _step_name(script: str, taken: set[str]) -> str:
 
 
 def _step(call: _Call, state: _State, *, background: bool, required: bool) -> Step:
+    """The step a call makes."""
     runs, word = _interpreter(call.words)
     script = _script_path(_expand(word, state), call, state)
     if runs is not None and runs != _runs_as(script, state.files[script][1]):
@@ -474,6 +486,7 @@ def _simple(command: Command, state: _State, *, background: bool, required: bool
 
 def _line(tokens: list[str], body: str | None, state: _State, *, login_user: RunAs | None = None,
           background: bool = False) -> None:
+    """Every command list of one line of the wrapper (or of a here-document fed to a login shell)."""
     for pipelines, ops, terminator in shell.command_lists(tokens):
         required = state.errexit and login_user is None
         if ops and ops[-1] == "||":

@@ -71,6 +71,7 @@ class Aws:
         self._clients: dict[str, Any] = {}
 
     def _client(self, service: str) -> Any:
+        """The session's client of ``service`` (both made at the first call)."""
         import boto3
 
         if self._session is None:

@@ -23,6 +23,7 @@ class Comparison:
 
 
 def _seconds(value: float | None) -> str:
+    """A duration as the summary shows it."""
     return "none" if value is None else f"{value:g}s"
 
 
@@ -36,11 +37,13 @@ def describe_step(step: Step) -> str:
 
 
 def _short(value: str, limit: int = 60) -> str:
+    """A value for a summary line, cut when long."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 4] + "...'"
 
 
 def _env_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
+    """A step's variables changed, added and removed."""
     changes = [f"env {k}: {_short(old[k])} -> {_short(new[k])}"
                for k in sorted(old) if k in new and old[k] != new[k]]
     changes += [f"env +{k}={_short(new[k])}" for k in sorted(set(new) - set(old))]
@@ -48,6 +51,7 @@ def _env_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
 
 
 def _step_field_changes(old: Step, new: Step) -> list[str]:
+    """What differs between two steps of one name."""
     fields = [("script", old.script, new.script), ("user", old.run_as.value, new.run_as.value),
               ("background", old.background, new.background), ("required", old.required, new.required),
               ("timeout", _seconds(old.timeout_seconds), _seconds(new.timeout_seconds))]
@@ -72,6 +76,7 @@ def step_changes(old: Sequence[Step], new: Sequence[Step]) -> list[str]:
 
 
 def _file_line(sign: str, path: str, mode: int, data: bytes) -> str:
+    """A file added or removed, with its mode and size."""
     return f"{sign} file {path} (mode {mode:o}, {len(data)} bytes)"
 
 
@@ -89,6 +94,7 @@ def file_changes(old: Mapping[str, tuple[int, bytes]], new: Mapping[str, tuple[i
 
 
 def _option_changes(old: InspectedScript, new: InspectedScript) -> list[str]:
+    """The build options (and codec) that differ."""
     pairs = [("budget", _seconds(old.options.budget_seconds), _seconds(new.options.budget_seconds)),
              ("unpack_dir", old.options.unpack_dir, new.options.unpack_dir),
              ("state_dir", old.options.state_dir, new.options.state_dir),
@@ -109,6 +115,7 @@ def text_diff(old: bytes | str, new: bytes | str, old_label: str, new_label: str
 
 
 def _ours(kind: Kind, old: ReadScript, new: ReadScript, a: InspectedScript, b: InspectedScript) -> Comparison:
+    """The differences of two scripts of ours: steps, files, options, and the diffs of the text files."""
     summary = step_changes(a.steps, b.steps) + file_changes(a.files, b.files) + _option_changes(a, b)
     if not summary:
         summary = ["~ same steps, files and options, another runtime (built by another version of "

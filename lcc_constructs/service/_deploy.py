@@ -24,6 +24,7 @@ def comparisons(deployed: dict[Kind, ReadScript], wanted: dict[Kind, ReadScript]
 
 
 def _refuse_foreign(name: str, deployed: dict[Kind, ReadScript]) -> None:
+    """Refuse to replace a script lcc-constructs did not build."""
     foreign = [s for s in deployed.values() if s.origin == "foreign"]
     if foreign:
         kinds = " and ".join(s.kind for s in foreign)
@@ -34,6 +35,7 @@ def _refuse_foreign(name: str, deployed: dict[Kind, ReadScript]) -> None:
 
 
 def _contents(wanted: dict[Kind, ReadScript]) -> dict[Kind, str]:
+    """The API's Content (base64) of each script."""
     return {kind: base64.b64encode(s.text.encode("utf-8", "surrogateescape")).decode("ascii")
             for kind, s in wanted.items()}
 

@@ -29,6 +29,7 @@ def _missing(error: ServiceError, *markers: str) -> bool:
 
 
 def _script(content: str, name: str, kind: Kind) -> str:
+    """The script of a hook's Content (base64)."""
     try:
         return base64.b64decode(content, validate=True).decode("utf-8", "surrogateescape")
     except (binascii.Error, ValueError):

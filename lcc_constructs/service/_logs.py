@@ -29,6 +29,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def stream_name(notebook: str, kind: Kind) -> str:
+    """The log stream of ``notebook``'s ``kind`` script."""
     return f"{notebook}/{STREAM_SUFFIXES[kind]}"
 
 

@@ -33,7 +33,7 @@ from ._article import NotArticle, read_article
 from ._aws import Aws, ServiceError
 from ._deployed import require_config
 from ._scripts import ReadScript, read_script
-from ._toml import manifest_text
+from ._toml import manifest_text, toml_number
 
 #: The build options a pulled manifest states when they are not the defaults (codec apart).
 _PLAN_OPTIONS = ("budget_seconds", "keep_runs", "unpack_dir", "state_dir")
@@ -55,11 +55,8 @@ class Pulled:
     same_text: str | None = None
 
     def manifest(self) -> str:
+        """The ``lifecycle.toml`` of the folder."""
         return manifest_text(self.steps, self.uses, self.options, self.comments)
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
 
 
 def _options_table(options: BuildOptions) -> dict[str, Any]:
@@ -69,11 +66,12 @@ def _options_table(options: BuildOptions) -> dict[str, Any]:
     for key, (name, _) in OPTION_KEYS.items():
         value = getattr(options, name)
         if name in _PLAN_OPTIONS and value != getattr(defaults, name):
-            table[key] = _number(value) if name == "budget_seconds" else value
+            table[key] = toml_number(value) if name == "budget_seconds" else value
     return table
 
 
 def _ours(script: ReadScript, inspected: InspectedScript, config: str) -> Pulled:
+    """The folder of a script this library built."""
     uses = recipe_uses(inspected.steps, inspected.files)
     brought = {path for use in uses for path in use.files}
     files = {p: v for p, v in inspected.files.items() if p not in brought}
@@ -87,6 +85,7 @@ def _ours(script: ReadScript, inspected: InspectedScript, config: str) -> Pulled
 
 
 def _article(script: ReadScript, config: str) -> Pulled:
+    """The folder of a hand-made wrapper (NotArticle when it is not one)."""
     article = read_article(script.text)
     files = {p: v for p, v in article.files.items() if p != MANIFEST_NAME}
     if len(files) != len(article.files):
@@ -99,6 +98,7 @@ def _article(script: ReadScript, config: str) -> Pulled:
 
 
 def _plain(script: ReadScript, config: str, why: str) -> Pulled:
+    """The folder of any other script: the script as it is, run as one required step."""
     path = KIND_SCRIPTS[script.kind]
     what = f"{script.describe()}, kept as {path}"
     comments = (f"Pulled by lcc pull from the lifecycle configuration {config} ({script.kind}): {what}",
@@ -139,6 +139,7 @@ def stage(folder: Path, pulled: Pulled) -> None:
 
 
 def _unmarked(steps: tuple[Step, ...]) -> list[Step]:
+    """Steps without the mark of the recipe that made them (a bundle keeps none)."""
     return [replace(s, recipe=None) for s in steps]
 
 
@@ -167,6 +168,7 @@ def check(folder: Path, pulled: Pulled) -> str | None:
 
 
 def _clear(folder: Path) -> None:
+    """Empty ``folder`` for another try."""
     for child in folder.iterdir():
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)

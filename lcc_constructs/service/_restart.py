@@ -33,6 +33,7 @@ class _Watch:
         self.started = time.monotonic()
 
     def status(self) -> str:
+        """The instance's status now, printed when it changed."""
         status = str(describe_notebook(self.aws, self.notebook)["NotebookInstanceStatus"])
         if status != self.last:
             self.say(f"{self.notebook}: {status} ({time.monotonic() - self.started:.0f}s)")

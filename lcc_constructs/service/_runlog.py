@@ -60,11 +60,13 @@ class Run:
 
 
 def _from_status(entry: dict[str, Any]) -> StepState:
+    """A step of the final status line's JSON."""
     return StepState(str(entry.get("name")), str(entry.get("user", "")), str(entry.get("status", "")),
                      entry.get("exit_code"), entry.get("seconds"), str(entry.get("reason") or ""))
 
 
 def _reason(text: str) -> str:
+    """A step's reason: the JSON string the runner writes, or the text as it is."""
     try:
         value = json.loads(text)
         return value if isinstance(value, str) else text
@@ -81,6 +83,7 @@ class RunLog:
 
     @property
     def current(self) -> Run:
+        """The run lines go to: the open one, or a new one."""
         if self._open is None:
             self._open = Run()
             self.runs.append(self._open)

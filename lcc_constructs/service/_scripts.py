@@ -34,6 +34,7 @@ class ReadScript:
 
     @property
     def lines(self) -> int:
+        """How many lines the script has."""
         return len(self.text.splitlines())
 
     def describe(self) -> str:

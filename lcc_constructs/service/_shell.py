@@ -122,6 +122,7 @@ def simple_command(tokens: list[str], body: str | None) -> Command:
 
 
 def pipeline_stages(pipeline: list[str], body: str | None) -> list[Command]:
+    """The simple commands of a pipeline, split at ``|``."""
     stages: list[list[str]] = [[]]
     for token in pipeline:
         if token == "|":

@@ -29,6 +29,7 @@ def script_file(path: Path, kind: Kind) -> ReadScript:
 
 
 def _resources(assembly: Path) -> list[tuple[Path, str, dict[str, Any]]]:
+    """The lifecycle configurations of the assembly's templates: (template, logical id, properties)."""
     found = []
     for template in sorted(assembly.rglob("*.template.json")):
         resources = json.loads(template.read_text()).get("Resources", {})

@@ -29,6 +29,7 @@ def toml_string(text: str) -> str:
 
 
 def toml_key(key: str) -> str:
+    """A key: bare when it can be, else quoted."""
     return key if _BARE_KEY.match(key) else toml_string(key)
 
 
@@ -48,10 +49,12 @@ def toml_value(value: Any) -> str:
 
 
 def _table(header: str, values: Mapping[str, Any]) -> list[str]:
+    """A table's header line and a ``key = value`` line per value."""
     return [header, *(f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items())]
 
 
-def _timeout(seconds: float) -> int | float:
+def toml_number(seconds: float) -> int | float:
+    """Whole seconds as an integer, as people write them."""
     return int(seconds) if float(seconds).is_integer() else seconds
 
 
@@ -65,12 +68,13 @@ def _step_table(step: Step) -> list[str]:
     flags = (("background", step.background), ("required", step.required))
     values.update({key: True for key, on in flags if on})
     if step.timeout_seconds is not None:
-        values["timeout"] = _timeout(step.timeout_seconds)
+        values["timeout"] = toml_number(step.timeout_seconds)
     lines = _table("[[step]]", values)
     return lines + (_table("[step.env]", dict(step.env)) if step.env else [])
 
 
 def _recipe_table(use: RecipeUse) -> list[str]:
+    """A recipe's ``[[step]]`` table, with its options in ``[step.with]``."""
     lines = _table("[[step]]", {"recipe": use.recipe})
     return lines + (_table("[step.with]", use.options) if use.options else [])
 
