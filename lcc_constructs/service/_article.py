@@ -32,8 +32,7 @@ from pathlib import PurePosixPath
 from ..bundle import RunAs, Step
 from ..bundle._languages import language
 from ..limits import NOTEBOOK_USER
-from . import _shell as shell
-from ._shell import Command, Unread
+from ._shell import Command, Unread, command_lines, command_lists, pipeline_stages, simple_command, split
 
 HOME = f"/home/{NOTEBOOK_USER}"
 
@@ -325,12 +324,12 @@ def _su(call: _Call, state: _State) -> None:
     if command is None:
         raise NotArticle("su without -c is not read")
     call.user = _user(user)
-    tokens = shell.split(_expand(command, state))
+    tokens = split(_expand(command, state))
     if tokens[-1:] == ["&"]:
         call.background, tokens = True, tokens[:-1]
     if set(tokens) & _SEPARATORS:
         raise NotArticle(f"su -c {command!r}: only one command is read")
-    call.words = shell.simple_command(tokens, None).words
+    call.words = simple_command(tokens, None).words
 
 
 def _prefixes(call: _Call, state: _State) -> None:
@@ -434,7 +433,7 @@ def _body(body: str | None, call: _Call, state: _State, background: bool) -> Non
         raise NotArticle("a command runs no script")
     inner = _State(vars=state.vars, cwd=HOME, root=state.root, files=state.files, archive=state.archive,
                    steps=state.steps)
-    for number, tokens, inner_body in shell.command_lines(body):
+    for number, tokens, inner_body in command_lines(body):
         try:
             _line(tokens, inner_body, inner, login_user=call.user, background=background)
         except NotArticle as e:
@@ -487,7 +486,7 @@ def _simple(command: Command, state: _State, *, background: bool, required: bool
 def _line(tokens: list[str], body: str | None, state: _State, *, login_user: RunAs | None = None,
           background: bool = False) -> None:
     """Every command list of one line of the wrapper (or of a here-document fed to a login shell)."""
-    for pipelines, ops, terminator in shell.command_lists(tokens):
+    for pipelines, ops, terminator in command_lists(tokens):
         required = state.errexit and login_user is None
         if ops and ops[-1] == "||":
             verdict = _ignores_failure(pipelines[-1])
@@ -497,7 +496,7 @@ def _line(tokens: list[str], body: str | None, state: _State, *, login_user: Run
         if "||" in ops:
             raise NotArticle("'||' between commands is not read")
         for pipeline in pipelines:  # a && b: as a; b (set -e or not, the calls are the steps)
-            stages = shell.pipeline_stages(pipeline, body)
+            stages = pipeline_stages(pipeline, body)
             if len(stages) > 1:
                 _pipeline(stages, state)
             else:
@@ -511,7 +510,7 @@ def read_article(text: str) -> Article:
     :raises NotArticle: saying which line is not the hand-made method, and why.
     """
     state = _State()
-    for number, tokens, body in shell.command_lines(text):
+    for number, tokens, body in command_lines(text):
         try:
             _line(tokens, body, state)
         except NotArticle as e:
