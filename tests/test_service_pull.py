@@ -6,6 +6,7 @@ other script comes back as it is. Nothing is written unless all of it is."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -133,6 +134,13 @@ def test_a_script_with_an_s3_payload_is_pulled_from_s3(moto: Moto, lcc_env: dict
                 "s3://lcc-payloads/team/p.bin", "--payload-file", str(tmp_path / "again.bin"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again.sh").read_text() == script.read_text()
+    # lcc diff reads the deployed bundle from S3 too: the same files and steps, packed otherwise.
+    assert lcc(lcc_env, "diff", name, str(script)).returncode == 0
+    inline = lcc(lcc_env, "diff", name, str(original))
+    assert inline.returncode == 1
+    changes = [line for line in inline.stdout.splitlines() if line.startswith("  ")]
+    assert len(changes) == 1
+    assert re.match(r"^  ~ option codec: [a-z-]+\+s3 -> [a-z-]+\+base(64|94)$", changes[0])
 
 
 # --- the article's method -----------------------------------------------------------------

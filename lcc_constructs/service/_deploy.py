@@ -9,13 +9,14 @@ from collections.abc import Callable
 from ..bundle import KINDS, Kind
 from ._aws import Aws, ServiceError
 from ._compare import Comparison, compare
-from ._deployed import DeployedConfig, read_config, require_config, write_config
+from ._deployed import DeployedConfig, read_config, require_config, s3_getter, write_config
 from ._scripts import ReadScript, read_script
 
 
-def deployed_scripts(config: DeployedConfig) -> dict[Kind, ReadScript]:
-    """The configuration's scripts, read for what they are."""
-    return {kind: read_script(text, kind, f"deployed {config.name}") for kind, text in config.scripts.items()}
+def deployed_scripts(aws: Aws, config: DeployedConfig) -> dict[Kind, ReadScript]:
+    """The configuration's scripts, read for what they are (an S3 payload downloaded)."""
+    return {kind: read_script(text, kind, f"deployed {config.name}", fetch=s3_getter(aws))
+            for kind, text in config.scripts.items()}
 
 
 def comparisons(deployed: dict[Kind, ReadScript], wanted: dict[Kind, ReadScript]) -> list[Comparison]:
@@ -59,7 +60,7 @@ def deploy(aws: Aws, name: str, wanted: dict[Kind, ReadScript], *, dry_run: bool
             for line in comparison.summary:
                 say(f"  {line}")
         return True
-    deployed = deployed_scripts(config)
+    deployed = deployed_scripts(aws, config)
     changes = comparisons(deployed, wanted)
     if all(c.equal for c in changes):
         say(f"{name}: unchanged")
@@ -77,4 +78,4 @@ def deploy(aws: Aws, name: str, wanted: dict[Kind, ReadScript], *, dry_run: bool
 
 def diff(aws: Aws, name: str, wanted: dict[Kind, ReadScript]) -> list[Comparison]:
     """What differs between the deployed configuration ``name`` and ``wanted``, by kind."""
-    return comparisons(deployed_scripts(require_config(aws, name)), wanted)
+    return comparisons(deployed_scripts(aws, require_config(aws, name)), wanted)

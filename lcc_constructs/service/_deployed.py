@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,3 +78,14 @@ def describe_notebook(aws: Aws, name: str) -> dict[str, Any]:
         if _missing(e, "RecordNotFound", "does not exist"):
             raise ServiceError(f"there is no notebook instance named {name!r} in {aws.region}") from None
         raise
+
+
+def s3_getter(aws: Aws) -> Callable[[str], bytes]:
+    """Downloads the S3 payload of a script built with payload="s3" (``bucket key``)."""
+
+    def get(location: str) -> bytes:
+        bucket, _, key = location.partition(" ")
+        body: bytes = aws.call("s3", "get_object", Bucket=bucket, Key=key)["Body"].read()
+        return body
+
+    return get

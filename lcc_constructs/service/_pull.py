@@ -31,7 +31,7 @@ from ..limits import MAX_BUDGET_SECONDS
 from ..recipes import RecipeUse, recipe_uses
 from ._article import NotArticle, read_article
 from ._aws import Aws, ServiceError
-from ._deployed import require_config
+from ._deployed import require_config, s3_getter
 from ._scripts import ReadScript, read_script
 from ._toml import manifest_text, toml_number
 
@@ -256,17 +256,6 @@ def pull_folders(scripts: dict[Path, ReadScript], config: str, say: Callable[[st
     return warnings
 
 
-def _s3_getter(aws: Aws) -> Callable[[str], bytes]:
-    """Downloads the S3 payload of a script built with payload="s3" (``bucket key``)."""
-
-    def get(location: str) -> bytes:
-        bucket, _, key = location.partition(" ")
-        body: bytes = aws.call("s3", "get_object", Bucket=bucket, Key=key)["Body"].read()
-        return body
-
-    return get
-
-
 def pull(aws: Aws, name: str, targets: dict[Kind, Path], say: Callable[[str], None]) -> list[str]:
     """Write each script of the configuration ``name`` as a folder to its target (checked by
     :func:`target_problem`); the notes on what could not be made as well as hoped.
@@ -281,6 +270,6 @@ def pull(aws: Aws, name: str, targets: dict[Kind, Path], say: Callable[[str], No
     for kind in targets:
         if kind not in config.scripts:
             say(f"{kind}: {name} has no {kind} script; {targets[kind]} is left as it is")
-    scripts = {targets[kind]: read_script(text, kind, f"deployed {name}", fetch=_s3_getter(aws))
+    scripts = {targets[kind]: read_script(text, kind, f"deployed {name}", fetch=s3_getter(aws))
                for kind, text in config.scripts.items()}
     return pull_folders(scripts, name, say)
