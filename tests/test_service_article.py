@@ -118,3 +118,14 @@ def test_other_compressions(mode: str) -> None:
                          "/opt/x/setup.sh\n")
     assert found.archive.startswith(f"{kind} of 3 file(s)")
     assert [s.script for s in found.steps] == ["setup.sh"]
+
+
+@pytest.mark.parametrize("unpack", [
+    "cat <<'B64' | base64 -d | tar xz -C /startup\n{payload}\nB64",
+    "printf '%s' '{payload}' | base64 --decode | gunzip | tar -x -C /startup",
+    "base64 -di <<< '{payload}' | tar --extract --gzip --directory /startup",
+])
+def test_payload_sources(unpack: str) -> None:
+    script = "#!/bin/bash\n" + unpack.format(payload=archive()) + "\nsetsid . /startup/setup.sh &\n"
+    step = read_article(script).steps[0]
+    assert (step.script, step.background) == ("setup.sh", True)

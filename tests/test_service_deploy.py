@@ -81,6 +81,17 @@ def test_a_configuration_it_did_not_build_is_refused_without_force(moto: Moto, l
     assert inspect_script(deployed(moto, name)["on-start"]).step_names == ("hello", "20-report")
 
 
+def test_a_configuration_of_another_version_is_replaced(moto: Moto, lcc_env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    name, scripts = unique("older"), folder(tmp_path / "s")
+    older = "#!/bin/bash\n# lcc-constructs bootstrap\nset -euo pipefail\nk='on-start'\n"
+    create_config(moto, name, on_start=older)
+    proc = lcc(lcc_env, "deploy", name, str(scripts))
+    assert proc.returncode == 0, proc.stderr
+    assert "  ~ on-start script: built by another version of lcc-constructs (4 lines) -> 2 step(s)" \
+        in proc.stdout
+
+
 def test_on_create_is_added_and_removed(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
     name, scripts = unique("create"), folder(tmp_path / "s")
     once = folder(tmp_path / "once", {"setup.sh": "#!/bin/bash\necho once\n"}, {})

@@ -7,6 +7,7 @@ other script comes back as it is. Nothing is written unless all of it is."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 
 from lcc_constructs.bundle.readback import inspect_script
 
+from .conftest import require
 from .servers import Moto
 from .service_helpers import FOLDER, MODES, create_config, deployed, files_of, folder, lcc, unique
 
@@ -85,6 +87,18 @@ def test_the_codec_is_left_to_lcc_when_it_chooses_the_same(moto: Moto, lcc_env: 
     assert lcc(lcc_env, "deploy", name, str(original)).returncode == 0
     assert lcc(lcc_env, "pull", name, str(tmp_path / "pulled")).returncode == 0
     assert "options" not in manifest(tmp_path / "pulled")
+
+
+def test_a_minified_build_comes_back_as_its_minified_files(moto: Moto, lcc_env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    require(shutil.which("shfmt") is not None, "shfmt (shfmt-py) is not installed")
+    name = unique("minified")
+    script = "#!/bin/bash\n# a comment\nif true; then\n    echo a\nfi\n" + "# more words to drop\n" * 40
+    original = folder(tmp_path / "original", {"a.sh": script}, {})
+    assert lcc(lcc_env, "deploy", name, str(original), "--minify").returncode == 0
+    assert lcc(lcc_env, "pull", name, str(tmp_path / "pulled")).returncode == 0
+    assert "# a comment" not in (tmp_path / "pulled/a.sh").read_text()
+    assert built(lcc_env, str(tmp_path / "pulled")) == deployed(moto, name)["on-start"]
 
 
 def test_on_create_comes_back_into_its_own_folder(moto: Moto, lcc_env: dict[str, str],
