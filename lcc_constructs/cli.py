@@ -1,6 +1,8 @@
-"""``lcc``: build, report on, inspect and simulate lifecycle scripts without CDK.
+"""``lcc``: build, report on, inspect and simulate lifecycle scripts without CDK; deploy them,
+pull deployed ones back, compare and read their logs with the service (docs/service-commands.md).
 
-Exit status: 0 success; 1 the scripts cannot be built, or a simulated start would fail;
+Exit status: 0 success; 1 the scripts cannot be built, a simulated start would fail, AWS
+refused or failed a call, a restarted instance ended Failed, or lcc diff found a difference;
 2 bad usage (an option out of range, a path that cannot be written), or the sandbox cannot run
 on this machine.
 """
@@ -16,10 +18,10 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .bundle import KINDS, BuildOptions, RenderedScript, Scripts, build, combine
+from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine
 from .bundle.steps import MANIFEST_NAME
 from .errors import ValidationError
 from .limits import (
@@ -30,19 +32,32 @@ from .limits import (
     SERVICE_TIMEOUT_SECONDS,
 )
 
+#: lcc deploy --restart: the longest wait for one status change (a start runs the on-start
+#: script, 5 minutes at most, after the instance is provisioned), and the time between looks.
+RESTART_WAIT_SECONDS = 1200.0
+RESTART_POLL_SECONDS = 10.0
+#: lcc logs --follow: the time between two reads of the stream.
+LOGS_POLL_SECONDS = 5.0
+
+
+if TYPE_CHECKING:
+    from .service import ReadScript
+
 
 class UsageError(Exception):
     """A command line that cannot work as given (exit status 2)."""
 
 
-def _add_build_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("folder", nargs="?",
-                   help="the scripts folder (with an optional lifecycle.toml); optional with --recipe")
+def _add_build_options(p: argparse.ArgumentParser, *, kind: bool = True,
+                       folder: str = "the scripts folder (with an optional lifecycle.toml); optional with "
+                                     "--recipe") -> None:
+    p.add_argument("folder", nargs="?", help=folder)
     p.add_argument("--recipe", action="append", default=[], metavar="NAME[={OPTIONS}]",
                    help="add a built-in recipe after the folder's steps; options as a TOML inline "
                         "table, e.g. 'stop-ssm-agent={uninstall = true}' (repeatable; see lcc recipes)")
-    p.add_argument("--kind", choices=KINDS, default="on-start",
-                   help="the script to build: on-start (every start) or on-create (default: %(default)s)")
+    if kind:
+        p.add_argument("--kind", choices=KINDS, default="on-start",
+                       help="the script to build: on-start (every start) or on-create (default: %(default)s)")
     # Defaults None: the folder's lifecycle.toml [options] apply unless a flag is given.
     p.add_argument("--budget", type=float, metavar="SECONDS",
                    help=f"time the foreground steps may take in all (default: {DEFAULT_BUDGET_SECONDS})")
@@ -231,6 +246,205 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 1 if result.would_fail else 0
 
 
+# --- the service commands (lcc_constructs.service; boto3 is imported at the first AWS call) ---
+
+def _add_aws_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("AWS (boto3's credential chain; AWS_ENDPOINT_URL is honoured)")
+    g.add_argument("--region", help="the AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the "
+                                    "profile's)")
+    g.add_argument("--profile", help="a profile of the AWS config and credentials files (default: "
+                                     "AWS_PROFILE, else the default credential chain)")
+
+
+def _aws(args: argparse.Namespace) -> Any:
+    from .service import Aws
+
+    return Aws(args.region, args.profile)
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _check_config_name(name: str) -> None:
+    from .bundle.checks import check_config_name
+
+    problems = check_config_name(name)
+    if problems:
+        raise UsageError("\n".join(problems))
+
+
+def _built(args: argparse.Namespace, folder: str | None, recipes: list[str], kind: Kind) -> ReadScript:
+    """One script built as lcc build builds it (the build options of ``args``), read back."""
+    from .service import read_script
+
+    rendered = _build(argparse.Namespace(**{**vars(args), "folder": folder, "recipe": recipes, "kind": kind}))
+    print(f"built {kind}: {rendered.report.summary()}", file=sys.stderr)
+    return read_script(rendered.text, kind, folder or "--recipe")
+
+
+def _wanted_folders(args: argparse.Namespace) -> dict[Kind, ReadScript]:
+    """The scripts deploy and diff build: FOLDER and --recipe (on-start), --on-create FOLDER."""
+    wanted: dict[Kind, ReadScript] = {}
+    if args.folder or args.recipe:
+        wanted["on-start"] = _built(args, args.folder, args.recipe, "on-start")
+    if args.on_create:
+        wanted["on-create"] = _built(args, args.on_create, [], "on-create")
+    if not wanted:
+        raise UsageError("give a scripts folder, --recipe, or --on-create FOLDER")
+    return wanted
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .service import deploy, restart
+
+    _check_config_name(args.name)
+    if args.poll <= 0 or args.wait_timeout <= 0:
+        raise UsageError("--poll and --wait-timeout must be above 0")
+    wanted = _wanted_folders(args)
+    aws = _aws(args)
+    deploy(aws, args.name, wanted, dry_run=args.dry_run, force=args.force, say=_say)
+    if args.restart:
+        restart(aws, args.restart, args.name, dry_run=args.dry_run, poll_seconds=args.poll,
+                timeout_seconds=args.wait_timeout, say=_say)
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from .service import pull, target_problem
+
+    _check_config_name(args.name)
+    targets: dict[Kind, Path] = {"on-start": Path(args.dir)}
+    if args.on_create:
+        targets["on-create"] = Path(args.on_create)
+        if targets["on-create"].resolve() == targets["on-start"].resolve():
+            raise UsageError("DIR and --on-create DIR must be two folders")
+    for target in targets.values():
+        problem = target_problem(target, args.replace)
+        if problem:
+            raise UsageError(problem)
+    for note in pull(_aws(args), args.name, targets, _say):
+        print(f"lcc pull: note: {note}", file=sys.stderr)
+    return 0
+
+
+def _build_flags(args: argparse.Namespace) -> list[str]:
+    flags = {"--recipe": args.recipe, "--budget": args.budget, "--unpack-dir": args.unpack_dir,
+             "--state-dir": args.state_dir, "--keep-runs": args.keep_runs, "--codec": args.codec,
+             "--minify": args.minify}
+    return [flag for flag, value in flags.items() if value not in (None, [])]
+
+
+def _diff_targets(args: argparse.Namespace) -> dict[Kind, ReadScript]:
+    """What lcc diff compares with: a folder (built), a script file, or a cdk.out."""
+    from .service import TargetError, assembly_scripts, is_assembly, script_file
+
+    target = Path(args.folder or "")
+    if not args.folder or not target.exists():
+        raise UsageError(f"give a scripts folder, a script file or a cdk.out folder (not {args.folder!r})")
+    if target.is_dir() and not is_assembly(target):
+        return _wanted_folders(args)
+    flags = _build_flags(args) + (["--on-create"] if args.on_create and target.is_dir() else [])
+    if flags:
+        raise UsageError(f"{', '.join(flags)}: only with a scripts folder")
+    if target.is_dir():
+        try:
+            return assembly_scripts(target, args.name)
+        except TargetError as e:
+            raise UsageError(str(e)) from None
+    wanted: dict[Kind, ReadScript] = {"on-start": script_file(target, "on-start")}
+    on_create = Path(args.on_create) if args.on_create else None
+    if on_create is not None:
+        wanted["on-create"] = _built(args, args.on_create, [], "on-create") if on_create.is_dir() else \
+            script_file(on_create, "on-create")
+    return wanted
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .service import diff
+
+    _check_config_name(args.name)
+    wanted = _diff_targets(args)
+    comparisons = diff(_aws(args), args.name, wanted)
+    for c in comparisons:
+        if c.equal:
+            print(f"{c.kind}: same" if c.kind in wanted else f"{c.kind}: none on either side")
+            continue
+        print(f"{c.kind}: differs")
+        print("\n".join([*(f"  {line}" for line in c.summary), *c.details]))
+    return 0 if all(c.equal for c in comparisons) else 1
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    from .service import logs, since_millis
+
+    try:
+        since = since_millis(args.since) if args.since else None
+    except ValueError:
+        raise UsageError(f"--since {args.since!r}: give a duration (30s, 15m, 2h, 1d) or a UTC time "
+                         "(2026-11-03T08:00:00Z)") from None
+    if args.poll <= 0:
+        raise UsageError("--poll must be above 0")
+    logs(_aws(args), args.notebook, args.kind, since=since, follow=args.follow, poll_seconds=args.poll,
+         say=_say)
+    return 0
+
+
+def _add_service_commands(sub: Any) -> None:
+    d = sub.add_parser("deploy", help="build and create or update a lifecycle configuration; with --restart, "
+                                      "restart a notebook instance with it")
+    d.add_argument("name", help="the lifecycle configuration's name")
+    _add_build_options(d, kind=False, folder="the on-start script's scripts folder (optional with --recipe "
+                                             "or --on-create)")
+    d.add_argument("--on-create", metavar="FOLDER",
+                   help="the on-create script's scripts folder (default: none; a deployed on-create script "
+                        "is removed)")
+    d.add_argument("--dry-run", action="store_true", help="say what would change; change nothing")
+    d.add_argument("--force", action="store_true",
+                   help="replace a configuration holding a script lcc-constructs did not build")
+    d.add_argument("--restart", metavar="NOTEBOOK",
+                   help="then stop this notebook instance, attach the configuration, start it and wait "
+                        "for InService (exit 1 when it ends Failed)")
+    d.add_argument("--wait-timeout", type=float, default=RESTART_WAIT_SECONDS, metavar="SECONDS",
+                   help="longest wait for each status change of --restart (default: %(default)s)")
+    d.add_argument("--poll", type=float, default=RESTART_POLL_SECONDS, metavar="SECONDS",
+                   help="time between two looks at the instance's status (default: %(default)s)")
+    _add_aws_options(d)
+    d.set_defaults(func=cmd_deploy)
+
+    p = sub.add_parser("pull", help="read a deployed lifecycle configuration back into a scripts folder")
+    p.add_argument("name", help="the lifecycle configuration's name")
+    p.add_argument("dir", metavar="DIR", help="folder for the on-start script (new or empty, see --replace)")
+    p.add_argument("--on-create", metavar="DIR", help="folder for the on-create script")
+    p.add_argument("--replace", action="store_true", help="replace what DIR (and the --on-create DIR) holds")
+    _add_aws_options(p)
+    p.set_defaults(func=cmd_pull)
+
+    f = sub.add_parser("diff", help="compare a deployed lifecycle configuration with a scripts folder, a "
+                                    "script or a cdk.out (exit 1 when they differ)")
+    f.add_argument("name", help="the lifecycle configuration's name")
+    _add_build_options(f, kind=False, folder="a scripts folder (built as lcc deploy builds it), a script "
+                                             "file or a cdk.out folder")
+    f.add_argument("--on-create", metavar="FOLDER|SCRIPT", help="what the on-create script is compared with "
+                                                                "(default: none)")
+    _add_aws_options(f)
+    f.set_defaults(func=cmd_diff)
+
+    lg = sub.add_parser("logs", help="a notebook instance's lifecycle log from CloudWatch, with a per-step "
+                                     "summary of each run")
+    lg.add_argument("notebook", metavar="NOTEBOOK", help="the notebook instance's name")
+    lg.add_argument("--kind", choices=KINDS, default="on-start",
+                    help="which script's log (default: %(default)s)")
+    lg.add_argument("--since", metavar="WHEN", help="only lines from then on: 30s, 15m, 2h, 1d ago, or a UTC "
+                                                    "time such as 2026-11-03T08:00:00Z (default: all)")
+    lg.add_argument("--follow", action="store_true",
+                    help="go on printing new lines until a run's final status line arrives (or Ctrl-C)")
+    lg.add_argument("--poll", type=float, default=LOGS_POLL_SECONDS, metavar="SECONDS",
+                    help="with --follow, time between two reads (default: %(default)s)")
+    _add_aws_options(lg)
+    lg.set_defaults(func=cmd_logs)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lcc", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -284,19 +498,27 @@ def parser() -> argparse.ArgumentParser:
                    help="remove a file or folder from the sandbox, e.g. /usr/bin/python3 (repeatable)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_simulate)
+    _add_service_commands(sub)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .service import ServiceError
+
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except ServiceError as e:
+        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        return 1
     except UsageError as e:
         print(f"lcc {args.command}: {e}", file=sys.stderr)
         return 2
     except ValidationError as e:
         print(f"lcc {args.command}: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
     except BrokenPipeError:
         # The reader went away (lcc report | head): not an error; keep Python's exit quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

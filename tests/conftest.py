@@ -66,3 +66,15 @@ def sandbox() -> None:
 
     reason = availability()
     require(reason is None, f"sandbox unavailable: {reason}")
+
+
+@pytest.fixture
+def lcc_env(moto: Moto, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment of an ``lcc`` service command: moto's server with fake credentials and
+    nothing of this machine's AWS settings (tests/service_helpers.py); the failures a test
+    injected into the server are cleared after it."""
+    from .moto_ext_controls import clear_failures
+    from .service_helpers import aws_env
+
+    yield aws_env(moto, tmp_path)
+    clear_failures(moto.url)

@@ -18,7 +18,7 @@ LAYERS = {
     "errors": 0, "limits": 0,
     "bundle": 1,
     "recipes": 2,
-    "cdk": 3, "sandbox": 3, "cli": 4,
+    "cdk": 3, "sandbox": 3, "service": 3, "cli": 4,
     "__init__": 5, "__main__": 5,
 }
 
@@ -124,7 +124,8 @@ def test_only_the_cdk_layer_imports_aws_cdk() -> None:
 
 
 @pytest.mark.parametrize("package", ["lcc_constructs", "lcc_constructs.bundle", "lcc_constructs.recipes",
-                                     "lcc_constructs.cdk", "lcc_constructs.sandbox"])
+                                     "lcc_constructs.cdk", "lcc_constructs.sandbox",
+                                     "lcc_constructs.service"])
 def test_every_package_says_what_it_offers(package: str) -> None:
     mod = importlib.import_module(package)
     assert isinstance(getattr(mod, "__all__", None), list)

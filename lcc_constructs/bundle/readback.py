@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -134,13 +135,15 @@ def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
     return options, tuple(steps)
 
 
-def inspect_script(text: str, source: str = "<script>", assets: Path | None = None) -> InspectedScript:
+def inspect_script(text: str, source: str = "<script>", assets: Path | None = None, *,
+                   fetch: Callable[[str], bytes] | None = None) -> InspectedScript:
     """What a rendered script carries. ``assets``: a cdk.out folder holding the payload objects
-    of scripts built with payload="s3"."""
+    of scripts built with payload="s3"; ``fetch``: gets such an object by its location
+    (``bucket key``) instead (``lcc pull`` downloads it)."""
     codec, payload_text, sha256, _ = parse_loader(text)
     try:
         if codec.encoding is S3_OBJECT:
-            blob = _s3_payload(payload_text, source, assets)
+            blob = fetch(payload_text) if fetch else _s3_payload(payload_text, source, assets)
         else:
             blob = codec.encoding.decode(payload_text)
     except ValueError as e:
@@ -173,7 +176,7 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
     return InspectedScript(source, report, files, steps, options)
 
 
-def _content_text(content: Any, where: str) -> str:
+def content_text(content: Any, where: str) -> str:
     """The script of a Content value: literal base64, or Fn::Base64 of an Fn::Join whose tokens
     (the asset bucket of an environment-agnostic stack) are shown as <token>."""
     if isinstance(content, str):
@@ -194,7 +197,7 @@ def _from_template(path: Path, problems: list[str]) -> list[InspectedScript]:
             for entry in resource.get("Properties", {}).get(hook, []) or []:
                 where = f"{path}:{logical_id}.{hook}"
                 try:
-                    text = _content_text(entry.get("Content"), where)
+                    text = content_text(entry.get("Content"), where)
                     found.append(inspect_script(text, where, path.parent))
                 except ValidationError as e:
                     problems += e.problems

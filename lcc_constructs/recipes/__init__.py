@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..bundle import Scripts
+from ..bundle import Scripts, Step
 from ..errors import ValidationError
+from ._readback import RecipeUse, find_uses
 from .autostop import autostop
 from .environment_variables import environment_variables
 from .git_config import git_config
@@ -40,6 +41,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 __all__ = [
     "RECIPES",
     "Recipe",
+    "RecipeUse",
     "autostop",
     "describe",
     "environment_variables",
@@ -50,6 +52,7 @@ __all__ = [
     "persist_conda_envs",
     "persist_home_folders",
     "persistent_bin",
+    "recipe_uses",
     "stop_ssm_agent",
 ]
 
@@ -124,3 +127,10 @@ def describe(name: str) -> dict[str, Any]:
                     for key, p in _options(fn).items()},
         "required": [key for key, p in _options(fn).items() if p.default is inspect.Parameter.empty],
     }
+
+
+def recipe_uses(steps: Sequence[Step], files: Mapping[str, tuple[int, bytes]]) -> list[RecipeUse]:
+    """Every use of a built-in recipe found among the steps of a bundle read back (``lcc
+    pull``), each checked by calling the recipe again; ``files``: the bundle's files under
+    scripts/, by path: (mode, data)."""
+    return find_uses(steps, files, RECIPES)

@@ -122,6 +122,17 @@ def table_env(prefix: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
     return env
 
 
+def table_rows(env: Mapping[str, str], prefix: str, columns: Sequence[str]) -> list[list[str]]:
+    """The rows :func:`table_env` wrote into ``env`` (KeyError when one is missing)."""
+    return [[env[f"{prefix}_{column}_{i}"] for column in columns] for i in range(int(env[f"{prefix}_COUNT"]))]
+
+
+def step_timeout(step: Step) -> float:
+    """A step's timeout as a recipe option: whole seconds as an int (as people write them)."""
+    seconds = step.timeout_seconds or 0.0
+    return int(seconds) if float(seconds).is_integer() else seconds
+
+
 def _plain(value: Any) -> Any:
     """A value as a manifest holds it (lists, not tuples)."""
     if isinstance(value, Mapping):

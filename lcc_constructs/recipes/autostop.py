@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from ..bundle import Scripts, Step
 from ..limits import (
@@ -25,6 +27,8 @@ from ..limits import (
 from ._common import Options, recipe_call, recipe_scripts
 
 NAME = "autostop"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = "autostop.py"
 
 #: The variable holding the checker's options (plain words, split on spaces by the checker).
 ARGS_ENV = "OPT_AUTOSTOP_ARGS"
@@ -96,3 +100,34 @@ def autostop(
     env = {"OPT_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes), ARGS_ENV: " ".join(args)}
     step = Step(name=name, script="autostop.py", timeout_seconds=60, env=env)
     return recipe_scripts(NAME, [step], call=call, shared_lib=False, notebook_actions=AUTOSTOP_ACTIONS)
+
+
+#: The checker's flags that are options (flag -> option, and the option's value when present).
+_FLAGS = {"--count-connections": ("count_connections", True),
+          "--ignore-terminals": ("count_terminals", False), "--dry-run": ("dry_run", True)}
+#: The checker's valued arguments that are options.
+_VALUED = {"--idle-minutes": "idle_minutes", "--starting-grace-minutes": "starting_grace_minutes",
+           "--jupyter-url": "jupyter_url", "--log": "log_file", "--token-file": "token_file"}
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a
+    bundle): from the checker's arguments (KeyError for one it does not know)."""
+    step = steps[0]
+    options: dict[str, Any] = {"name": step.name,
+                               "interval_minutes": int(step.env["OPT_AUTOSTOP_INTERVAL_MINUTES"])}
+    for word in step.env[ARGS_ENV].split():
+        key, sep, value = word.partition("=")
+        if not sep:
+            option, on = _FLAGS[key]
+            options[option] = on
+        elif key in ("--idle-minutes", "--starting-grace-minutes"):
+            options[_VALUED[key]] = _number(value)
+        else:
+            options[_VALUED[key]] = value
+    return options

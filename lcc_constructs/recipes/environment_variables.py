@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..bundle import Scripts, Step
 from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN
-from ._common import Options, recipe_call, recipe_scripts, table_env
+from ._common import Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
 NAME = "environment-variables"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 
 #: Variables a profile script must not set: login shells (and the runner's own steps) depend on
 #: them, values are taken literally (``PATH=/x:$PATH`` cannot be expressed), and bash sets or
@@ -55,3 +58,10 @@ def environment_variables(
     o.done()
     step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["files", "quote", "systemd"])
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle)."""
+    step = steps[0]
+    return {"name": step.name, "variables": dict(table_rows(step.env, "OPT_VAR", ["NAME", "VALUE"])),
+            "jupyter": step.env["OPT_JUPYTER"] == "1", "timeout_seconds": step_timeout(step)}

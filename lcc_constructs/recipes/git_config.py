@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..bundle import RunAs, Scripts, Step
-from ._common import Options, recipe_call, recipe_scripts, table_env
+from ._common import Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
 NAME = "git-config"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 # section.key or section.subsection.key; git allows any subsection text but a newline.
 _GIT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9-]*(\.[^\n\0]+)?\.[A-Za-z][A-Za-z0-9-]*$")
 
@@ -48,3 +51,13 @@ def git_config(
     env = table_env("OPT_GIT", ["KEY", "VALUE"], sorted(values.items()))
     step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call)
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle):
+    the identity as ``user_name``/``user_email``, every other key in ``settings``."""
+    step = steps[0]
+    settings = dict(table_rows(step.env, "OPT_GIT", ["KEY", "VALUE"]))
+    return {"name": step.name, "user_name": settings.pop("user.name", None),
+            "user_email": settings.pop("user.email", None), "settings": settings or None,
+            "timeout_seconds": step_timeout(step)}

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ..bundle import RunAs, Scripts, Step
-from ._common import URL, Options, recipe_call, recipe_scripts
+from ._common import URL, Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "package-index"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _CHANNEL = re.compile(r"^[^\s'\"\\]+$")
 _URL_TEXT = "an https://, http:// or file:// URL without spaces or quotes"
@@ -53,3 +56,12 @@ def package_index(
            "OPT_TRUSTED_HOSTS": " ".join(hosts), "OPT_CONDA_CHANNELS": " ".join(channels)}
     step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["conda", "files"])
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle)."""
+    step = steps[0]
+    return {"name": step.name, "index_url": step.env["OPT_INDEX_URL"] or None,
+            "extra_index_urls": step.env["OPT_EXTRA_INDEX_URLS"].split(),
+            "trusted_hosts": step.env["OPT_TRUSTED_HOSTS"].split(),
+            "conda_channels": step.env["OPT_CONDA_CHANNELS"].split(), "timeout_seconds": step_timeout(step)}

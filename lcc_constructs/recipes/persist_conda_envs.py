@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from ..bundle import Scripts, Step
 from ..limits import PERSISTENT_DIR
-from ._common import Options, recipe_call, recipe_scripts
+from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "persist-conda-envs"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 
 
 def persist_conda_envs(
@@ -46,3 +51,11 @@ def persist_conda_envs(
     o.done()
     step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["conda", "systemd"])
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle)."""
+    step = steps[0]
+    return {"name": step.name, "envs_dir": step.env["OPT_ENVS_DIR"],
+            "register_kernels": step.env["OPT_REGISTER_KERNELS"] == "1",
+            "restart_jupyter": step.env["OPT_RESTART_JUPYTER"] == "1", "timeout_seconds": step_timeout(step)}

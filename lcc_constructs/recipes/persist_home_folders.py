@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import PurePosixPath
+from typing import Any
 
 from ..bundle import RunAs, Scripts, Step
 from ..limits import PERSISTENT_DIR
-from ._common import Options, recipe_call, recipe_scripts, table_env
+from ._common import Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
 NAME = "persist-home-folders"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 
 
 def _home_folder(o: Options, folder: str) -> str:
@@ -61,3 +64,10 @@ def persist_home_folders(
     o.done()
     step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["files"])
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle)."""
+    step = steps[0]
+    return {"name": step.name, "folders": [row[0] for row in table_rows(step.env, "OPT_FOLDER", ["PATH"])],
+            "persistent_dir": step.env["OPT_PERSISTENT_DIR"], "timeout_seconds": step_timeout(step)}

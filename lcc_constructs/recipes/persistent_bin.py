@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..bundle import Scripts, Step
 from ..limits import PERSISTENT_DIR
-from ._common import URL, Options, recipe_call, recipe_scripts, table_env
+from ._common import URL, Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
 NAME = "persistent-bin"
+#: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 _BINARY_NAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -62,3 +65,14 @@ def persistent_bin(
     o.done()
     step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["files", "quote"])
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle)."""
+    step = steps[0]
+    rows = table_rows(step.env, "OPT_BINARY", ["NAME", "URL", "SHA256"])
+    return {"name": step.name, "folder": step.env["OPT_BIN_DIR"],
+            "binaries": {name: url for name, url, _ in rows} or None,
+            "sha256": {name: digest for name, _, digest in rows if digest} or None,
+            "download_timeout_seconds": int(step.env["OPT_DOWNLOAD_TIMEOUT"]),
+            "timeout_seconds": step_timeout(step)}

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from ..bundle import Scripts, Step
-from ._common import Options, recipe_call, recipe_scripts
+from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "stop-ssm-agent"
+#: The script its first step runs: how ``lcc pull`` finds a use of it among the steps.
+SCRIPT = f"{NAME}.sh"
 
 
 def stop_ssm_agent(
@@ -38,3 +43,15 @@ def stop_ssm_agent(
     steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh",
                       timeout_seconds=uninstall_timeout, background=True))
     return recipe_scripts(NAME, steps, call=call, libs=["systemd"])
+
+
+def options_of(steps: Sequence[Step]) -> dict[str, Any]:
+    """The options of the use of this recipe whose steps begin ``steps`` (read back from a
+    bundle): the background removal is the next step when it is named after the first."""
+    first, rest = steps[0], steps[1:]
+    uninstall = bool(rest) and rest[0].name == f"{first.name}-uninstall" and rest[0].background
+    options: dict[str, Any] = {"name": first.name, "uninstall": uninstall,
+                               "timeout_seconds": step_timeout(first)}
+    if uninstall:
+        options["uninstall_timeout_seconds"] = step_timeout(rest[0])
+    return options

@@ -1,0 +1,179 @@
+"""`lcc logs` against moto's CloudWatch Logs: the lifecycle stream's lines with a per-step
+summary after each run's final status line (lines the real runner printed in the sandbox, and
+lines written in its format), --kind, --since, --follow until a run ends, and the message when
+there is no stream."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lcc_constructs.sandbox import availability, simulate
+
+from .conftest import require
+from .servers import Moto
+from .service_helpers import LCC, folder, lcc, put_log_lines, unique
+
+DONE = ('2026-11-03T08:00:03Z lcc-constructs[on-start]: done {"schema":2,"kind":"on-start",'
+        '"run":"20261103T080001.000Z-on-start","started":"2026-11-03T08:00:01Z","finished":"2026-11-03T08:00:03Z",'
+        '"budget_seconds":240.00,"exit_code":1,"steps":[{"name":"10-setup","user":"root","status":"ok",'
+        '"exit_code":0,"seconds":0.52,"reason":null},{"name":"20-pip","user":"ec2-user","status":"failed",'
+        '"exit_code":2,"seconds":1.10,"reason":"exit code 2"}]}')
+#: One run as the runner writes it (assets/runtime/runner.sh).
+RUN = [
+    "2026-11-03T08:00:01Z lcc-constructs[on-start]: step 10-setup: start as root, limit 239.90s (budget)",
+    "[10-setup] configuring",
+    "2026-11-03T08:00:02Z lcc-constructs[on-start]: step 10-setup: ok ",
+    "2026-11-03T08:00:02Z lcc-constructs[on-start]: step 20-pip: start as ec2-user, limit 30.00s "
+    "(step timeout)",
+    "[20-pip] ERROR: No matching distribution found for nothing-such",
+    '2026-11-03T08:00:03Z lcc-constructs[on-start]: step 20-pip: failed "exit code 2"',
+    DONE,
+]
+SUMMARY = [
+    "run 20261103T080001.000Z-on-start: exit 1 (started 2026-11-03T08:00:01Z, finished 2026-11-03T08:00:03Z)",
+    "  step      user      status  exit  seconds  reason",
+    "  10-setup  root      ok      0     0.52",
+    "  20-pip    ec2-user  failed  2     1.1      exit code 2",
+]
+
+
+
+def stream(notebook: str, kind: str = "OnStart") -> str:
+    return f"{notebook}/LifecycleConfig{kind}"
+
+
+def test_lines_then_each_runs_summary(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    second = [RUN[0].replace("08:00:01", "09:00:01"), "[10-setup] still going"]
+    put_log_lines(moto, stream(notebook), ["some line before", *RUN, *second])
+    proc = lcc(lcc_env, "logs", notebook)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "some line before", *RUN, *SUMMARY, *second,
+        "run without a final status line: still running, or stopped by the service",
+        "  step      user  status   exit  seconds  reason",
+        "  10-setup  root  running",
+    ]
+
+
+def test_the_real_runners_lines(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    require(availability() is None, f"sandbox unavailable: {availability()}")
+    scripts = folder(tmp_path / "s", {"10-a.sh": "#!/bin/bash\necho hello from a\n",
+                                      "20-b.sh": "#!/bin/bash\necho failing >&2\nexit 3\n"}, {})
+    script = tmp_path / "on-start.sh"
+    assert lcc(lcc_env, "build", str(scripts), "-o", str(script)).returncode == 0
+    output = simulate(script).runs[0].output
+    notebook = unique("nb")
+    put_log_lines(moto, stream(notebook), output.splitlines())
+    proc = lcc(lcc_env, "logs", notebook)
+    assert proc.returncode == 0, proc.stderr
+    summary = proc.stdout.splitlines()[len(output.splitlines()):]
+    assert re.match(r"^run [0-9T.]+Z-on-start: exit 0 \(started \S+Z, finished \S+Z\)$", summary[0])
+    assert [row.split()[:4] for row in summary[2:]] == [["10-a", "root", "ok", "0"],
+                                                       ["20-b", "root", "failed", "3"]]
+    assert summary[3].endswith("exit code 3")
+
+
+def test_kind_on_create(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    line = "2026-11-03T08:00:01Z lcc-constructs[on-create]: step once: start as root, limit 239.90s (budget)"
+    put_log_lines(moto, stream(notebook, "OnCreate"), [line])
+    proc = lcc(lcc_env, "logs", notebook, "--kind", "on-create")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == line
+    assert lcc(lcc_env, "logs", notebook).returncode == 1  # no on-start stream
+
+
+def test_since(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    now = int(time.time() * 1000)
+    put_log_lines(moto, stream(notebook), ["two hours ago"], now - 2 * 3600 * 1000)
+    put_log_lines(moto, stream(notebook), ["just now"], now)
+    assert lcc(lcc_env, "logs", notebook, "--since", "1h").stdout.splitlines()[0] == "just now"
+    both = lcc(lcc_env, "logs", notebook, "--since", "3h")
+    assert both.stdout.splitlines()[:2] == ["two hours ago", "just now"]
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now / 1000 - 60))
+    assert lcc(lcc_env, "logs", notebook, "--since", at).stdout.splitlines()[0] == "just now"
+    bad = lcc(lcc_env, "logs", notebook, "--since", "yesterday")
+    assert bad.returncode == 2 and "--since 'yesterday': give a duration" in bad.stderr
+
+
+def follow(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([LCC, "logs", *args, "--follow", "--poll", "0.1"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def read_until(proc: subprocess.Popen[str], last: str) -> list[str]:
+    """The lines ``proc`` prints up to ``last`` (the test's cue that it has read that far)."""
+    assert proc.stdout is not None
+    lines: list[str] = []
+    while not lines or lines[-1] != last:
+        line = proc.stdout.readline()
+        assert line, f"{proc.args} ended before printing {last!r}: {lines}"
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def test_follow_prints_new_lines_until_the_run_ends(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    put_log_lines(moto, stream(notebook), [*RUN])  # an earlier run: following goes past its end
+    proc = follow(lcc_env, notebook)
+    seen = read_until(proc, SUMMARY[-1])
+    put_log_lines(moto, stream(notebook), RUN[:3])
+    seen += read_until(proc, RUN[2])
+    assert proc.poll() is None
+    put_log_lines(moto, stream(notebook), RUN[3:])
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert seen + out.splitlines() == [*RUN, *SUMMARY, *RUN, *SUMMARY]
+
+
+def test_follow_waits_for_the_stream(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    proc = follow(lcc_env, notebook)
+    waiting = f"waiting for the log stream {stream(notebook)} in /aws/sagemaker/NotebookInstances ..."
+    read_until(proc, waiting)
+    put_log_lines(moto, stream(notebook), RUN)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.splitlines() == [*RUN, *SUMMARY]
+
+
+def test_no_stream_points_to_the_status_file(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook, _ = moto.notebook()
+    proc = lcc(lcc_env, "logs", notebook)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"lcc logs: no log stream {notebook}/LifecycleConfigOnStart in the log "
+                                  "group /aws/sagemaker/NotebookInstances (us-east-1).")
+    assert "cannot reach CloudWatch Logs" in proc.stderr
+    assert "/home/ec2-user/SageMaker/.lifecycle/logs/latest-on-start/status.json" in proc.stderr
+
+
+def test_no_stream_but_others_of_the_instance(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    put_log_lines(moto, f"{notebook}/jupyter.log", ["[I] Jupyter Server is running"])
+    proc = lcc(lcc_env, "logs", notebook)
+    assert proc.returncode == 1
+    assert f"The instance's other streams ({notebook}/jupyter.log) show that it reaches" in proc.stderr
+
+
+def test_a_stream_of_a_script_not_built_here(moto: Moto, lcc_env: dict[str, str]) -> None:
+    notebook = unique("nb")
+    put_log_lines(moto, stream(notebook), ["installing", "done"])
+    proc = lcc(lcc_env, "logs", notebook)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == ["installing", "done", f"(no line of lcc-constructs' runner in "
+                                        f"{stream(notebook)}: its script was not built by lcc-constructs)"]
+
+
+def test_boto3_is_not_loaded_by_the_other_commands(tmp_path: Path) -> None:
+    code = ("import sys; from lcc_constructs.cli import main; main(['report', sys.argv[1]]); "
+            "print('boto3' in sys.modules, 'botocore' in sys.modules)")
+    scripts = folder(tmp_path / "s", {"a.sh": "echo a\n"}, {})
+    proc = subprocess.run([sys.executable, "-c", code, str(scripts)], capture_output=True, text=True)
+    assert proc.stdout.splitlines()[-1] == "False False", proc.stderr
