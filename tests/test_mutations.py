@@ -133,3 +133,13 @@ def test_a_mutation_goes_into_a_copy_with_its_asset_packed_again(tmp_path: Path)
 ])
 def test_a_failure_kills_and_a_skip_judges_nothing(code: int | None, output: str, status: str) -> None:
     assert mutate.judge(code, output, 60)[0] == status
+
+
+def test_the_table_names_what_caught_each_mutation() -> None:
+    m = MUTATIONS[0]
+    killed = mutate.Outcome(m, "killed", 3.2, "FAILED tests/test_a.py::test_one[x] - AssertionError: 0 == 1")
+    survived = mutate.Outcome(m, "survived", 1.0, "2 passed in 1s")
+    text = mutate.table([killed, survived], markdown=True)
+    assert f"| `{m.id}` | killed | 3 | `test_a.py::test_one[x]` |" in text
+    assert f"| `{m.id}` | survived | 1 |  |" in text and f"{m.id} survived: 2 passed in 1s" in text
+    assert mutate.score([killed, survived]) == "1/2 killed (50%), 1 survived, 0 error(s)"

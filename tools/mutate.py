@@ -266,12 +266,19 @@ def score(outcomes: Sequence[Outcome]) -> str:
     return f"{killed}/{len(outcomes)} killed ({pct:.0f}%), {survived} survived, {errors} error(s)"
 
 
+def caught_by(o: Outcome) -> str:
+    """The test that failed with ``o``'s bug planted (pytest's node id), if one did."""
+    if o.status != "killed" or not o.detail.startswith(("FAILED ", "ERROR ")):
+        return o.detail if o.status == "killed" else ""
+    return "`" + o.detail.split(" ", 1)[1].split(" - ", 1)[0].removeprefix("tests/") + "`"
+
+
 def table(outcomes: Sequence[Outcome], markdown: bool = False) -> str:
     """id, status and seconds of each mutation; then what survived or erred, and why."""
     width = max((len(o.mutation.id) for o in outcomes), default=2)
     if markdown:
-        rows = ["| mutation | result | seconds |", "|---|---|---:|"]
-        rows += [f"| `{o.mutation.id}` | {o.status} | {o.seconds:.0f} |" for o in outcomes]
+        rows = ["| mutation | result | seconds | caught by |", "|---|---|---:|---|"]
+        rows += [f"| `{o.mutation.id}` | {o.status} | {o.seconds:.0f} | {caught_by(o)} |" for o in outcomes]
     else:
         rows = [f"{'mutation':<{width}}  {'result':<8}  seconds"]
         rows += [f"{o.mutation.id:<{width}}  {o.status:<8}  {o.seconds:7.1f}" for o in outcomes]
@@ -313,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"the tests fail without any mutation, so they would kill everything:\n{failure}",
                   file=sys.stderr)
             return 2
+        print(f"baseline passed in {time.monotonic() - start:.0f}s", flush=True)
     print(f"checking {len(mutations)} mutation(s), {args.jobs} at a time", flush=True)
 
     def progress(n: int, o: Outcome) -> None:
