@@ -1,13 +1,15 @@
 """Test helpers: write script folders, unpack rendered scripts with the real shell path, put
-stand-ins in the sandbox."""
+stand-ins in the sandbox, and tell who really ran a step."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
+from lcc_constructs.sandbox import RunResult
 
 from .conftest import STANDINS
 
@@ -102,3 +104,46 @@ def tree(root: Path) -> dict[str, tuple[int, bytes]]:
         if path.is_file() and not path.is_symlink():
             out[path.relative_to(root).as_posix()] = (path.stat().st_mode & 0o7777, path.read_bytes())
     return out
+
+
+# --- who really ran a step -------------------------------------------------------------------
+# status.json's "user" is the plan's: it says who should have run a step, not who did. A step of
+# the test's own prints `id -un` (WHOAMI); a step that is not (a recipe's) gets the same line
+# from the hook below, printed by the login shell the runner starts for a notebook user's step.
+
+#: Shell for a test's own step: one line naming the user that runs it (read by :func:`ran_as`).
+WHOAMI = 'echo "who=$(id -un)"\n'
+
+#: An /etc/profile.d script for the sandbox (:func:`who_hook`): the login shell sudo starts for a
+#: notebook user's step (sudo sets SUDO_USER) prints WHOAMI's line before the step runs. Other
+#: login shells (a root step's own `bash -l`) print nothing.
+WHO_HOOK = '[ -z "${SUDO_USER-}" ] || echo "who=$(id -un)"\n'
+
+_WHO_LINE = re.compile(r"^who=(.*)$", re.MULTILINE)
+
+
+def who_hook(tmp_path: Path) -> dict[str, Path]:
+    """``files=`` for simulate(): :data:`WHO_HOOK` in the sandbox's /etc/profile.d."""
+    hook = tmp_path / "who-hook.sh"
+    hook.write_text(WHO_HOOK)
+    return {"/etc/profile.d/zz-lcc-test-who.sh": hook}
+
+
+def ran_as(log: str) -> list[str]:
+    """The users a step's log says ran it, in order (its ``who=`` lines)."""
+    return _WHO_LINE.findall(log)
+
+
+def without_who(log: str) -> str:
+    """A step's log without its ``who=`` lines: what the step itself printed."""
+    return "".join(line for line in log.splitlines(keepends=True) if not _WHO_LINE.match(line))
+
+
+def assert_ran_as_planned(run: RunResult) -> None:
+    """With :func:`who_hook` in place: every notebook user's step of ``run`` said it ran as that
+    user (and only as that user), and no root step went through a notebook user's login."""
+    for s in run.steps:
+        said = ran_as(s.log)
+        ok = said == [] if s.user == "root" else bool(said) and set(said) == {s.user}
+        assert ok, (
+            f"step {s.name} (plan: {s.user}) ran as {said or 'nobody who said so'}")

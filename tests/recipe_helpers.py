@@ -13,7 +13,7 @@ from typing import Any
 from lcc_constructs import RunAs, Scripts, Step, build
 from lcc_constructs.sandbox import SimulationResult, simulate
 
-from .helpers import write_folder, write_script
+from .helpers import assert_ran_as_planned, who_hook, write_folder, write_script
 
 PROBES = Path(__file__).resolve().parent / "probes"
 
@@ -44,17 +44,21 @@ def run(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path] | None = 
         runs: int = 1, volume: Path | None = None, wait_background_seconds: float = 10
         ) -> SimulationResult:
     """Build ``scripts`` into an on-start script and run it in the sandbox (changes to / kept
-    in ``tmp_path/keep``; the volume is ``tmp_path/volume`` unless given)."""
+    in ``tmp_path/keep``; the volume is ``tmp_path/volume`` unless given), with the hook that
+    makes each notebook user's step say who runs it (helpers.who_hook)."""
     script = write_script(tmp_path / "on-start.sh", build(scripts))
     return simulate(script, volume=volume or tmp_path / "volume", runs=runs, keep=tmp_path / "keep",
-                    files=files, wait_background_seconds=wait_background_seconds)
+                    files={**who_hook(tmp_path), **(files or {})},
+                    wait_background_seconds=wait_background_seconds)
 
 
 def assert_all_ok(result: SimulationResult) -> None:
-    """Every run succeeded, with every step ok (or started, for background steps)."""
+    """Every run succeeded, with every step ok (or started, for background steps), each run by
+    the user its plan names (as the step itself said: helpers.assert_ran_as_planned)."""
     for r in result.runs:
         assert not r.would_fail, result.format() + "\n" + r.output
         assert all(s.status in ("ok", "started") for s in r.steps), result.format() + "\n" + r.output
+        assert_ran_as_planned(r)
 
 
 def sandbox_ids(keep: Path, user: str = "ec2-user") -> tuple[int, int]:

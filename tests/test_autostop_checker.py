@@ -8,6 +8,7 @@ import http.server
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import pytest
 from lcc_constructs.recipes.autostop import autostop
 
 from .conftest import ROOT, python39, require
+from .moto_ext_controls import clear_failures, fail_action
 from .servers import Jupyter, Moto, free_port, last_activity_age, wait_until
 
 CHECKER = ROOT / "assets" / "recipes" / "autostop" / "autostop.py"
@@ -87,9 +89,13 @@ def test_an_idle_kernel_past_the_idle_time_stops_the_instance(jupyter: Jupyter, 
 
 
 def test_an_idle_kernel_within_the_idle_time_does_not(jupyter: Jupyter, instance: Instance) -> None:
+    # Idle for seconds: longer than the idle time if its minutes were taken for seconds, far
+    # shorter than the minute it is.
     jupyter.idle_kernel()
-    p = instance.check(jupyter.url, "--idle-minutes", "30")
-    assert "not stopping yet" in p.stdout and "of 30 minutes" in p.stdout
+    wait_idle_for(jupyter, 3)
+    p = instance.check(jupyter.url, "--idle-minutes", "1")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"\(last activity; 0\.\d of 1 minutes\): not stopping yet", p.stdout), p.stdout
     assert instance.status == "InService"
 
 
@@ -279,6 +285,25 @@ def test_an_aws_error_never_stops_the_instance(jupyter: Jupyter, instance: Insta
     assert p.returncode == 1
     assert "not stopping: AWS: ClientError" in p.stdout, p.stdout
     assert instance.status == "InService"
+
+
+@pytest.mark.parametrize("code", ["ThrottlingException", "AccessDeniedException"])
+def test_describe_failing_alone_never_stops_the_instance(jupyter: Jupyter, instance: Instance,
+                                                        code: str) -> None:
+    # Stop would work; without the instance's status the checker must not go on to it.
+    instance.check(jupyter.url, "--idle-minutes", str(IDLE))  # first sight of nothing running
+    time.sleep(IDLE * 60 + 0.5)
+    fail_action(instance.moto.url, "DescribeNotebookInstance", code)
+    try:
+        p = instance.check(jupyter.url, "--idle-minutes", str(IDLE))
+    finally:
+        clear_failures(instance.moto.url)
+    assert p.returncode == 1
+    assert f"not stopping: AWS: ClientError: An error occurred ({code})" in p.stdout, p.stdout
+    assert instance.status == "InService"
+    # The same check with Describe answering stops it: Describe alone made the difference.
+    p = instance.check(jupyter.url, "--idle-minutes", str(IDLE))
+    assert f"stopping {instance.name}" in p.stdout and instance.status == "Stopped", p.stdout
 
 
 def test_an_unreachable_aws_never_stops_the_instance(jupyter: Jupyter, instance: Instance) -> None:

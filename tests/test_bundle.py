@@ -4,6 +4,7 @@ the script's own loader and unpacking program run by bash."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BuildOptions, BundleError, RunAs, Scripts, Step, build
+from lcc_constructs.bundle import render
 from lcc_constructs.bundle._archive import read_shar
 from lcc_constructs.bundle.readback import parse_loader, read_plan
 
@@ -140,6 +142,42 @@ def test_over_the_limit_names_the_largest_files_and_the_numbers(tmp_path: Path) 
 def test_just_under_the_limit_builds(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "blob.bin": os.urandom(3000)})
     assert build(Scripts.from_folder(folder)).report.fits
+
+
+#: gzip and base64, the codec whose sizes are simplest to steer: each random byte packed adds
+#: 16/9 characters (base64 of the script holding base64 of the stored bytes).
+GZIP_BASE64 = BuildOptions(codec="gzip+base64")
+
+
+def scripts_of_size(folder: Path, chars: int) -> Scripts:
+    """A step and random bytes whose script is exactly ``chars`` characters of Content."""
+    blob = random.Random(0).randbytes(chars)
+
+    def scripts(n: int, pad: int) -> Scripts:
+        files = {"a.py": "print(1)" + "#" * pad + "\n", "blob": blob[:n]}
+        return Scripts.from_folder(write_folder(folder, files))
+
+    def size(n: int, pad: int = 0) -> int:
+        return render(scripts(n, pad), GZIP_BASE64).report.encoded_chars
+
+    low, high = 0, chars  # the fewest bytes reaching the size, then the sizes around it
+    while low < high:
+        mid = (low + high) // 2
+        low, high = (low, mid) if size(mid) >= chars else (mid + 1, high)
+    for pad in range(4):  # the sizes go up by 4 or 8: another padding fills a gap
+        for n in range(max(low - 16, 0), low + 16):
+            if size(n, pad) == chars:
+                return scripts(n, pad)
+    raise AssertionError(f"no folder gives a script of {chars} characters")
+
+
+def test_the_limit_is_the_services_16384_characters(tmp_path: Path) -> None:
+    # Content is base64, a multiple of 4 characters: 16384 is the largest the service takes.
+    at = build(scripts_of_size(tmp_path / "at", 16384), GZIP_BASE64)
+    assert at.report.fits and len(at.content) == at.report.encoded_chars == 16384
+    with pytest.raises(BundleError, match="is 16388 characters after base64, over the service's limit "
+                                          "of 16384 by 4"):
+        build(scripts_of_size(tmp_path / "over", 16388), GZIP_BASE64)
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:

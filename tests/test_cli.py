@@ -9,7 +9,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -309,11 +308,14 @@ def test_simulate_streams_output_and_removes_its_volume(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.sh": f"echo first-line\n{wait}echo second-line\n"})
     script = tmp_path / "s.sh"
     lcc("build", str(folder), "-o", str(script))
-    volumes_before = set(Path(tempfile.gettempdir()).glob("lcc-volume-*"))
+    # A temporary folder of its own: other tests' simulations may make volumes meanwhile.
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
     gate = tmp_path / "gate"
     gate.mkdir()
     proc = subprocess.Popen([LCC, "simulate", str(script), "--bind", f"/opt/gate={gate}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmp)})
     assert proc.stdout is not None
     seen = ""
     while "first-line" not in seen:
@@ -328,7 +330,7 @@ def test_simulate_streams_output_and_removes_its_volume(tmp_path: Path) -> None:
     rest, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "second-line" in rest and "would succeed" in rest and "persistent volume: removed" in rest
-    assert set(Path(tempfile.gettempdir()).glob("lcc-volume-*")) == volumes_before
+    assert list(tmp.iterdir()) == []
 
 
 def test_simulate_removes_its_volume_when_the_sandbox_cannot_start(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from lcc_constructs.sandbox import availability, simulate
 
 from .conftest import ROOT, require
-from .helpers import standins
+from .helpers import assert_ran_as_planned, standins, who_hook
 from .servers import FAKE_AWS, Jupyter, Moto, last_activity_age, wait_until
 
 pytestmark = [pytest.mark.cdk_cli, pytest.mark.sandbox]
@@ -83,8 +83,9 @@ def test_deployed_example_stops_itself_when_idle(moto: Moto, deployed: dict[str,
     # Its on-start, in the sandbox, with systemd (the systemctl stand-in).
     keep = tmp_path / "keep"
     result = simulate(script, keep=keep, volume=tmp_path / "volume",
-                      files=standins(tmp_path, "systemctl"))
+                      files={**standins(tmp_path, "systemctl"), **who_hook(tmp_path)})
     assert not result.would_fail, result.format() + result.last.output
+    assert_ran_as_planned(result.last)
     step = result.last.step("autostop")
     assert step.status == "ok" and "systemd timer lcc-autostop.timer, every 5 minutes" in step.log
     timer = (keep / "etc/systemd/system/lcc-autostop.timer").read_text()

@@ -13,7 +13,7 @@ import pytest
 from lcc_constructs.sandbox import availability, simulate
 
 from .conftest import ROOT, require
-from .helpers import standins
+from .helpers import assert_ran_as_planned, standins, who_hook
 
 pytestmark = pytest.mark.cdk_cli
 
@@ -73,10 +73,12 @@ def test_the_synthesized_on_start_runs_in_the_sandbox(synthesized: Path, tmp_pat
     script = tmp_path / "on-start.sh"
     script.write_bytes(base64.b64decode(content))
     # As on the instance, systemd runs (the systemctl stand-in, tests/README.md).
-    result = simulate(script, keep=tmp_path / "keep", files=standins(tmp_path, "systemctl"))
+    result = simulate(script, keep=tmp_path / "keep",
+                      files={**standins(tmp_path, "systemctl"), **who_hook(tmp_path)})
     run = result.last
     assert not run.would_fail, run.output
     assert run.steps and all(s.status in ("ok", "started") for s in run.steps), result.format()
+    assert_ran_as_planned(run)
     keep = tmp_path / "keep"
     assert (keep / "etc/profile.d/lcc-persistent-bin.sh").exists()
     assert (keep / "etc/systemd/system/lcc-autostop.timer").exists()

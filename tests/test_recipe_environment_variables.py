@@ -19,7 +19,7 @@ import pytest
 from lcc_constructs import RunAs, Scripts, recipes
 
 from . import systemd_env
-from .helpers import standins
+from .helpers import standins, without_who
 from .recipe_helpers import (
     assert_all_ok,
     calls_probe,
@@ -67,7 +67,7 @@ def test_values_reach_login_shells_unchanged_and_jupyter_restarts_once(tmp_path:
     result = run(tmp_path, scripts, files=files, runs=2)
     assert_all_ok(result)
     for r in result.runs:
-        assert [line.split() for line in r.step("shells").log.splitlines()] == [
+        assert [line.split() for line in without_who(r.step("shells").log).splitlines()] == [
             [name, "same"] for name in VALUES]
         assert "root same" in r.step("root-shell").log
     one, two = snapshots(result)
@@ -82,6 +82,15 @@ def test_values_reach_login_shells_unchanged_and_jupyter_restarts_once(tmp_path:
         assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (0, 0o644), rel
     assert (keep / DROPIN).read_text() == f"[Service]\nEnvironmentFile=/{ENV_FILE}\n"
     assert systemd_env.parse((keep / ENV_FILE).read_text()) == VALUES
+    # And to a shell that sources it (as its quoting promises): nothing expanded, nothing run.
+    assert sourced(keep / ENV_FILE, list(VALUES)) == VALUES
+
+
+def sourced(path: Path, names: list[str]) -> dict[str, str]:
+    """The values of ``names`` once bash has sourced ``path``."""
+    show = 'set -a; . "$1"; shift; for n; do printf "%s\\0" "${!n}"; done'
+    out = subprocess.run(["bash", "-c", show, "-", str(path), *names], capture_output=True, check=True).stdout
+    return dict(zip(names, out.decode().split("\0")[:-1], strict=True))
 
 
 def test_jupyter_restarts_again_only_when_the_values_changed(tmp_path: Path) -> None:

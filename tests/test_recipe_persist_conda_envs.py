@@ -18,7 +18,7 @@ import yaml
 from lcc_constructs import RunAs, Scripts, recipes
 
 from .conftest import require
-from .helpers import HOME, standins
+from .helpers import HOME, standins, without_who
 from .recipe_helpers import (
     assert_all_ok,
     calls_probe,
@@ -144,7 +144,7 @@ def test_envs_with_ipykernel_become_kernels_and_jupyter_restarts_once(
     assert one == two
 
     # Jupyter's own discovery, run by ec2-user, finds them.
-    found = json.loads(result.last.step("discover").log)
+    found = json.loads(without_who(result.last.step("discover").log))
     assert {"conda-env-ml", "conda-env-my.env"} <= set(found)
     assert not [k for k in found if "bare" in k or "broken" in k]
     keep = tmp_path / "keep"
@@ -168,3 +168,19 @@ def test_no_conda_and_no_systemd_still_registers_and_logs_what_it_skipped(
     assert "Jupyter not restarted (the kernel list changed): systemd is not running" in log
     assert not (tmp_path / "keep/home/ec2-user/.condarc").exists()
     assert (tmp_path / "keep" / KERNELS / "conda-env-ml/kernel.json").exists()
+
+
+@pytest.mark.parametrize("switch", ["register_kernels", "restart_jupyter"])
+def test_each_switch_turns_its_part_off(tmp_path: Path, kernel_env: Path, switch: str) -> None:
+    # An environment with ipykernel: registered (and Jupyter restarted) unless switched off.
+    add_env(tmp_path / "volume", "ml", kernel_env)
+    scripts = (fix_condarc_owner(tmp_path) + recipes.persist_conda_envs(**{switch: False})
+               + calls_probe(tmp_path))
+    result = run(tmp_path, scripts, files=conda_setup(tmp_path))
+    assert_all_ok(result)
+    log = result.last.step("persist-conda-envs").log
+    registered = (tmp_path / "keep" / KERNELS / "conda-env-ml/kernel.json").exists()
+    assert registered == (switch == "restart_jupyter"), log
+    assert restarts(result.last.step("calls").log) == 0
+    if switch == "restart_jupyter":
+        assert "the kernel list changed: Jupyter not restarted (restart_jupyter is off)" in log

@@ -20,22 +20,23 @@ from lcc_constructs import BuildOptions, RunAs, Scripts, Step, build, recipes
 from lcc_constructs.sandbox import SimulationResult, simulate
 from lcc_constructs.sandbox._inner import free_id
 
-from .helpers import tree, write_folder, write_script
+from .helpers import WHOAMI, ran_as, tree, who_hook, without_who, write_folder, write_script
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
-
-WHOAMI = 'echo "who=$(id -un)"\n'
 
 
 def run(tmp_path: Path, files: dict[str, str | bytes], steps: list[Step] | None = None,
         modes: dict[str, int] | None = None, options: BuildOptions | None = None,
-        extra: Scripts | None = None, **kwargs: object) -> SimulationResult:
+        extra: Scripts | None = None, sandbox_files: dict[str, Path] | None = None,
+        **kwargs: object) -> SimulationResult:
+    """Build ``files`` (and ``extra``) into an on-start script and simulate it (``sandbox_files``
+    are simulate's ``files=``)."""
     folder = write_folder(tmp_path / "scripts", files, modes)
     scripts = Scripts.from_folder(folder, steps=steps)
     rendered = build(scripts + extra if extra else scripts, options)
     script = write_script(tmp_path / "on-start.sh", rendered)
     kwargs.setdefault("volume", tmp_path / "volume")
-    return simulate(script, **kwargs)  # type: ignore[arg-type]
+    return simulate(script, files=sandbox_files, **kwargs)  # type: ignore[arg-type]
 
 
 def changes_outside(keep: Path, *allowed: str) -> list[str]:
@@ -49,11 +50,16 @@ def changes_outside(keep: Path, *allowed: str) -> list[str]:
                   and not any(a.startswith(p.relative_to(keep).as_posix() + "/") for a in ours))
 
 
-def status_of(logs: Path) -> dict[str, object]:
-    """status.json of the only run folder under ``logs``."""
+def run_folder(logs: Path) -> Path:
+    """The only run folder under ``logs``."""
     runs = [p for p in logs.iterdir() if p.is_dir() and not p.is_symlink()]
     assert len(runs) == 1, runs
-    return json.loads((runs[0] / "status.json").read_text())  # type: ignore[no-any-return]
+    return runs[0]
+
+
+def status_of(logs: Path) -> dict[str, object]:
+    """status.json of the only run folder under ``logs``."""
+    return json.loads((run_folder(logs) / "status.json").read_text())  # type: ignore[no-any-return]
 
 
 def statuses(status: dict[str, object]) -> dict[str, str]:
@@ -138,7 +144,7 @@ KILLED_CHECK = "if pgrep -f 'sleep 123[4567]' >/dev/null; then echo ALIVE; else 
 def test_a_hanging_step_is_killed_with_its_whole_group(tmp_path: Path, run_as: RunAs) -> None:
     files = {
         # A child, a grandchild, and one that ignores SIGTERM: after the grace, SIGKILL gets it.
-        "hang.sh": "sleep 1234 &\nbash -c 'sleep 1235' &\n"
+        "hang.sh": WHOAMI + "sleep 1234 &\nbash -c 'sleep 1235' &\n"
                    "bash -c 'trap \"\" TERM; sleep 1236 & wait' &\necho started; sleep 1237\n",
         "check.sh": KILLED_CHECK,
     }
@@ -150,7 +156,7 @@ def test_a_hanging_step_is_killed_with_its_whole_group(tmp_path: Path, run_as: R
     assert hang.exit_code in (124, 137)
     assert 2.0 <= (hang.seconds or 0) < 9.0
     assert hang.reason == "killed after 2.00s (step timeout)"
-    assert "started" in hang.log
+    assert "started" in hang.log and ran_as(hang.log) == [run_as.value]
     assert "GONE" in r.step("check").log
 
 
@@ -171,13 +177,14 @@ def test_the_budget_skips_later_foreground_steps(tmp_path: Path) -> None:
 
 
 def test_status_json_holds_each_finished_step_while_later_steps_run(tmp_path: Path) -> None:
-    reader = "cat /home/ec2-user/SageMaker/.lifecycle/logs/latest-on-start/status.json\n"
+    reader = WHOAMI + "cat /home/ec2-user/SageMaker/.lifecycle/logs/latest-on-start/status.json\n"
     files = {"a.sh": "echo a\n", "b.sh": "exit 4\n", "c.sh": reader}
     steps = [Step(name="a", script="a.sh"),
              Step(name="b", script="b.sh"),
              Step(name="c", script="c.sh", run_as=RunAs.NOTEBOOK_USER)]
     r = run(tmp_path, files, steps).last
-    seen = json.loads(r.step("c").log)
+    assert ran_as(r.step("c").log) == ["ec2-user"]
+    seen = json.loads(without_who(r.step("c").log))
     assert statuses(seen) == {"a": "ok", "b": "failed", "c": "pending"}
     assert seen["finished"] is None and seen["exit_code"] == 0
     assert [s["exit_code"] for s in seen["steps"]] == [0, 4, None]
@@ -248,13 +255,16 @@ def test_a_foreground_step_leaving_a_process_does_not_hang_the_script(tmp_path: 
 
 def test_logs_status_and_their_permissions(tmp_path: Path) -> None:
     files = {"a.sh": "echo line one; echo line two >&2; printf 'no newline'\n",
-             "b.py": "print('from python')\n"}
+             "b.py": "import subprocess\nprint('from python')\n"
+                     "who = subprocess.run(['id', '-un'], capture_output=True, text=True).stdout\n"
+                     "print('who=' + who.strip())\n"}
     steps = [Step(name="a", script="a.sh"),
              Step(name="b", script="b.py", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=30)]
     result = run(tmp_path, files, steps)
     r = result.last
     assert r.run_dir is not None
     assert r.step("a").log.splitlines() == ["line one", "line two", "no newline"]
+    assert ran_as(r.step("b").log) == ["ec2-user"]
     status = json.loads((r.run_dir / "status.json").read_text())
     assert status["schema"] == 2 and status["kind"] == "on-start" and status["exit_code"] == 0
     assert status["budget_seconds"] == 240 and status["run"] == r.run_dir.name
@@ -303,11 +313,12 @@ def test_notebook_user_steps_run_in_a_login_shell_from_its_home(tmp_path: Path) 
 
 
 def test_step_variables_named_like_the_runners_own_arrive(tmp_path: Path) -> None:
-    files = {"a.sh": 'echo "[$N|$C|$k|$T]"\n'}
+    files = {"a.sh": WHOAMI + 'echo "[$N|$C|$k|$T]"\n'}
     env = {"N": "n", "C": "c", "k": "kind?", "T": "t"}
     for run_as in RunAs:
         r = run(tmp_path / run_as.value, files, [Step(name="a", script="a.sh", env=env, run_as=run_as)]).last
         assert "[n|c|kind?|t]" in r.step("a").log
+        assert ran_as(r.step("a").log) == [run_as.value]
 
 
 def test_root_steps_get_a_path_without_relative_folders(tmp_path: Path) -> None:
@@ -336,13 +347,14 @@ def test_interpreters_shebang_python_and_bash(tmp_path: Path) -> None:
 def test_two_runs_leave_the_same_state_as_one(tmp_path: Path) -> None:
     files = {
         "sys.sh": "printf 'export A=1\\n' > /etc/profile.d/a.sh\nmkdir -p /opt/tool\ntouch /opt/tool/x\n",
-        "user.sh": "mkdir -p ~/SageMaker/data && echo hi > ~/SageMaker/data/hello\n",
+        "user.sh": WHOAMI + "mkdir -p ~/SageMaker/data && echo hi > ~/SageMaker/data/hello\n",
     }
     steps = [Step(name="sys", script="sys.sh"),
              Step(name="user", script="user.sh", run_as=RunAs.NOTEBOOK_USER)]
     once = run(tmp_path / "once", files, steps, keep=tmp_path / "once" / "keep")
     twice = run(tmp_path / "twice", files, steps, keep=tmp_path / "twice" / "keep", runs=2)
     assert not once.would_fail and not twice.would_fail
+    assert [ran_as(r.step("user").log) for r in (*once.runs, *twice.runs)] == [["ec2-user"]] * 3
 
     def state(result: SimulationResult) -> tuple[dict[str, tuple[int, int, int, bytes]], ...]:
         def snap(root: Path, skip: str) -> dict[str, tuple[int, int, int, bytes]]:
@@ -403,7 +415,7 @@ def assert_unharmed(result: SimulationResult, later: str = "echo later as $(id -
 
 
 def test_a_notebook_user_step_swapping_the_state_folder_changes_nothing_of_roots(tmp_path: Path) -> None:
-    files = {"attack.sh": FAKE_STATE, "later.sh": "echo later as $(id -un)\n", "last.sh": WHOAMI}
+    files = {"attack.sh": WHOAMI + FAKE_STATE, "later.sh": "echo later as $(id -un)\n", "last.sh": WHOAMI}
     steps = [Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
              Step(name="later", script="later.sh", required=True),
              Step(name="last", script="last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
@@ -414,7 +426,8 @@ def test_a_notebook_user_step_swapping_the_state_folder_changes_nothing_of_roots
     # Every step ran, and the runner kept logging in its own folder, wherever it was moved.
     real = status_of(result.volume / ".lifecycle.real" / "logs")
     assert statuses(real) == {"attack": "ok", "later": "ok", "last": "ok"}
-    run_dir = next(p for p in (result.volume / ".lifecycle.real" / "logs").iterdir() if not p.is_symlink())
+    run_dir = run_folder(result.volume / ".lifecycle.real" / "logs")
+    assert ran_as((run_dir / "attack.log").read_text()) == ["ec2-user"]
     assert (run_dir / "later.log").read_text() == "later as root\n"
     assert (run_dir / "last.log").read_text() == "who=ec2-user\n"
 
@@ -429,17 +442,19 @@ def test_a_planted_program_on_the_notebook_users_path_changes_nothing_of_roots(t
     files = {"later.sh": "echo later as $(id -un)\n"}
     extra = recipes.persistent_bin() + recipes.git_config(user_name="x") + Scripts.from_folder(
         write_folder(tmp_path / "more", {"later.sh": "echo later as $(id -un)\n"}), prefix="more")
-    result = run(tmp_path, files, [], extra=extra, keep=tmp_path / "keep", volume=volume)
+    hook = who_hook(tmp_path)
+    result = run(tmp_path, files, [], extra=extra, keep=tmp_path / "keep", volume=volume, sandbox_files=hook)
     assert result.last.exit_code == 0
-    assert_unharmed(result, allowed=("etc/profile.d/lcc-persistent-bin.sh",))
-    real = status_of(volume / ".lifecycle.real" / "logs")
-    assert statuses(real) == {"persistent-bin": "ok", "git-config": "ok", "later": "ok"}
+    assert_unharmed(result, allowed=("etc/profile.d/lcc-persistent-bin.sh", *(p.lstrip("/") for p in hook)))
+    real = run_folder(volume / ".lifecycle.real" / "logs")
+    assert statuses(status_of(real.parent)) == {"persistent-bin": "ok", "git-config": "ok", "later": "ok"}
+    assert ran_as((real / "git-config.log").read_text()) == ["ec2-user"]
 
 
 def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(tmp_path: Path) -> None:
     attack = ("cd ~/SageMaker; rm -rf .lifecycle 2>/dev/null; mv .lifecycle gone; "
               "ln -s /tmp .lifecycle; echo done\n")
-    files = {"attack.sh": attack, "later.sh": "echo later\n", "last.sh": WHOAMI}
+    files = {"attack.sh": WHOAMI + attack, "later.sh": "echo later\n", "last.sh": WHOAMI}
     steps = [Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
              Step(name="later", script="later.sh", required=True),
              Step(name="last", script="last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
@@ -448,15 +463,18 @@ def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(tm
     assert r.exit_code == 0 and "[later] later" in r.output and "[last] who=ec2-user" in r.output
     assert statuses(status_of(result.volume / "gone" / "logs")) == {
         "attack": "ok", "later": "ok", "last": "ok"}
+    assert ran_as((run_folder(result.volume / "gone" / "logs") / "attack.log").read_text()) == ["ec2-user"]
     assert changes_outside(tmp_path / "keep") == []
 
 
 @pytest.mark.parametrize("plant", ["symlink", "fifo", "user-folder", "file"])
 def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
         tmp_path: Path, plant: str) -> None:
+    # The links point to a folder of root's that exists in the sandbox (a path of this machine's
+    # /tmp would not: the sandbox has a /tmp of its own).
     volume = tmp_path / "volume"
-    victim = tmp_path / "victim"
-    victim.mkdir(mode=0o700)
+    victim = "/root/lcc-victim"
+    (tmp_path / "victim").mkdir(mode=0o700)
     volume.mkdir()
     state = volume / ".lifecycle"
     if plant == "symlink":
@@ -477,12 +495,13 @@ def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
     result = run(tmp_path, {"a.sh": WHOAMI, "b.sh": WHOAMI},
                  [Step(name="a", script="a.sh"),
                   Step(name="b", script="b.sh", run_as=RunAs.NOTEBOOK_USER, required=True)],
-                 volume=volume, keep=tmp_path / "keep")
+                 volume=volume, keep=tmp_path / "keep", sandbox_files={victim: tmp_path / "victim"})
     r = result.last
     assert r.exit_code == 0 and r.duration_seconds < 10
     assert "[a] who=root" in r.output and "[b] who=ec2-user" in r.output
-    assert list(victim.iterdir()) == [] and stat.S_IMODE(victim.stat().st_mode) == 0o700
-    assert changes_outside(tmp_path / "keep", "var/log/lcc-constructs") == []
+    kept_victim = tmp_path / "keep" / victim.lstrip("/")
+    assert list(kept_victim.iterdir()) == [] and stat.S_IMODE(kept_victim.stat().st_mode) == 0o700
+    assert changes_outside(tmp_path / "keep", "var/log/lcc-constructs", victim.lstrip("/")) == []
     # Moved aside by the notebook user itself, and logs where they belong again.
     assert state.is_dir() and not state.is_symlink() and state.stat().st_uid == 0
     assert statuses(status_of(state / "logs")) == {"a": "ok", "b": "ok"}

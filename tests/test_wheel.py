@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -65,11 +66,13 @@ def test_wheel_works_from_a_fresh_virtualenv(wheel: Path, tmp_path: Path) -> Non
         template = assembly.get_stack_by_name("S").template
         print(json.dumps([r["Type"] for r in template["Resources"].values()]))
     """))
-    proc = subprocess.run([str(python), str(app)], cwd=tmp_path, capture_output=True, text=True)
+    # Only the installed wheel: a PYTHONPATH at a checkout (a worktree's tests) would shadow it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([str(python), str(app)], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "AWS::SageMaker::NotebookInstanceLifecycleConfig" in proc.stdout
     report = subprocess.run([str(venv / "bin" / "lcc"), "report", str(scripts), "--json"],
-                            cwd=tmp_path, capture_output=True, text=True)
+                            cwd=tmp_path, capture_output=True, text=True, env=env)
     assert report.returncode == 0, report.stderr
     assert '"fits": true' in report.stdout
     version = subprocess.run([str(venv / "bin" / "lcc"), "--version"], capture_output=True, text=True)
