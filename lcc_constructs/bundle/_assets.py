@@ -24,11 +24,6 @@ def assets_dir() -> Path:
     )
 
 
-def asset_path(relative: str) -> Path:
-    """A readable source in assets/ (the recipes' folders are listed from there)."""
-    return assets_dir() / relative
-
-
 @cache
 def packed(relative: str) -> bytes:
     """An asset as it travels: its minified form from assets/packed."""

@@ -296,11 +296,13 @@ def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...]
     program = unpack_program(bundle_entries(scripts, options), options, fail_code)
     s3 = options.payload == "s3"
     codecs = [codec_named(str(options.codec))] if options.codec else list(candidates(str(options.payload)))
-    if not options.codec and not s3 and len(GZIP.compress(program)) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
-        # Far over the limit: no codec would change the verdict; the quickest tells by how much.
-        codecs = codecs[:1]
-    best: tuple[int, str, Codec, bytes, str] | None = None
     blobs: dict[str, bytes] = {}
+    if not options.codec and not s3:
+        blobs[GZIP.name] = GZIP.compress(program)
+        if len(blobs[GZIP.name]) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
+            # Far over the limit: no codec would change the verdict; the quickest tells by how much.
+            codecs = codecs[:1]
+    best: tuple[int, str, Codec, bytes, str] | None = None
     for codec in codecs:
         c = codec.compressor
         if c.name not in blobs:
