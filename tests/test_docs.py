@@ -64,28 +64,46 @@ PRELUDE = textwrap.dedent("""
     YQ_SHA256 = "0" * 64
 """)
 
-#: Runs each python block of one page in its own namespace, in one process (jsii starts once).
+#: Runs each python block in its own namespace, all in one process (jsii starts once); prints
+#: the failures, by page.
 RUNNER = textwrap.dedent("""
     import json, os, sys, traceback
-    prelude, blocks = json.load(sys.stdin)
-    failed = []
-    for n, (line, code) in enumerate(blocks):
-        os.environ["CDK_OUTDIR"] = os.path.join(os.getcwd(), f"cdk.out.{n}")
-        namespace = {"__name__": "__main__"}
-        try:
-            exec(compile(prelude, "<prelude>", "exec"), namespace)
-            exec(compile(code, f"<block at line {line}>", "exec"), namespace)
-        except BaseException:
-            failed.append(f"block at line {line}:\\n{traceback.format_exc()}")
+    prelude, pages = json.load(sys.stdin)
+    failed = {}
+    for page, blocks in pages.items():
+        for line, code in blocks:
+            os.environ["CDK_OUTDIR"] = os.path.join(os.getcwd(), "cdk.out", page, str(line))
+            namespace = {"__name__": "__main__"}
+            try:
+                exec(compile(prelude, "<prelude>", "exec"), namespace)
+                exec(compile(code, f"<{page}, block at line {line}>", "exec"), namespace)
+            except BaseException:
+                failed.setdefault(page, []).append(traceback.format_exc())
     print(json.dumps(failed))
 """)
 
 
+def make_workdir(folder: Path) -> Path:
+    (folder / "scripts").mkdir()
+    (folder / "scripts" / "hello.sh").write_text("#!/bin/bash\necho hello\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def python_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Every page's python blocks, run once for the module."""
+    code = {page_id(p): [(line, c) for lang, c, line in blocks(p) if lang == "python"]
+            for p in pages_with("python")}
+    proc = subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps([PRELUDE, code]),
+                          cwd=make_workdir(tmp_path_factory.mktemp("docs")), capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    return dict(json.loads(proc.stdout.splitlines()[-1]))
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "scripts").mkdir()
-    (tmp_path / "scripts" / "hello.sh").write_text("#!/bin/bash\necho hello\n")
-    return tmp_path
+    return make_workdir(tmp_path)
 
 
 def page_id(page: Path) -> str:
@@ -103,12 +121,8 @@ def pages_with(language: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("page", pages_with("python"), ids=page_id)
-def test_python_examples_run(page: Path, workdir: Path) -> None:
-    code = [(line, c) for lang, c, line in blocks(page) if lang == "python"]
-    proc = subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps([PRELUDE, code]), cwd=workdir,
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert proc.returncode == 0, proc.stderr
-    failed = json.loads(proc.stdout.splitlines()[-1])
+def test_python_examples_run(page: Path, python_failures: dict[str, list[str]]) -> None:
+    failed = python_failures.get(page_id(page), [])
     assert not failed, f"{page_id(page)}:\n" + "\n".join(failed)
 
 
