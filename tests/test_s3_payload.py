@@ -255,7 +255,7 @@ def test_a_script_for_s3_wants_a_location(folder: Path) -> None:
 def test_synth_writes_only_into_the_cloud_assembly(folder: Path, tmp_path: Path) -> None:
     # A build image with no writable home (here: a home below a file, which not even root can
     # create): the payload goes through the assembly, and synth works. (jsii keeps a package
-    # cache in the home unless told not to: that one is jsii's own.)
+    # cache in the home unless told where: that one is jsii's own, pointed at the usual one.)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
@@ -263,7 +263,9 @@ def test_synth_writes_only_into_the_cloud_assembly(folder: Path, tmp_path: Path)
             f"out, _ = synth(Path({str(tmp_path)!r}), Path({str(folder)!r}), None)\n"
             "print(json.dumps(sorted(p.name for p in out.iterdir())))")
     env = {k: v for k, v in os.environ.items() if k != "XDG_CACHE_HOME"}
-    env.update(HOME=str(blocker / "home"), JSII_RUNTIME_PACKAGE_CACHE="disabled")
+    jsii_cache = os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT",
+                                str(Path.home() / ".cache" / "aws" / "jsii" / "package-cache"))
+    env.update(HOME=str(blocker / "home"), JSII_RUNTIME_PACKAGE_CACHE_ROOT=jsii_cache)
     proc = subprocess.run([sys.executable, "-c", code], env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
