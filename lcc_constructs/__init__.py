@@ -9,7 +9,6 @@ command (:mod:`.cli`) and the :mod:`.sandbox`. Importing this package does not i
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from . import recipes
@@ -37,10 +36,7 @@ if TYPE_CHECKING:
         NotebookPolicy,
     )
 
-try:
-    __version__ = version("lcc-constructs")
-except PackageNotFoundError:  # pragma: no cover - a checkout without an install
-    __version__ = "0+unknown"
+__version__ = "0.2.0"
 
 __all__ = [
     "CONTENT_LIMIT_CHARS",
