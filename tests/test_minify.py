@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import BuildOptions, BundleError, Scripts, build
+from lcc_constructs import BuildOptions, BundleError, Scripts, build, recipes
 from lcc_constructs.bundle import _minify as minify_module
 from lcc_constructs.bundle._minify import find_shfmt, minify_python, minify_scripts, minify_shell
 from lcc_constructs.sandbox import simulate
@@ -77,6 +77,14 @@ def test_without_shfmt_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch
         build(Scripts.from_folder(folder), BuildOptions(minify=True))
     py_only = write_folder(tmp_path / "p", {"a.py": "print( 1 )  # c\n"})
     assert minify_scripts(Scripts.from_folder(py_only)).scripts.files[0].data == b"print(1)\n"
+
+
+def test_minified_scripts_keep_the_cloud_actions_their_recipes_need(shfmt: str) -> None:
+    # The constructs grant what the rendered script declares: a minified autostop that lost
+    # its actions would leave the instance unable to stop itself.
+    rendered = build(recipes.autostop(), BuildOptions(minify=True))
+    assert rendered.notebook_actions == (
+        "sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance")
 
 
 def test_other_files_are_untouched(tmp_path: Path, shfmt: str) -> None:

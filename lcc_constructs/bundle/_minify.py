@@ -181,4 +181,4 @@ def minify_scripts(scripts: Scripts) -> Minified:
         if small is None:
             kept[f.path] = why
         files.append(f if small is None or len(small) >= len(f.data) else replace(f, data=small))
-    return Minified(Scripts(files=tuple(files), steps=scripts.steps), kept)
+    return Minified(replace(scripts, files=tuple(files)), kept)
