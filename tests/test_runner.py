@@ -321,11 +321,13 @@ def test_step_variables_named_like_the_runners_own_arrive(tmp_path: Path) -> Non
         assert ran_as(r.step("a").log) == [run_as.value]
 
 
-def test_root_steps_get_a_path_without_relative_folders(tmp_path: Path) -> None:
+def test_root_steps_get_a_path_without_relative_folders_and_roots_home(tmp_path: Path) -> None:
     # The service's PATH holds "bin", relative: a root step in /home/ec2-user/SageMaker would
-    # run the notebook user's SageMaker/bin/git. Root steps get absolute folders only.
+    # run the notebook user's SageMaker/bin/git. Root steps get absolute folders only, and
+    # root's home whatever HOME the script was started with (a .bashrc or .gitconfig of the
+    # notebook user's must never be root's).
     files = {"env.sh": 'echo "user=$(id -un) path=$PATH home=$HOME"\n'}
-    r = run(tmp_path, files).last
+    r = run(tmp_path, files, env={"HOME": "/home/ec2-user"}).last
     assert "user=root path=/usr/sbin:/usr/bin:/sbin:/bin home=/root" in r.step("env").log
 
 
@@ -505,3 +507,35 @@ def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
     # Moved aside by the notebook user itself, and logs where they belong again.
     assert state.is_dir() and not state.is_symlink() and state.stat().st_uid == 0
     assert statuses(status_of(state / "logs")) == {"a": "ok", "b": "ok"}
+
+
+#: The notebook user watching /tmp during a start: when root's loader hashes its payload file
+#: (here, just before the real sha256sum), it plants the name root writes the decompressed
+#: program to next, "<payload file>.s". With a FIFO it reads root's program and feeds root one
+#: of its own; with a symlink, root's program lands on a file of the user's choosing.
+LOADER_RACE = r"""#!/bin/bash
+f=$(readlink /proc/$$/fd/0)
+case @@PLANT@@ in
+fifo) sudo -nu ec2-user bash -c 'mkfifo "$1" && { cat "$1" >/dev/null
+  echo "echo planted as \$(id -un) >/root/planted; exit 0" >"$1"; } </dev/null >/dev/null 2>&1 &' _ "$f.s";;
+symlink) sudo -nu ec2-user ln -s /root/victim "$f.s";;
+esac 2>/dev/null
+exec /usr/bin/sha256sum "$@"
+"""
+
+
+@pytest.mark.parametrize("plant", ["fifo", "symlink"])
+def test_the_loaders_decompressed_program_cannot_be_planted_in_tmp(tmp_path: Path, plant: str) -> None:
+    race = tmp_path / "sha256sum"
+    race.write_text(LOADER_RACE.replace("@@PLANT@@", plant))
+    race.chmod(0o755)
+    victim = tmp_path / "victim"
+    victim.write_text("root's\n")
+    result = run(tmp_path, {"a.sh": WHOAMI}, [Step(name="a", script="a.sh", required=True)],
+                 keep=tmp_path / "keep",
+                 sandbox_files={"/usr/sbin/sha256sum": race, "/root/victim": victim})
+    r = result.last
+    assert r.exit_code == 0 and "[a] who=root" in r.output, r.output
+    assert result.keep is not None
+    assert not (result.keep / "root" / "planted").exists()
+    assert (result.keep / "root" / "victim").read_text() == "root's\n"

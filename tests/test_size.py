@@ -24,16 +24,16 @@ from .helpers import write_folder
 ONE_STEP = {"a.sh": "#!/bin/bash\necho hi\n"}
 
 #: Characters of the one-step folder's script: loader, unpacking program, runner and plan.
-ONE_STEP_BUDGET = 3484
+ONE_STEP_BUDGET = 3472
 #: The same with the autostop recipe.
-AUTOSTOP_BUDGET = 8828
+AUTOSTOP_BUDGET = 8824
 #: What each other recipe adds to the one-step folder, at most.
 RECIPE_BUDGETS = {
-    "persist-conda-envs": 1940, "stop-ssm-agent": 932, "persist-home-folders": 1976,
-    "persistent-bin": 1952, "environment-variables": 1764, "package-index": 1828, "git-config": 664,
+    "persist-conda-envs": 1948, "stop-ssm-agent": 936, "persist-home-folders": 1980,
+    "persistent-bin": 1960, "environment-variables": 1772, "package-index": 1840, "git-config": 668,
 }
 #: All eight recipes with the runner.
-ALL_RECIPES_BUDGET = 15012
+ALL_RECIPES_BUDGET = 15016
 #: The example app's on-start script (examples/app.py).
 EXAMPLE_BUDGET = 12092
 

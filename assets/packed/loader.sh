@@ -1,5 +1,5 @@
 #!/bin/bash
-f=$(mktemp)
+f=$(mktemp -d)/p
 @@DECODE@@ >"$f" <<'E'
 @@PAYLOAD@@
 E

@@ -113,7 +113,7 @@ case $1 in
   *)
     clock
     A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=
-    export HOME=${HOME:-/root}
+    export HOME=/root
     # A folder the notebook user left in the way is moved aside by that user, never by root.
     if ! state && ! { cd / && setsid -w sudo -nu ec2-user mv -T -- "$s" "$s.untrusted-$I" </dev/null >/dev/null 2>&1; state; }; then
       w="$s cannot be used: logs in /var/log/lcc-constructs"

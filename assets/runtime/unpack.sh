@@ -5,9 +5,9 @@
 # It unpacks the bundle into <unpack dir>/<kind> (root's; nothing in it writable by anyone
 # else) and hands over to the runner. lcc_constructs.bundle fills in the @@...@@ values and
 # puts the archive in place of @@ARCHIVE@@.
-# $1: the loader's temporary file, removed here.
+# $1: the loader's temporary file, whose folder is removed here.
 # shellcheck disable=SC2164 # bash -e: a failing cd ends the program
-rm -f "$1" "$1.s"
+rm -rf "${1%/*}"
 # The service's PATH holds a relative "bin", which bash resolves against the current folder.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022

@@ -65,7 +65,7 @@ x)x "$2";;
 b)bg_watch "$2" "$3";;
 *)clock
 A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=
-export HOME=${HOME:-/root}
+export HOME=/root
 if ! state&&! {
 cd /&&setsid -w sudo -nu ec2-user mv -T -- "$s" "$s.untrusted-$I" </dev/null >/dev/null 2>&1
 state

@@ -1,5 +1,5 @@
 #!/bin/bash
-rm -f "$1" "$1.s"
+rm -rf "${1%/*}"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@
