@@ -3,7 +3,7 @@
 
 Every character of a lifecycle script is the user's, so the files of ``assets/`` travel
 minified: shell by ``shfmt -mn`` (comments, indentation and optional blanks dropped; checked
-with ``bash -n``), Python by python-minifier (docstrings and comments dropped, local names
+with ``bash -n``), Python by python-minifier (docstrings and comments dropped, names
 shortened; checked by compiling it). The results are committed under ``assets/packed/`` with the
 same relative paths: the bundler reads only those, so what a build emits does not depend on the
 tools or the Python version of the machine that builds it. ``./dev pack`` runs this;
@@ -16,7 +16,6 @@ tests/test_assets.py fails when a packed file is stale.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
 PACKED = ASSETS / "packed"
+sys.path.insert(0, str(ROOT))
+
+from lcc_constructs.bundle._minify import find_shfmt  # noqa: E402
 
 
 def sources() -> list[Path]:
@@ -32,8 +34,7 @@ def sources() -> list[Path]:
 
 
 def _shfmt() -> str:
-    beside = Path(sys.executable).parent / "shfmt"
-    found = str(beside) if beside.exists() else shutil.which("shfmt")
+    found = find_shfmt()
     if not found:
         raise SystemExit("shfmt not found: pip install shfmt-py (./dev sets it up)")
     return found
@@ -50,7 +51,8 @@ def pack_python(path: Path) -> bytes:
 
     source = path.read_text()
     out = python_minifier.minify(source, filename=str(path), remove_literal_statements=True,
-                                 hoist_literals=False, rename_globals=False)
+                                 hoist_literals=False, rename_globals=True,
+                                 preserve_globals=["main"])
     compile(out, str(path), "exec")
     return (out.rstrip("\n") + "\n").encode()
 
