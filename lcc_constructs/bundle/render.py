@@ -239,19 +239,20 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
     :raises ValidationError: listing every problem found, or when the result is over the limit.
     """
     options = options or BuildOptions()
-    rendered = render(scripts, options)
+    _check(scripts, options)
+    rendered = _render_checked(scripts, options)
     if rendered.report.fits:
         return rendered
     # Over the limit: say what minification and an S3 payload would make of it.
     minified_chars = None
     if not options.minify:
         with contextlib.suppress(ValidationError):  # no shfmt here: the message names the extra
-            minified_chars = render(scripts, replace(options, minify=True)).report.encoded_chars
-    # The S3 script hardly depends on the object: the quickest codec tells (the others would
-    # compress a large bundle for seconds).
-    s3 = render(scripts, replace(options, payload="s3", codec="gzip+s3")).report.encoded_chars
+            minified_chars = _render_checked(scripts, replace(options, minify=True)).report.encoded_chars
+    # The S3 script hardly depends on the object, nor on minification: the quickest codec
+    # tells (the others would compress a large bundle for seconds).
+    s3 = _render(scripts, replace(options, payload="s3", codec="gzip+s3"), (), [], None)
     raise ValidationError(oversize_message(rendered.report, minified_chars=minified_chars,
-                                       s3_chars=s3 + MAX_S3_LOCATION_CHARS))
+                                       s3_chars=s3.report.encoded_chars + MAX_S3_LOCATION_CHARS))
 
 
 #: What the bucket name and a CDK asset key (a hash and a suffix) add to an s3 script, at most.
@@ -271,7 +272,16 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     :raises ValidationError: listing every problem found.
     """
     options = options or BuildOptions()
+    _check(scripts, options)
+    return _render_checked(scripts, options)
+
+
+def _check(scripts: Scripts, options: BuildOptions) -> None:
     raise_if(options.problems() + run_checks(scripts), headline=f"cannot build the {options.kind} script")
+
+
+def _render_checked(scripts: Scripts, options: BuildOptions) -> RenderedScript:
+    """:func:`render` of scripts and options already checked."""
     # The report shows your files as they are, whatever is packed.
     files = file_sizes({f.path: len(f.data) for f in scripts.files})
     warnings = build_warnings(scripts)
