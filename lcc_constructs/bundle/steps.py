@@ -82,7 +82,9 @@ class Step:
     run_as: RunAs = RunAs.ROOT
     background: bool = False
     timeout_seconds: float | None = None
-    env: Mapping[str, str] = field(default_factory=dict)
+    # Compared as a mapping; left out of the hash (a mapping proxy has none), which equal steps
+    # still share.
+    env: Mapping[str, str] = field(default_factory=dict, hash=False)
     required: bool = False
     recipe: RecipeCall | None = None
 
@@ -97,18 +99,6 @@ class Step:
         if not isinstance(self.env, Mapping):
             raise ValidationError(f"step {self.name!r}: env={self.env!r} must map names to values")
         object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.script, self.run_as, self.background, self.timeout_seconds,
-                     tuple(sorted(self.env.items())), self.required, self.recipe))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Step):
-            return NotImplemented
-        return (self.name, self.script, self.run_as, self.background, self.timeout_seconds,
-                dict(self.env), self.required, self.recipe) == (
-            other.name, other.script, other.run_as, other.background, other.timeout_seconds,
-            dict(other.env), other.required, other.recipe)
 
 
 @dataclass(frozen=True)
