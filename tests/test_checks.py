@@ -146,7 +146,7 @@ def test_budget(budget: float, ok: bool) -> None:
      ("/home/ec2-user/SageMaker/x", False), ("/tmp/x", False), ("/root", False), ("/var/lock", False),
      ("/opt/ml", False), ("/opt", False), ("/usr/local/x", False), ("/home/ec2-user", False),
      ("relative", False), ("/", False), ("/opt/../tmp", False), ("/opt/with space", False),
-     ("/opt/a/b", False)],
+     ("/opt/a/b", False), (None, False), (5, False)],
 )
 def test_unpack_dir(path: str, ok: bool) -> None:
     problems = checks.check_unpack_dir(path)

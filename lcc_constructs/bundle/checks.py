@@ -113,7 +113,7 @@ def check_step_scripts_exist(scripts: Scripts) -> list[str]:
     ]
 
 
-def _seconds_in_range(value: object, low: float, high: float) -> bool:
+def seconds_in_range(value: object, low: float, high: float) -> bool:
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and math.isfinite(value) and low <= value <= high)
 
@@ -122,7 +122,7 @@ def check_step_options(scripts: Scripts) -> list[str]:
     problems = []
     for s in scripts.steps:
         t = s.timeout_seconds
-        if t is not None and not _seconds_in_range(t, MIN_STEP_SECONDS, MAX_STEP_TIMEOUT_SECONDS):
+        if t is not None and not seconds_in_range(t, MIN_STEP_SECONDS, MAX_STEP_TIMEOUT_SECONDS):
             problems.append(
                 f"step {s.name!r}: timeout_seconds={t!r} must be a number of seconds from "
                 f"{MIN_STEP_SECONDS} to {MAX_STEP_TIMEOUT_SECONDS} (a day), or None for no limit"
@@ -253,13 +253,13 @@ def check_config_name(name: str) -> list[str]:
     if not CONFIG_NAME_PATTERN.match(name):
         return [
             f"lifecycle_config_name {name!r} is not valid: use letters, digits and hyphens, "
-            "starting and ending with a letter or digit (pattern ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$)"
+            f"starting and ending with a letter or digit (pattern {CONFIG_NAME_PATTERN.pattern})"
         ]
     return []
 
 
 def check_budget(budget_seconds: float) -> list[str]:
-    if not _seconds_in_range(budget_seconds, MIN_STEP_SECONDS, MAX_BUDGET_SECONDS):
+    if not seconds_in_range(budget_seconds, MIN_STEP_SECONDS, MAX_BUDGET_SECONDS):
         return [
             f"budget of {budget_seconds!r} seconds is out of range: it must be from "
             f"{MIN_STEP_SECONDS} to {MAX_BUDGET_SECONDS} seconds (foreground steps need at least "
@@ -271,7 +271,7 @@ def check_budget(budget_seconds: float) -> list[str]:
 
 def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str) -> list[str]:
     """A new folder directly inside one of ``parents``, in plain characters."""
-    parent, _, name = path.rstrip("/").rpartition("/")
+    parent, _, name = path.rstrip("/").rpartition("/") if isinstance(path, str) else ("", "", "")
     if (not isinstance(path, str) or not SAFE_PATH_PATTERN.match(path) or name in ("", ".", "..")
             or (parent or "/") not in parents or path.rstrip("/") in SYSTEM_FOLDERS):
         where = " or ".join(f"{p.rstrip('/')}/<name>" for p in parents)

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import inspect
 import json
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from ..bundle import BundleFile, RecipeCall, Scripts, Step
 from ..bundle._assets import assets_dir, packed
+from ..bundle.checks import seconds_in_range
 from ..bundle.steps import DEFAULT_EXCLUDES
 from ..errors import raise_if
-from ..limits import MAX_STEP_TIMEOUT_SECONDS, PERSISTENT_DIR, SAFE_PATH_PATTERN, STEP_NAME_PATTERN
+from ..limits import (
+    MAX_STEP_TIMEOUT_SECONDS,
+    MIN_STEP_SECONDS,
+    PERSISTENT_DIR,
+    SAFE_PATH_PATTERN,
+    STEP_NAME_PATTERN,
+)
 
 #: The helpers every recipe script sources: their path in assets/ and in the bundle.
 RECIPE_LIB = "recipes/lib.sh"
@@ -46,11 +52,11 @@ class Options:
         raise_if(self.problems)
 
     def seconds(self, option: str, value: object) -> float:
-        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-                or not 1 <= value <= MAX_STEP_TIMEOUT_SECONDS):
-            self.problem(option, value, f"must be a number of seconds from 1 to {MAX_STEP_TIMEOUT_SECONDS}")
-            return 1.0
-        return float(value)
+        if not seconds_in_range(value, MIN_STEP_SECONDS, MAX_STEP_TIMEOUT_SECONDS):
+            self.problem(option, value,
+                         f"must be a number of seconds from {MIN_STEP_SECONDS} to {MAX_STEP_TIMEOUT_SECONDS}")
+            return float(MIN_STEP_SECONDS)
+        return float(cast(float, value))
 
     def flag(self, option: str, value: object) -> str:
         if not isinstance(value, bool):
