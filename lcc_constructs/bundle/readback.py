@@ -9,6 +9,7 @@ payload itself.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import re
@@ -176,11 +177,23 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
     return InspectedScript(source, report, files, steps, options)
 
 
+def decode_content(content: str, where: str) -> str:
+    """The script a base64 Content holds (as a template or the API gives it); bytes that are
+    not UTF-8 are kept as surrogates, so the script encodes back to the very same bytes.
+
+    :raises ValidationError: when ``content`` is not base64.
+    """
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8", "surrogateescape")
+    except (binascii.Error, ValueError):
+        raise ValidationError(f"{where}: Content is not base64") from None
+
+
 def content_text(content: Any, where: str) -> str:
     """The script of a Content value: literal base64, or Fn::Base64 of an Fn::Join whose tokens
     (the asset bucket of an environment-agnostic stack) are shown as <token>."""
     if isinstance(content, str):
-        return base64.b64decode(content).decode()
+        return decode_content(content, where)
     joined = content.get("Fn::Base64", {}).get("Fn::Join") if isinstance(content, dict) else None
     if not (isinstance(joined, list) and len(joined) == 2 and joined[0] == ""):
         raise ValidationError(f"{where}: Content is neither literal base64 nor lcc-constructs' Fn::Base64")
