@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine
 from .bundle.steps import MANIFEST_NAME
-from .errors import ValidationError
+from .errors import ServiceError, ValidationError
 from .limits import (
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
@@ -503,8 +503,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .service import ServiceError
-
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -11,15 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-
-class ServiceError(Exception):
-    """A call to AWS failed, or the service is in a state the command cannot go on from
-    (``lcc`` exits 1). ``code``: the AWS error code, when AWS answered one."""
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
+# Re-exported: the service modules and lcc_constructs.service name it from here.
+from ..errors import ServiceError as ServiceError
 
 #: What to do about the errors people meet first, by AWS error code.
 _HINTS = {
