@@ -87,9 +87,8 @@ class Aws:
                 lambda: getattr(self._client(service), operation)(**params))
             return answer
         except ClientError as e:
-            name = "".join(part.title() for part in operation.split("_"))
             code = e.response.get("Error", {}).get("Code")
-            raise ServiceError(client_error_message(name, e), code) from None
+            raise ServiceError(client_error_message(e.operation_name, e), code) from None
 
     def _guarded(self, action: Any) -> Any:
         """``action()``, with botocore's own failures (no credentials, region, profile or
