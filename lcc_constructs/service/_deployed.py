@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..bundle import KINDS, Kind
-from ..bundle.readback import decode_content
+from ..bundle.readback import HOOKS, decode_content
 from ..errors import ValidationError
 from ._aws import Aws, ServiceError
-
-#: The API's name of each script.
-HOOKS: dict[Kind, str] = {"on-start": "OnStart", "on-create": "OnCreate"}
 
 
 @dataclass(frozen=True)

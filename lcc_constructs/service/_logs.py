@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..bundle import Kind
+from ..bundle.readback import HOOKS
 from ..limits import DEFAULT_STATE_DIR
 from ._aws import Aws, ServiceError
 from ._deployed import describe_notebook, read_config
@@ -21,8 +22,6 @@ from ._runlog import RunLog
 from ._scripts import read_script
 
 GROUP = "/aws/sagemaker/NotebookInstances"
-STREAM_SUFFIXES: dict[Kind, str] = {"on-start": "LifecycleConfigOnStart",
-                                    "on-create": "LifecycleConfigOnCreate"}
 
 _DURATION = re.compile(r"^([0-9]+)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -30,7 +29,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 def stream_name(notebook: str, kind: Kind) -> str:
     """The log stream of ``notebook``'s ``kind`` script."""
-    return f"{notebook}/{STREAM_SUFFIXES[kind]}"
+    return f"{notebook}/LifecycleConfig{HOOKS[kind]}"
 
 
 def since_millis(text: str, now: float | None = None) -> int:
