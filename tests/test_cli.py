@@ -117,6 +117,15 @@ def test_inspect_a_template_whose_content_is_not_base64(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_every_manifest_option_has_its_flag() -> None:
+    from lcc_constructs.bundle._manifest import OPTION_KEYS
+    from lcc_constructs.cli import BUILD_OPTION_KEYS, parser
+
+    assert sorted(BUILD_OPTION_KEYS) == sorted(OPTION_KEYS)
+    build = parser().parse_args(["build", "-o", "-"])
+    assert all(hasattr(build, key) for key in BUILD_OPTION_KEYS)
+
+
 def test_commands_do_not_start_jsii(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES)
     code = ("import sys; from lcc_constructs.cli import main; main(['report', %r]); "
