@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine
 from .bundle.steps import MANIFEST_NAME
-from .errors import ValidationError
+from .errors import ServiceError, ValidationError
 from .limits import (
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
@@ -42,6 +42,12 @@ LOGS_POLL_SECONDS = 5.0
 
 if TYPE_CHECKING:
     from .service import ReadScript
+
+
+#: The build options' flags, in the order lcc names them: each is a key of a manifest's
+#: [options] table (bundle/_manifest.OPTION_KEYS, which gives the BuildOptions field) and the
+#: flag's argparse dest; the flag is the key with dashes.
+BUILD_OPTION_KEYS = ("budget", "unpack_dir", "state_dir", "keep_runs", "codec", "minify")
 
 
 class UsageError(Exception):
@@ -86,12 +92,11 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOptions:
     """The options of a build: the flags given, else the folder's manifest [options], else the
     defaults. An option out of range is a usage error (exit 2)."""
-    from .bundle._manifest import load_options
+    from .bundle._manifest import OPTION_KEYS, load_options
 
     manifest = Path(args.folder) / MANIFEST_NAME if args.folder else None
     given: dict[str, Any] = load_options(manifest) if manifest and manifest.is_file() else {}
-    flags = {"budget_seconds": args.budget, "unpack_dir": args.unpack_dir, "state_dir": args.state_dir,
-             "keep_runs": args.keep_runs, "codec": args.codec, "minify": args.minify}
+    flags = {OPTION_KEYS[key][0]: getattr(args, key) for key in BUILD_OPTION_KEYS}
     given.update({k: v for k, v in flags.items() if v is not None})
     options = BuildOptions(kind=args.kind, payload=payload, **given)
     problems = options.problems()
@@ -329,9 +334,8 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def _build_flags(args: argparse.Namespace) -> list[str]:
-    flags = {"--recipe": args.recipe, "--budget": args.budget, "--unpack-dir": args.unpack_dir,
-             "--state-dir": args.state_dir, "--keep-runs": args.keep_runs, "--codec": args.codec,
-             "--minify": args.minify}
+    flags = {"--recipe": args.recipe,
+             **{"--" + key.replace("_", "-"): getattr(args, key) for key in BUILD_OPTION_KEYS}}
     return [flag for flag, value in flags.items() if value not in (None, [])]
 
 
@@ -503,8 +507,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .service import ServiceError
-
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -1,4 +1,6 @@
-"""The one exception this library raises for bad input."""
+"""The exceptions of this library: the one it raises for bad input, and the one its service
+commands raise when AWS fails them (kept here so ``lcc`` can catch it without loading the
+service package)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,15 @@ def raise_if(problems: Sequence[str], *, path: str | None = None, construct: str
     construct at fault (its path and class)."""
     if problems:
         raise ValidationError(problems, path=path, construct=construct, headline=headline)
+
+
+class ServiceError(Exception):
+    """A call to AWS failed, or the service is in a state the command cannot go on from
+    (``lcc`` exits 1). ``code``: the AWS error code, when AWS answered one."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 #: The name this exception had first; ``except BundleError`` keeps working.

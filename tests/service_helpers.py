@@ -72,18 +72,28 @@ def folder(root: Path, files: Mapping[str, str | bytes] = FOLDER, modes: Mapping
     return write_folder(root, files, modes)
 
 
+def hook(text: str) -> list[dict[str, str]]:
+    """A hook's value as the API takes and gives it: the script as base64 Content."""
+    return [{"Content": base64.b64encode(text.encode()).decode()}]
+
+
+def script(hooks: list[dict[str, str]]) -> str:
+    """The script (text) of a hook's value in the API."""
+    return base64.b64decode(hooks[0]["Content"]).decode()
+
+
 def deployed(moto: Moto, name: str) -> dict[str, str]:
     """The deployed configuration's scripts by kind (text)."""
     sm = moto.client()
     answer = sm.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=name)
-    return {kind: base64.b64decode(answer[hook][0]["Content"]).decode()
-            for kind, hook in (("on-start", "OnStart"), ("on-create", "OnCreate")) if answer.get(hook)}
+    return {kind: script(answer[key])
+            for kind, key in (("on-start", "OnStart"), ("on-create", "OnCreate")) if answer.get(key)}
 
 
 def create_config(moto: Moto, name: str, on_start: str | None = None, on_create: str | None = None) -> None:
     """A configuration made with the API directly (by hand, as other tools make them)."""
-    hooks = {hook: [{"Content": base64.b64encode(text.encode()).decode()}]
-             for hook, text in (("OnStart", on_start), ("OnCreate", on_create)) if text is not None}
+    hooks = {key: hook(text) for key, text in (("OnStart", on_start), ("OnCreate", on_create))
+             if text is not None}
     moto.client().create_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=name, **hooks)
 
 

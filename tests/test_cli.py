@@ -105,6 +105,27 @@ def test_inspect_a_script(tmp_path: Path) -> None:
     assert found[0]["raw_bytes"] == sum(len(c.encode()) for c in FILES.values())
 
 
+def test_inspect_a_template_whose_content_is_not_base64(tmp_path: Path) -> None:
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    resource = {"Type": "AWS::SageMaker::NotebookInstanceLifecycleConfig",
+                "Properties": {"OnStart": [{"Content": "!!notbase64"}]}}
+    (assembly / "Stack.template.json").write_text(json.dumps({"Resources": {"Config": resource}}))
+    proc = lcc("inspect", str(assembly))
+    assert proc.returncode == 1
+    assert "Config.OnStart: Content is not base64" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_every_manifest_option_has_its_flag() -> None:
+    from lcc_constructs.bundle._manifest import OPTION_KEYS
+    from lcc_constructs.cli import BUILD_OPTION_KEYS, parser
+
+    assert sorted(BUILD_OPTION_KEYS) == sorted(OPTION_KEYS)
+    build = parser().parse_args(["build", "-o", "-"])
+    assert all(hasattr(build, key) for key in BUILD_OPTION_KEYS)
+
+
 def test_commands_do_not_start_jsii(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES)
     code = ("import sys; from lcc_constructs.cli import main; main(['report', %r]); "

@@ -4,12 +4,10 @@ that the `moto` fixture starts, as the commands will use it."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import time
 import urllib.error
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,24 +18,13 @@ from botocore.exceptions import ClientError, WaiterError
 
 from .moto_ext_controls import clear_failures, fail_action, fail_next_start, transitions
 from .servers import ACCOUNT, REGION, Moto
+from .service_helpers import create_config, hook, script, unique
 
 
 @pytest.fixture(autouse=True)
 def no_failures_left(moto: Moto) -> Iterator[None]:
     yield
     clear_failures(moto.url)
-
-
-def hook(script: str) -> list[dict[str, str]]:
-    return [{"Content": base64.b64encode(script.encode()).decode()}]
-
-
-def script(hooks: list[dict[str, str]]) -> str:
-    return base64.b64decode(hooks[0]["Content"]).decode()
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def error(call: Any, **kwargs: Any) -> dict[str, str]:
@@ -48,9 +35,7 @@ def error(call: Any, **kwargs: Any) -> dict[str, str]:
 
 def config(moto: Moto, on_start: str = "echo start", on_create: str | None = None) -> str:
     name = unique("lcc")
-    extra = {"OnCreate": hook(on_create)} if on_create is not None else {}
-    moto.client().create_notebook_instance_lifecycle_config(
-        NotebookInstanceLifecycleConfigName=name, OnStart=hook(on_start), **extra)
+    create_config(moto, name, on_start=on_start, on_create=on_create)
     return name
 
 

@@ -83,6 +83,8 @@ def test_background_timeout_env_and_names() -> None:
 @pytest.mark.parametrize(("script", "reason"), [
     (wrapper("python3 /startup/setup.sh"),
      "setup.sh is called with python3, but lcc's runner would start it as shell"),
+    (wrapper("bash /startup/tool.sh", payload=archive({"tool.sh": b"#!/usr/bin/perl\nprint 1;\n"})),
+     "tool.sh is called with bash, but lcc's runner would start it with the program of its #! line"),
     (wrapper("bash /startup/setup.sh --fast"), "passes arguments or options"),
     (wrapper("bash /startup/missing.sh"), "'/startup/missing.sh' is not a file of the archive"),
     (wrapper("sudo -u jovyan bash /startup/setup.sh"), "a step runs as 'jovyan'"),

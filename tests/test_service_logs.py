@@ -14,8 +14,8 @@ from pathlib import Path
 from lcc_constructs.sandbox import availability, simulate
 
 from .conftest import require
-from .servers import Moto
-from .service_helpers import LCC, folder, lcc, put_log_lines, unique
+from .servers import ACCOUNT, Moto
+from .service_helpers import LCC, create_config, folder, lcc, put_log_lines, unique
 
 DONE = ('2026-11-03T08:00:03Z lcc-constructs[on-start]: done {"schema":2,"kind":"on-start",'
         '"run":"20261103T080001.000Z-on-start","started":"2026-11-03T08:00:01Z","finished":"2026-11-03T08:00:03Z",'
@@ -152,6 +152,26 @@ def test_no_stream_points_to_the_status_file(moto: Moto, lcc_env: dict[str, str]
                                   "group /aws/sagemaker/NotebookInstances (us-east-1).")
     assert "cannot reach CloudWatch Logs" in proc.stderr
     assert "/home/ec2-user/SageMaker/.lifecycle/logs/latest-on-start/status.json" in proc.stderr
+
+
+def test_no_stream_names_the_state_dir_of_an_attached_s3_payload_script(moto: Moto, lcc_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    name, script, payload = unique("s3"), tmp_path / "s3.sh", tmp_path / "payload.bin"
+    proc = lcc(lcc_env, "build", str(folder(tmp_path / "scripts")), "-o", str(script), "--state-dir",
+               "/home/ec2-user/SageMaker/.team-state", "--s3-location", "s3://lcc-logs-payloads/p.bin",
+               "--payload-file", str(payload))
+    assert proc.returncode == 0, proc.stderr
+    s3 = moto.client("s3")
+    s3.create_bucket(Bucket="lcc-logs-payloads")
+    s3.put_object(Bucket="lcc-logs-payloads", Key="p.bin", Body=payload.read_bytes())
+    create_config(moto, name, on_start=script.read_text())
+    notebook = unique("nb")
+    moto.client().create_notebook_instance(
+        NotebookInstanceName=notebook, InstanceType="ml.t3.medium", LifecycleConfigName=name,
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/notebook")
+    proc = lcc(lcc_env, "logs", notebook)
+    assert proc.returncode == 1
+    assert "/home/ec2-user/SageMaker/.team-state/logs/latest-on-start/status.json" in proc.stderr
 
 
 def test_no_stream_but_others_of_the_instance(moto: Moto, lcc_env: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ payload itself.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import re
@@ -22,11 +23,14 @@ from ..errors import ValidationError, raise_if
 from ..limits import CONTENT_LIMIT_CHARS
 from ._archive import read_shar
 from .codecs import S3_OBJECT, Codec, candidates
-from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, render_loader
+from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, Kind, render_loader
 from .report import SizeReport, file_sizes
 from .steps import RunAs, Step
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
+#: Where each script is in a lifecycle configuration: the property of the template's resource
+#: and of the SageMaker API (the log stream of its runs is ``<instance>/LifecycleConfig<hook>``).
+HOOKS: dict[Kind, str] = {"on-start": "OnStart", "on-create": "OnCreate"}
 
 
 @dataclass(frozen=True)
@@ -176,29 +180,51 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
     return InspectedScript(source, report, files, steps, options)
 
 
+def decode_content(content: str, where: str) -> str:
+    """The script a base64 Content holds (as a template or the API gives it); bytes that are
+    not UTF-8 are kept as surrogates, so the script encodes back to the very same bytes.
+
+    :raises ValidationError: when ``content`` is not base64.
+    """
+    try:
+        return base64.b64decode(content, validate=True).decode("utf-8", "surrogateescape")
+    except (binascii.Error, ValueError):
+        raise ValidationError(f"{where}: Content is not base64") from None
+
+
 def content_text(content: Any, where: str) -> str:
     """The script of a Content value: literal base64, or Fn::Base64 of an Fn::Join whose tokens
     (the asset bucket of an environment-agnostic stack) are shown as <token>."""
     if isinstance(content, str):
-        return base64.b64decode(content).decode()
+        return decode_content(content, where)
     joined = content.get("Fn::Base64", {}).get("Fn::Join") if isinstance(content, dict) else None
     if not (isinstance(joined, list) and len(joined) == 2 and joined[0] == ""):
         raise ValidationError(f"{where}: Content is neither literal base64 nor lcc-constructs' Fn::Base64")
     return "".join(p if isinstance(p, str) else "<token>" for p in joined[1])
 
 
-def _from_template(path: Path, problems: list[str]) -> list[InspectedScript]:
-    template: dict[str, Any] = json.loads(path.read_text())
+def lifecycle_resources(path: Path) -> list[tuple[Path, str, dict[str, Any]]]:
+    """The lifecycle configurations of a template, or of every template in a cdk.out folder and
+    its nested assemblies: (template, logical id, properties), by template, then logical id."""
+    templates = sorted(path.rglob("*.template.json")) if path.is_dir() else [path]
     found = []
-    for logical_id, resource in sorted(template.get("Resources", {}).items()):
-        if resource.get("Type") != LCC_RESOURCE_TYPE:
-            continue
-        for hook in ("OnStart", "OnCreate"):
-            for entry in resource.get("Properties", {}).get(hook, []) or []:
-                where = f"{path}:{logical_id}.{hook}"
+    for template in templates:
+        resources: dict[str, Any] = json.loads(template.read_text()).get("Resources", {})
+        found += [(template, logical_id, resource.get("Properties", {}))
+                  for logical_id, resource in sorted(resources.items())
+                  if resource.get("Type") == LCC_RESOURCE_TYPE]
+    return found
+
+
+def _from_templates(path: Path, problems: list[str]) -> list[InspectedScript]:
+    found = []
+    for template, logical_id, properties in lifecycle_resources(path):
+        for hook in HOOKS.values():
+            for entry in properties.get(hook, []) or []:
+                where = f"{template}:{logical_id}.{hook}"
                 try:
                     text = content_text(entry.get("Content"), where)
-                    found.append(inspect_script(text, where, path.parent))
+                    found.append(inspect_script(text, where, template.parent))
                 except ValidationError as e:
                     problems += e.problems
     return found
@@ -210,11 +236,8 @@ def inspect_all(path: str | Path) -> tuple[list[InspectedScript], list[str]]:
     each one that cannot be read (the others are still read)."""
     p = Path(path)
     problems: list[str] = []
-    if p.is_dir():
-        templates = sorted(p.rglob("*.template.json"))
-        return [s for t in templates for s in _from_template(t, problems)], problems
-    if p.suffix == ".json":
-        return _from_template(p, problems), problems
+    if p.is_dir() or p.suffix == ".json":
+        return _from_templates(p, problems), problems
     return [inspect_script(p.read_text(), str(p))], problems
 
 

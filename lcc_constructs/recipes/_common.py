@@ -133,10 +133,14 @@ def table_rows(env: Mapping[str, str], prefix: str, columns: Sequence[str]) -> l
     return [[env[f"{prefix}_{column}_{i}"] for column in columns] for i in range(int(env[f"{prefix}_COUNT"]))]
 
 
-def step_timeout(step: Step) -> float:
-    """A step's timeout as a recipe option: whole seconds as an int (as people write them)."""
-    seconds = step.timeout_seconds or 0.0
+def toml_number(seconds: float) -> int | float:
+    """Seconds as people write them: whole ones as an integer (a recipe option, a manifest)."""
     return int(seconds) if float(seconds).is_integer() else seconds
+
+
+def step_timeout(step: Step) -> float:
+    """A step's timeout as a recipe option."""
+    return toml_number(step.timeout_seconds or 0.0)
 
 
 def _plain(value: Any) -> Any:

@@ -46,7 +46,8 @@ def _inverses(recipes: Mapping[str, Callable[..., Scripts]]) -> dict[str, tuple[
     return found
 
 
-def _unmarked(steps: Sequence[Step]) -> list[Step]:
+def unmarked(steps: Sequence[Step]) -> list[Step]:
+    """Steps without the mark of the recipe that made them (a bundle keeps none)."""
     return [replace(s, recipe=None) for s in steps]
 
 
@@ -64,7 +65,7 @@ def _use_at(steps: Sequence[Step], i: int, files: Mapping[str, tuple[int, bytes]
             continue
         count = len(made.steps)
         same_files = all(files.get(f.path) == (f.mode & 0o755, f.data) for f in made.files)
-        if same_files and _unmarked(made.steps) == _unmarked(steps[i:i + count]):
+        if same_files and unmarked(made.steps) == unmarked(steps[i:i + count]):
             call = recipe_call(recipe, recipes[recipe], options)
             paths = frozenset(f.path for f in made.files)
             return RecipeUse(recipe, json.loads(call.options), i, count, paths)

@@ -20,8 +20,6 @@ understands (docs/service-commands.md lists it); anything else makes it give the
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import posixpath
 import re
@@ -30,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..bundle import RunAs, Step
-from ..bundle._languages import language
+from ..bundle._languages import PYTHON_SUFFIXES, language, parse_shebang
+from ..bundle.codecs import BASE64
 from ..limits import NOTEBOOK_USER
 from ._shell import Command, Unread, command_lines, command_lists, pipeline_stages, simple_command, split
 
@@ -148,8 +147,8 @@ def _is_decode(words: list[str]) -> bool:
 def _decode(text: str) -> bytes:
     """The bytes of base64 text (line breaks and spaces ignored)."""
     try:
-        return base64.b64decode("".join(text.split()), validate=True)
-    except (binascii.Error, ValueError):
+        return BASE64.decode(text)
+    except ValueError:
         raise NotArticle("the payload is not base64") from None
 
 
@@ -366,10 +365,12 @@ def _interpreter(words: list[str]) -> tuple[str | None, str]:
     return runs, rest[0]
 
 
-def _runs_as(path: str, data: bytes) -> str:
-    """The language lcc's runner starts a file with (its ``#!`` line, else python3 for .py)."""
-    found = language(path, data) if data.startswith(b"#!") else None
-    return found or ("python" if path.endswith(".py") else "shell")
+def _runs_as(path: str, data: bytes) -> str | None:
+    """The language lcc's runner starts a file with: its ``#!`` line's (None for one other than
+    shell and python), else python for .py and shell for the rest (bundle/_languages.py)."""
+    if parse_shebang(data) is not None:
+        return language(path, data)
+    return "python" if path.endswith(PYTHON_SUFFIXES) else "shell"
 
 
 def _script_path(word: str, call: _Call, state: _State) -> str:
@@ -398,9 +399,11 @@ def _step(call: _Call, state: _State, *, background: bool, required: bool) -> St
     """The step a call makes."""
     runs, word = _interpreter(call.words)
     script = _script_path(_expand(word, state), call, state)
-    if runs is not None and runs != _runs_as(script, state.files[script][1]):
-        raise NotArticle(f"{script} is called with {call.words[0]}, but lcc's runner would start it as "
-                         f"{_runs_as(script, state.files[script][1])} (its #! line or suffix)")
+    started = _runs_as(script, state.files[script][1])
+    if runs is not None and runs != started:
+        how = f"as {started}" if started else "with the program of its #! line"
+        raise NotArticle(f"{script} is called with {call.words[0]}, but lcc's runner would start it {how} "
+                         "(its #! line or suffix)")
     env = {**(state.exported if call.user is RunAs.ROOT and not call.login else {}), **call.env}
     return Step(name=_step_name(script, {s.name for s in state.steps}), script=script, run_as=call.user,
                 background=background, timeout_seconds=call.timeout, env=env, required=required)

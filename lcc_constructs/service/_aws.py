@@ -11,15 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-
-class ServiceError(Exception):
-    """A call to AWS failed, or the service is in a state the command cannot go on from
-    (``lcc`` exits 1). ``code``: the AWS error code, when AWS answered one."""
-
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
+# Re-exported: the service modules and lcc_constructs.service name it from here.
+from ..errors import ServiceError as ServiceError
 
 #: What to do about the errors people meet first, by AWS error code.
 _HINTS = {
@@ -94,9 +87,8 @@ class Aws:
                 lambda: getattr(self._client(service), operation)(**params))
             return answer
         except ClientError as e:
-            name = "".join(part.title() for part in operation.split("_"))
             code = e.response.get("Error", {}).get("Code")
-            raise ServiceError(client_error_message(name, e), code) from None
+            raise ServiceError(client_error_message(e.operation_name, e), code) from None
 
     def _guarded(self, action: Any) -> Any:
         """``action()``, with botocore's own failures (no credentials, region, profile or

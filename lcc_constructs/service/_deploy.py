@@ -52,24 +52,16 @@ def deploy(aws: Aws, name: str, wanted: dict[Kind, ReadScript], *, dry_run: bool
     """
     config = read_config(aws, name)
     would = "would be " if dry_run else ""
-    if config is None:
-        if not dry_run:
-            write_config(aws, name, _contents(wanted), exists=False)
-        say(f"{name}: {would}created")
-        for comparison in comparisons({}, wanted):
-            for line in comparison.summary:
-                say(f"  {line}")
-        return True
-    deployed = deployed_scripts(aws, config)
+    deployed = deployed_scripts(aws, config) if config is not None else {}
     changes = comparisons(deployed, wanted)
-    if all(c.equal for c in changes):
+    if config is not None and all(c.equal for c in changes):
         say(f"{name}: unchanged")
         return False
     if not force:
         _refuse_foreign(name, deployed)
     if not dry_run:
-        write_config(aws, name, _contents(wanted), exists=True)
-    say(f"{name}: {would}updated")
+        write_config(aws, name, _contents(wanted), exists=config is not None)
+    say(f"{name}: {would}{'created' if config is None else 'updated'}")
     for comparison in changes:
         for line in comparison.summary:
             say(f"  {line}")

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..bundle import KINDS, Kind
+from ..bundle.readback import HOOKS, decode_content
+from ..errors import ValidationError
 from ._aws import Aws, ServiceError
-
-#: The API's name of each script.
-HOOKS: dict[Kind, str] = {"on-start": "OnStart", "on-create": "OnCreate"}
 
 
 @dataclass(frozen=True)
@@ -32,8 +29,8 @@ def _missing(error: ServiceError, *markers: str) -> bool:
 def _script(content: str, name: str, kind: Kind) -> str:
     """The script of a hook's Content (base64)."""
     try:
-        return base64.b64decode(content, validate=True).decode("utf-8", "surrogateescape")
-    except (binascii.Error, ValueError):
+        return decode_content(content, f"the {kind} script of {name}")
+    except ValidationError:
         raise ServiceError(f"the {kind} script of {name} is not base64 as the API gives it") from None
 
 

@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..bundle import Kind
+from ..bundle.readback import HOOKS
 from ..limits import DEFAULT_STATE_DIR
 from ._aws import Aws, ServiceError
-from ._deployed import describe_notebook, read_config
+from ._deployed import describe_notebook, read_config, s3_getter
 from ._runlog import RunLog
 from ._scripts import read_script
 
 GROUP = "/aws/sagemaker/NotebookInstances"
-STREAM_SUFFIXES: dict[Kind, str] = {"on-start": "LifecycleConfigOnStart",
-                                    "on-create": "LifecycleConfigOnCreate"}
 
 _DURATION = re.compile(r"^([0-9]+)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -30,7 +29,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 def stream_name(notebook: str, kind: Kind) -> str:
     """The log stream of ``notebook``'s ``kind`` script."""
-    return f"{notebook}/{STREAM_SUFFIXES[kind]}"
+    return f"{notebook}/LifecycleConfig{HOOKS[kind]}"
 
 
 def since_millis(text: str, now: float | None = None) -> int:
@@ -50,13 +49,14 @@ def since_millis(text: str, now: float | None = None) -> int:
 
 def _status_file(aws: Aws, notebook: str, kind: Kind) -> str:
     """Where the runner keeps the last run's status on the instance: in the state folder of the
-    configuration attached to it when that can be read, else the default one."""
+    configuration attached to it when that can be read (its S3 payload downloaded), else the
+    default one."""
     state = DEFAULT_STATE_DIR
     try:
         name = describe_notebook(aws, notebook).get("NotebookInstanceLifecycleConfigName")
         config = read_config(aws, name) if name else None
         text = config.scripts.get(kind) if config else None
-        inspected = read_script(text, kind, "attached").inspected if text else None
+        inspected = read_script(text, kind, "attached", fetch=s3_getter(aws)).inspected if text else None
         state = inspected.options.state_dir if inspected else state
     except ServiceError:
         pass

@@ -29,11 +29,14 @@ from ..bundle.steps import KIND_SCRIPTS, MANIFEST_NAME
 from ..errors import ValidationError
 from ..limits import MAX_BUDGET_SECONDS
 from ..recipes import RecipeUse, recipe_uses
+from ..recipes._common import toml_number
+from ..recipes._readback import unmarked
 from ._article import NotArticle, read_article
 from ._aws import Aws, ServiceError
-from ._deployed import require_config, s3_getter
-from ._scripts import ReadScript, read_script
-from ._toml import manifest_text, toml_number
+from ._deploy import deployed_scripts
+from ._deployed import require_config
+from ._scripts import ReadScript
+from ._toml import manifest_text
 
 #: The build options a pulled manifest states when they are not the defaults (codec apart).
 _PLAN_OPTIONS = ("budget_seconds", "keep_runs", "unpack_dir", "state_dir")
@@ -138,11 +141,6 @@ def stage(folder: Path, pulled: Pulled) -> None:
         target.chmod(mode & 0o777)
 
 
-def _unmarked(steps: tuple[Step, ...]) -> list[Step]:
-    """Steps without the mark of the recipe that made them (a bundle keeps none)."""
-    return [replace(s, recipe=None) for s in steps]
-
-
 def rebuild(folder: Path, kind: Kind) -> tuple[Scripts, str]:
     """The scripts and the script ``lcc build FOLDER --kind KIND`` makes of ``folder``."""
     scripts = Scripts.from_folder(folder, kind=kind)
@@ -160,7 +158,7 @@ def check(folder: Path, pulled: Pulled) -> str | None:
     left_out = sorted(set(pulled.files) - {f.path for f in scripts.files})
     if left_out:
         return f"lcc build leaves out {', '.join(left_out)}"
-    if _unmarked(scripts.steps) != _unmarked(pulled.steps):
+    if unmarked(scripts.steps) != unmarked(pulled.steps):
         return "a build of the folder gives other steps"  # a fault of ours: say so, write anyway
     if pulled.same_text is not None and text != pulled.same_text:
         return "a build of the folder gives a script other than the deployed one"
@@ -270,6 +268,5 @@ def pull(aws: Aws, name: str, targets: dict[Kind, Path], say: Callable[[str], No
     for kind in targets:
         if kind not in config.scripts:
             say(f"{kind}: {name} has no {kind} script; {targets[kind]} is left as it is")
-    scripts = {targets[kind]: read_script(text, kind, f"deployed {name}", fetch=s3_getter(aws))
-               for kind, text in config.scripts.items()}
+    scripts = {targets[kind]: script for kind, script in deployed_scripts(aws, config).items()}
     return pull_folders(scripts, name, say)

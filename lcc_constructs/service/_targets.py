@@ -3,13 +3,10 @@ file, or the lifecycle configuration of a cloud assembly (``cdk.out``)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from ..bundle import Kind
-from ..bundle.readback import LCC_RESOURCE_TYPE, content_text
-from ._deployed import HOOKS
+from ..bundle.readback import HOOKS, content_text, lifecycle_resources
 from ._scripts import ReadScript, read_script
 
 
@@ -28,23 +25,13 @@ def script_file(path: Path, kind: Kind) -> ReadScript:
                        assets=path.parent)
 
 
-def _resources(assembly: Path) -> list[tuple[Path, str, dict[str, Any]]]:
-    """The lifecycle configurations of the assembly's templates: (template, logical id, properties)."""
-    found = []
-    for template in sorted(assembly.rglob("*.template.json")):
-        resources = json.loads(template.read_text()).get("Resources", {})
-        found += [(template, logical, r.get("Properties", {})) for logical, r in sorted(resources.items())
-                  if r.get("Type") == LCC_RESOURCE_TYPE]
-    return found
-
-
 def assembly_scripts(assembly: Path, name: str) -> dict[Kind, ReadScript]:
     """The scripts of the lifecycle configuration named ``name`` in a cloud assembly (its
     nested assemblies too), or of the only one it holds.
 
     :raises TargetError: when there is none, or several and none of them named ``name``.
     """
-    found = _resources(assembly)
+    found = lifecycle_resources(assembly)
     chosen = [r for r in found if r[2].get("NotebookInstanceLifecycleConfigName") == name] or (
         found if len(found) == 1 else [])
     if len(chosen) != 1:

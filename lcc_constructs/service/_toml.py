@@ -10,6 +10,7 @@ from typing import Any
 
 from ..bundle import RunAs, Step
 from ..recipes import RecipeUse
+from ..recipes._common import toml_number
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
@@ -51,11 +52,6 @@ def toml_value(value: Any) -> str:
 def _table(header: str, values: Mapping[str, Any]) -> list[str]:
     """A table's header line and a ``key = value`` line per value."""
     return [header, *(f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items())]
-
-
-def toml_number(seconds: float) -> int | float:
-    """Whole seconds as an integer, as people write them."""
-    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 def _step_table(step: Step) -> list[str]:
