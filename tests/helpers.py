@@ -70,14 +70,22 @@ def stop_loader(text: str, instead: str) -> str:
     return text.replace(LOADER_RUNS, f"{{ {instead};exit 0;}}")
 
 
+def run_loader(text: str, stem: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The rendered script's loader run by bash (decode, sha256 check, decompress), its last line
+    (which hands the program to bash) made to copy the program to ``<stem>.program`` instead:
+    nothing of the payload runs. Returns the run and where the program would be."""
+    program = stem.parent / f"{stem.name}.program"
+    script = stem.parent / f"{stem.name}.loader.sh"
+    script.write_text(stop_loader(text, f'cp "$f.s" {program}'))
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True), program
+
+
 def unpacking_program(text: str, dest: Path) -> bytes:
-    """Run the rendered script's own loader with bash (decode, sha256 check, decompress), and
-    return the program it would run, made to unpack into ``dest`` instead of the unpack folder
-    and to stop before the runner."""
-    out = dest.parent / f"{dest.name}.program"
-    script = dest.parent / f"{dest.name}.loader.sh"
-    script.write_text(stop_loader(text, f'cp "$f.s" {out}'))
-    subprocess.run(["bash", str(script)], check=True, capture_output=True)
+    """Run the rendered script's own loader with bash (:func:`run_loader`), and return the
+    program it would run, made to unpack into ``dest`` instead of the unpack folder and to stop
+    before the runner."""
+    proc, out = run_loader(text, dest)
+    proc.check_returncode()
     program = out.read_bytes()
     head, sep, rest = program.partition(b"u=")
     unpack_dir = rest.split(b" ", 1)[0]
