@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
-from lcc_constructs.sandbox import RunResult
+from lcc_constructs.sandbox import RunResult, SimulationResult, simulate
 
 from .conftest import STANDINS
 
@@ -56,6 +56,16 @@ def write_script(path: Path, rendered: RenderedScript) -> Path:
     path.write_text(rendered.text)
     path.chmod(0o755)
     return path
+
+
+def simulate_built(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path] | None = None,
+                   runs: int = 1, volume: Path | None = None,
+                   wait_background_seconds: float = 10) -> SimulationResult:
+    """Build ``scripts`` into ``tmp_path/on-start.sh`` and simulate it: changes to / kept in
+    ``tmp_path/keep``, the volume ``tmp_path/volume`` unless given."""
+    script = write_script(tmp_path / "on-start.sh", build(scripts))
+    return simulate(script, keep=tmp_path / "keep", volume=volume or tmp_path / "volume", runs=runs,
+                    files=files, wait_background_seconds=wait_background_seconds)
 
 
 #: Where the loader (assets/loader.sh) hands the checked program over to bash.
