@@ -17,10 +17,9 @@ from lcc_constructs.bundle._archive import read_shar
 from lcc_constructs.bundle.readback import parse_loader
 from lcc_constructs.sandbox import availability
 
-from .conftest import require
+from .conftest import LCC, require
 from .helpers import tree, unpack_with_script, write_folder
 
-LCC = str(Path(sys.executable).parent / "lcc")
 FILES = {"a.sh": "#!/bin/bash\necho a\n", "lib/data.txt": "x\n"}
 
 

@@ -11,19 +11,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, require
+from .conftest import LCC, ROOT, cdk_cli
 
 pytestmark = pytest.mark.cdk_cli
 
-LCC = str(Path(sys.executable).parent / "lcc")
-
-
 @pytest.fixture(scope="module")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cdk = ROOT / "node_modules" / ".bin" / "cdk"
-    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    cdk = cdk_cli()
     out = tmp_path_factory.mktemp("pipeline") / "cdk.out"
-    proc = subprocess.run([str(cdk), "synth", "--quiet", "--app", f"{sys.executable} examples/pipeline.py",
+    proc = subprocess.run([cdk, "synth", "--quiet", "--app", f"{sys.executable} examples/pipeline.py",
                            "--output", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return out
