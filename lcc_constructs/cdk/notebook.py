@@ -130,12 +130,12 @@ class NotebookInstance(Resource):  # type: ignore[misc]
             InstanceMetadataServiceConfigurationProperty(minimum_instance_metadata_service_version="2"),
         )
         self._policies: dict[tuple[str, ...], NotebookPolicy] = {}
-        wanted = set(notebook_actions) | (set(AUTOSTOP_ACTIONS) if autostop_permissions else set())
+        wanted = [*notebook_actions, *(AUTOSTOP_ACTIONS if autostop_permissions else ())]
         if lifecycle_config is not None:
             lifecycle_config.grant_read_payload(self.role)  # nothing when the payload is inline
-            wanted |= set(lifecycle_config.notebook_actions)
+            wanted += lifecycle_config.notebook_actions
         if wanted:
-            self.grant_notebook_actions(self.role, sorted(wanted))
+            self.grant_notebook_actions(self.role, wanted)  # sorted, without repeats, there
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
