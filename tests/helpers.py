@@ -3,10 +3,12 @@ stand-ins in the sandbox, and tell who really ran a step."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
 from lcc_constructs.sandbox import RunResult, SimulationResult, simulate
@@ -113,6 +115,16 @@ def unpack_with_script(text: str, dest: Path) -> Path:
         subprocess.run(["bash", "-es", "-"], stdin=stdin, check=True, capture_output=True)
     kind = next(p for p in dest.iterdir() if p.is_dir() and not p.name.startswith("."))
     return kind
+
+
+def of_type(template: Any, kind: str) -> dict[str, dict[str, Any]]:
+    """The resources of type ``kind`` (``AWS::...``) of a CloudFormation template, by logical id.
+    ``template``: its JSON (a dict), a template file, or an ``assertions.Template``."""
+    if isinstance(template, Path):
+        template = json.loads(template.read_text())
+    elif hasattr(template, "to_json"):
+        template = template.to_json()
+    return {lid: r for lid, r in template.get("Resources", {}).items() if r["Type"] == kind}
 
 
 def tree(root: Path) -> dict[str, tuple[int, bytes]]:

@@ -12,7 +12,7 @@ import pytest
 from lcc_constructs.sandbox import availability, simulate
 
 from .conftest import LCC, ROOT, cdk_cli, require
-from .helpers import assert_ran_as_planned, standins, who_hook
+from .helpers import assert_ran_as_planned, of_type, standins, who_hook
 
 pytestmark = pytest.mark.cdk_cli
 
@@ -30,11 +30,10 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lifecycle_contents(cdk_out: Path) -> dict[str, str]:
     found = {}
     for template in cdk_out.glob("*.template.json"):
-        for lid, res in json.loads(template.read_text())["Resources"].items():
-            if res["Type"] == "AWS::SageMaker::NotebookInstanceLifecycleConfig":
-                for hook in ("OnStart", "OnCreate"):
-                    for entry in res["Properties"].get(hook, []):
-                        found[f"{lid}.{hook}"] = entry["Content"]
+        for lid, res in of_type(template, "AWS::SageMaker::NotebookInstanceLifecycleConfig").items():
+            for hook in ("OnStart", "OnCreate"):
+                for entry in res["Properties"].get(hook, []):
+                    found[f"{lid}.{hook}"] = entry["Content"]
     return found
 
 

@@ -26,7 +26,7 @@ from lcc_constructs.errors import BundleError
 from lcc_constructs.recipes.autostop import autostop
 
 from .conftest import ROOT
-from .helpers import write_folder
+from .helpers import of_type, write_folder
 
 ACTIONS = ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"]
 
@@ -49,10 +49,6 @@ def with_autostop(stack: cdk.Stack, scripts: Path) -> LifecycleConfig:
 
 def template(stack: cdk.Stack) -> dict[str, Any]:
     return dict(assertions.Template.from_stack(stack).to_json())
-
-
-def of_type(t: dict[str, Any], kind: str) -> dict[str, Any]:
-    return {k: r for k, r in t["Resources"].items() if r["Type"] == kind}
 
 
 def references(value: Any) -> set[str]:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from .conftest import LCC, ROOT, cdk_cli
+from .helpers import of_type
 
 pytestmark = pytest.mark.cdk_cli
 
@@ -29,9 +30,8 @@ def lifecycle_configs(assembly: Path) -> dict[str, dict[str, Any]]:
     """Each stage's lifecycle configuration resource, read from the templates by hand."""
     found = {}
     for template in assembly.glob("assembly-*/*.template.json"):
-        for res in json.loads(template.read_text())["Resources"].values():
-            if res["Type"] == "AWS::SageMaker::NotebookInstanceLifecycleConfig":
-                found[template.parent.name.rsplit("-", 1)[1]] = res
+        for res in of_type(template, "AWS::SageMaker::NotebookInstanceLifecycleConfig").values():
+            found[template.parent.name.rsplit("-", 1)[1]] = res
     return found
 
 

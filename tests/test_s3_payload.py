@@ -26,7 +26,7 @@ from lcc_constructs.bundle.readback import inspect_path
 from lcc_constructs.sandbox import SimulationResult, simulate
 
 from .conftest import STANDINS
-from .helpers import tree, write_folder
+from .helpers import of_type, tree, write_folder
 from .standins import imds
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -61,7 +61,7 @@ def resolve(value: Any) -> Any:
 
 
 def content_of(template: Template) -> Any:
-    (resource,) = template.find_resources(TYPE).values()
+    (resource,) = of_type(template, TYPE).values()
     return resource["Properties"]["OnStart"][0]["Content"]
 
 
