@@ -10,7 +10,7 @@ Fenced blocks are examples by their language:
 - ``console`` (commands that need the network, an AWS account or the whole development set-up:
   install, publish, deploy), ``text`` and ``json`` (layouts, signatures, output): not run.
 Any other language, or none, fails this test, so that no example goes untested by accident.
-docs/service-commands.md runs against moto's server: tests/test_service.py runs its examples.
+docs/service-commands.md runs against moto's server: tests/test_service_docs.py runs its examples.
 """
 
 from __future__ import annotations
