@@ -50,6 +50,17 @@ def python39() -> str:
     return found
 
 
+#: The ``lcc`` command of this virtualenv.
+LCC = str(Path(sys.executable).parent / "lcc")
+
+
+def cdk_cli() -> str:
+    """The pinned CDK CLI (package.json's aws-cdk, installed by ./dev test)."""
+    cdk = ROOT / "node_modules" / ".bin" / "cdk"
+    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    return str(cdk)
+
+
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Moto]:
     """moto's server on 127.0.0.1 (a free port): the AWS API for a test module."""

@@ -3,13 +3,15 @@ stand-ins in the sandbox, and tell who really ran a step."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, build
-from lcc_constructs.sandbox import RunResult
+from lcc_constructs.sandbox import RunResult, SimulationResult, simulate
 
 from .conftest import STANDINS
 
@@ -58,6 +60,16 @@ def write_script(path: Path, rendered: RenderedScript) -> Path:
     return path
 
 
+def simulate_built(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path] | None = None,
+                   runs: int = 1, volume: Path | None = None,
+                   wait_background_seconds: float = 10) -> SimulationResult:
+    """Build ``scripts`` into ``tmp_path/on-start.sh`` and simulate it: changes to / kept in
+    ``tmp_path/keep``, the volume ``tmp_path/volume`` unless given."""
+    script = write_script(tmp_path / "on-start.sh", build(scripts))
+    return simulate(script, keep=tmp_path / "keep", volume=volume or tmp_path / "volume", runs=runs,
+                    files=files, wait_background_seconds=wait_background_seconds)
+
+
 #: Where the loader (assets/loader.sh) hands the checked program over to bash.
 LOADER_RUNS = 'exec bash -es "$f" <"$f.s"'
 
@@ -70,14 +82,22 @@ def stop_loader(text: str, instead: str) -> str:
     return text.replace(LOADER_RUNS, f"{{ {instead};exit 0;}}")
 
 
+def run_loader(text: str, stem: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The rendered script's loader run by bash (decode, sha256 check, decompress), its last line
+    (which hands the program to bash) made to copy the program to ``<stem>.program`` instead:
+    nothing of the payload runs. Returns the run and where the program would be."""
+    program = stem.parent / f"{stem.name}.program"
+    script = stem.parent / f"{stem.name}.loader.sh"
+    script.write_text(stop_loader(text, f'cp "$f.s" {program}'))
+    return subprocess.run(["bash", str(script)], capture_output=True, text=True), program
+
+
 def unpacking_program(text: str, dest: Path) -> bytes:
-    """Run the rendered script's own loader with bash (decode, sha256 check, decompress), and
-    return the program it would run, made to unpack into ``dest`` instead of the unpack folder
-    and to stop before the runner."""
-    out = dest.parent / f"{dest.name}.program"
-    script = dest.parent / f"{dest.name}.loader.sh"
-    script.write_text(stop_loader(text, f'cp "$f.s" {out}'))
-    subprocess.run(["bash", str(script)], check=True, capture_output=True)
+    """Run the rendered script's own loader with bash (:func:`run_loader`), and return the
+    program it would run, made to unpack into ``dest`` instead of the unpack folder and to stop
+    before the runner."""
+    proc, out = run_loader(text, dest)
+    proc.check_returncode()
     program = out.read_bytes()
     head, sep, rest = program.partition(b"u=")
     unpack_dir = rest.split(b" ", 1)[0]
@@ -95,6 +115,16 @@ def unpack_with_script(text: str, dest: Path) -> Path:
         subprocess.run(["bash", "-es", "-"], stdin=stdin, check=True, capture_output=True)
     kind = next(p for p in dest.iterdir() if p.is_dir() and not p.name.startswith("."))
     return kind
+
+
+def of_type(template: Any, kind: str) -> dict[str, dict[str, Any]]:
+    """The resources of type ``kind`` (``AWS::...``) of a CloudFormation template, by logical id.
+    ``template``: its JSON (a dict), a template file, or an ``assertions.Template``."""
+    if isinstance(template, Path):
+        template = json.loads(template.read_text())
+    elif hasattr(template, "to_json"):
+        template = template.to_json()
+    return {lid: r for lid, r in template.get("Resources", {}).items() if r["Type"] == kind}
 
 
 def tree(root: Path) -> dict[str, tuple[int, bytes]]:

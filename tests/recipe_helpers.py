@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lcc_constructs import RunAs, Scripts, Step, build
-from lcc_constructs.sandbox import SimulationResult, simulate
+from lcc_constructs import RunAs, Scripts, Step
+from lcc_constructs.sandbox import SimulationResult
 
-from .helpers import assert_ran_as_planned, who_hook, write_folder, write_script
+from .helpers import assert_ran_as_planned, simulate_built, who_hook, write_folder
 
 PROBES = Path(__file__).resolve().parent / "probes"
 
@@ -46,10 +46,8 @@ def run(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path] | None = 
     """Build ``scripts`` into an on-start script and run it in the sandbox (changes to / kept
     in ``tmp_path/keep``; the volume is ``tmp_path/volume`` unless given), with the hook that
     makes each notebook user's step say who runs it (helpers.who_hook)."""
-    script = write_script(tmp_path / "on-start.sh", build(scripts))
-    return simulate(script, volume=volume or tmp_path / "volume", runs=runs, keep=tmp_path / "keep",
-                    files={**who_hook(tmp_path), **(files or {})},
-                    wait_background_seconds=wait_background_seconds)
+    return simulate_built(tmp_path, scripts, files={**who_hook(tmp_path), **(files or {})}, runs=runs,
+                          volume=volume, wait_background_seconds=wait_background_seconds)
 
 
 def assert_all_ok(result: SimulationResult) -> None:

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,18 +96,21 @@ class Moto:
 
 
 class Jupyter:
-    """A jupyter_server over HTTPS, no token, as the notebook instance runs it."""
+    """A jupyter_server over HTTPS, no token, as the notebook instance runs it. Its environment
+    is ``env`` (this process's by default) with its own Jupyter folders under ``root``; the
+    connection files of its kernels are in :attr:`runtime`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, env: Mapping[str, str] | None = None) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root
+        self.runtime = root / "runtime"
         cert, key = root / "cert.pem", root / "key.pem"
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                         "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
                        check=True, capture_output=True)
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
-        env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+        env = {**(os.environ if env is None else env), "JUPYTER_RUNTIME_DIR": str(self.runtime),
                "JUPYTER_DATA_DIR": str(root / "data"), "JUPYTER_CONFIG_DIR": str(root / "config"),
                "IPYTHONDIR": str(root / "ipython")}
         self._log = (root / "jupyter.log").open("wb")
@@ -121,7 +125,13 @@ class Jupyter:
             stdout=self._log, stderr=subprocess.STDOUT, env=env)
         self._ssl = ssl.create_default_context()
         self._ssl.check_hostname, self._ssl.verify_mode = False, ssl.CERT_NONE
-        wait_until(lambda: self.api("GET", "/api/status") is not None, 60, "Jupyter server")
+        wait_until(self._ready, 60, "Jupyter server")
+
+    def _ready(self) -> bool:
+        if self.proc.poll() is not None:
+            self._log.close()
+            raise RuntimeError("the Jupyter server exited:\n" + (self.root / "jupyter.log").read_text())
+        return self.api("GET", "/api/status") is not None
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None

@@ -17,7 +17,7 @@ from lcc_constructs.bundle import render
 from lcc_constructs.bundle._archive import read_shar
 from lcc_constructs.bundle.readback import parse_loader, read_plan
 
-from .helpers import build_folder, stop_loader, tree, unpack_with_script, write_folder
+from .helpers import build_folder, run_loader, tree, unpack_with_script, write_folder
 
 FILES = {
     "10-root.sh": "#!/bin/bash\nset -euo pipefail\necho root step\n",
@@ -29,15 +29,6 @@ FILES = {
 
 def shell(cmd: str, stdin: bytes) -> bytes:
     return subprocess.run(["bash", "-c", cmd], input=stdin, check=True, capture_output=True).stdout
-
-
-def run_loader(text: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """The script's loader run by bash, its last line (which hands the program to bash) made to
-    copy the program aside instead: nothing of the payload runs."""
-    program = tmp_path / "program"
-    script = tmp_path / "loader.sh"
-    script.write_text(stop_loader(text, f'cp "$f.s" {program}'))
-    return subprocess.run(["bash", str(script)], capture_output=True, text=True), program
 
 
 def test_two_builds_are_identical(tmp_path: Path) -> None:
@@ -109,11 +100,11 @@ def test_compressed_bytes_is_the_decoded_payload_size(tmp_path: Path) -> None:
 
 def test_the_loader_checks_the_sha256_before_anything_runs(tmp_path: Path) -> None:
     rendered = build_folder(tmp_path / "s", FILES)
-    proc, program = run_loader(rendered.text, tmp_path)
+    proc, program = run_loader(rendered.text, tmp_path / "run")
     assert proc.returncode == 0 and program.is_file()
     program.unlink()
     bad = rendered.text.replace(rendered.payload_sha256, "0" * 64)
-    proc, program = run_loader(bad, tmp_path)
+    proc, program = run_loader(bad, tmp_path / "run")
     assert proc.returncode == 0  # no required step: the instance still starts
     assert "the payload cannot be used, no step ran" in proc.stdout
     assert not program.exists()
@@ -122,7 +113,7 @@ def test_the_loader_checks_the_sha256_before_anything_runs(tmp_path: Path) -> No
 def test_an_unusable_payload_fails_the_start_when_a_step_is_required(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", FILES)
     rendered = build(Scripts.from_folder(folder, steps=[Step(name="r", script="10-root.sh", required=True)]))
-    proc, program = run_loader(rendered.text.replace(rendered.payload_sha256, "f" * 64), tmp_path)
+    proc, program = run_loader(rendered.text.replace(rendered.payload_sha256, "f" * 64), tmp_path / "run")
     assert proc.returncode == 1
     assert "no step ran" in proc.stdout and not program.exists()
 

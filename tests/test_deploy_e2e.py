@@ -18,7 +18,7 @@ import pytest
 
 from lcc_constructs.sandbox import availability, simulate
 
-from .conftest import ROOT, require
+from .conftest import ROOT, cdk_cli, require
 from .helpers import assert_ran_as_planned, standins, who_hook
 from .servers import FAKE_AWS, Jupyter, Moto, last_activity_age, wait_until
 
@@ -28,13 +28,12 @@ pytestmark = [pytest.mark.cdk_cli, pytest.mark.sandbox]
 @pytest.fixture(scope="module")
 def deployed(moto: Moto, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Deploys the example app; returns the physical ids of its resources by type."""
-    cdk = ROOT / "node_modules" / ".bin" / "cdk"
-    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    cdk = cdk_cli()
     out = tmp_path_factory.mktemp("deploy") / "cdk.out"
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(out.parent),
            "CDK_DISABLE_CLI_TELEMETRY": "true", **moto.env}
     proc = subprocess.run(
-        [str(cdk), "deploy", "--require-approval", "never", "--no-notices", "--output", str(out),
+        [cdk, "deploy", "--require-approval", "never", "--no-notices", "--output", str(out),
          "-c", "bootstrapless=true", "LccExample"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -10,7 +10,7 @@ Fenced blocks are examples by their language:
 - ``console`` (commands that need the network, an AWS account or the whole development set-up:
   install, publish, deploy), ``text`` and ``json`` (layouts, signatures, output): not run.
 Any other language, or none, fails this test, so that no example goes untested by accident.
-docs/service-commands.md runs against moto's server: tests/test_service.py runs its examples.
+docs/service-commands.md runs against moto's server: tests/test_service_docs.py runs its examples.
 """
 
 from __future__ import annotations
@@ -90,12 +90,18 @@ def make_workdir(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def python_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+def python_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the python blocks run: a block's cloud assembly is ``cdk.out/<page>/<line>``."""
+    return make_workdir(tmp_path_factory.mktemp("docs"))
+
+
+@pytest.fixture(scope="module")
+def python_failures(python_workdir: Path) -> dict[str, list[str]]:
     """Every page's python blocks, run once for the module."""
     code = {page_id(p): [(line, c) for lang, c, line in blocks(p) if lang == "python"]
             for p in pages_with("python")}
     proc = subprocess.run([sys.executable, "-c", RUNNER], input=json.dumps([PRELUDE, code]),
-                          cwd=make_workdir(tmp_path_factory.mktemp("docs")), capture_output=True, text=True,
+                          cwd=python_workdir, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     return dict(json.loads(proc.stdout.splitlines()[-1]))
@@ -124,6 +130,22 @@ def pages_with(language: str) -> list[Path]:
 def test_python_examples_run(page: Path, python_failures: dict[str, list[str]]) -> None:
     failed = python_failures.get(page_id(page), [])
     assert not failed, f"{page_id(page)}:\n" + "\n".join(failed)
+
+
+def test_the_readme_first_example_is_a_short_working_app(
+    python_workdir: Path, python_failures: dict[str, list[str]]
+) -> None:
+    """The README's first python block (run above with the others) is at most 12 lines and
+    synthesizes a notebook, its lifecycle configuration and autostop's policy."""
+    line, code = next((line, c) for lang, c, line in blocks(ROOT / "README.md") if lang == "python")
+    assert len(code.strip().splitlines()) <= 12
+    assert not python_failures.get("README.md"), python_failures["README.md"]
+    template_file = python_workdir / "cdk.out" / "README.md" / str(line) / "Notebooks.template.json"
+    template = json.loads(template_file.read_text())
+    types = sorted(r["Type"] for r in template["Resources"].values())
+    assert types.count("AWS::SageMaker::NotebookInstance") == 1
+    assert types.count("AWS::SageMaker::NotebookInstanceLifecycleConfig") == 1
+    assert "AWS::IAM::ManagedPolicy" in types  # autostop's grant
 
 
 @pytest.mark.parametrize("page", pages_with("toml"), ids=page_id)

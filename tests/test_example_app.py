@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,18 +11,17 @@ import pytest
 
 from lcc_constructs.sandbox import availability, simulate
 
-from .conftest import ROOT, require
-from .helpers import assert_ran_as_planned, standins, who_hook
+from .conftest import LCC, ROOT, cdk_cli, require
+from .helpers import assert_ran_as_planned, of_type, standins, who_hook
 
 pytestmark = pytest.mark.cdk_cli
 
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cdk = ROOT / "node_modules" / ".bin" / "cdk"
-    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    cdk = cdk_cli()
     out = tmp_path_factory.mktemp("cdk") / "cdk.out"
-    proc = subprocess.run([str(cdk), "synth", "--quiet", "--output", str(out)], cwd=ROOT,
+    proc = subprocess.run([cdk, "synth", "--quiet", "--output", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return out
@@ -32,19 +30,17 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lifecycle_contents(cdk_out: Path) -> dict[str, str]:
     found = {}
     for template in cdk_out.glob("*.template.json"):
-        for lid, res in json.loads(template.read_text())["Resources"].items():
-            if res["Type"] == "AWS::SageMaker::NotebookInstanceLifecycleConfig":
-                for hook in ("OnStart", "OnCreate"):
-                    for entry in res["Properties"].get(hook, []):
-                        found[f"{lid}.{hook}"] = entry["Content"]
+        for lid, res in of_type(template, "AWS::SageMaker::NotebookInstanceLifecycleConfig").items():
+            for hook in ("OnStart", "OnCreate"):
+                for entry in res["Properties"].get(hook, []):
+                    found[f"{lid}.{hook}"] = entry["Content"]
     return found
 
 
 def test_cli_version_is_the_pinned_one() -> None:
-    cdk = ROOT / "node_modules" / ".bin" / "cdk"
-    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    cdk = cdk_cli()
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
-    out = subprocess.run([str(cdk), "--version"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([cdk, "--version"], capture_output=True, text=True, check=True).stdout
     assert out.startswith(pinned + " ")
 
 
@@ -57,9 +53,8 @@ def test_synth_emits_literal_content_within_the_limit(synthesized: Path) -> None
 
 
 def test_lcc_inspect_reads_the_assembly(synthesized: Path) -> None:
-    lcc = shutil.which("lcc")
-    assert lcc
-    proc = subprocess.run([lcc, "inspect", str(synthesized), "--json"], capture_output=True,
+    assert Path(LCC).is_file()
+    proc = subprocess.run([LCC, "inspect", str(synthesized), "--json"], capture_output=True,
                           text=True, check=True)
     found = json.loads(proc.stdout)
     assert found and all(f["fits"] for f in found)

@@ -4,6 +4,7 @@ the CDK layer, and every package saying what it offers (``__all__``)."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 from pathlib import Path
 
@@ -60,8 +61,10 @@ def imports(path: Path, module: str, top_level_only: bool) -> set[str]:
             f.replace(".", "/") + "/__init__.py" in _files()}
 
 
-def _files() -> set[str]:
-    return {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")}
+@functools.cache
+def _files() -> frozenset[str]:
+    """The package's Python files (relative paths), walked once."""
+    return frozenset(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py"))
 
 
 def test_imports_point_down_the_layers() -> None:

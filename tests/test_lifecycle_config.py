@@ -15,7 +15,7 @@ from aws_cdk.assertions import Annotations, Match, Template
 from lcc_constructs import LifecycleConfig, Scripts, Step
 from lcc_constructs.bundle.readback import inspect_script
 
-from .helpers import tree, unpack_with_script, write_folder
+from .helpers import of_type, tree, unpack_with_script, write_folder
 
 TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 FILES = {"10-a.sh": "#!/bin/bash\necho a\n", "20-b.py": "print('b')\n", "lib/x.txt": "data\n"}
@@ -26,7 +26,7 @@ def stack() -> cdk.Stack:
 
 
 def only_resource(template: Template) -> dict[str, Any]:
-    resources = template.find_resources(TYPE)
+    resources = of_type(template, TYPE)
     assert len(resources) == 1
     return next(iter(resources.values()))
 

@@ -26,7 +26,7 @@ from lcc_constructs.errors import BundleError
 from lcc_constructs.recipes.autostop import autostop
 
 from .conftest import ROOT
-from .helpers import write_folder
+from .helpers import of_type, write_folder
 
 ACTIONS = ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"]
 
@@ -49,10 +49,6 @@ def with_autostop(stack: cdk.Stack, scripts: Path) -> LifecycleConfig:
 
 def template(stack: cdk.Stack) -> dict[str, Any]:
     return dict(assertions.Template.from_stack(stack).to_json())
-
-
-def of_type(t: dict[str, Any], kind: str) -> dict[str, Any]:
-    return {k: r for k, r in t["Resources"].items() if r["Type"] == kind}
 
 
 def references(value: Any) -> set[str]:
@@ -235,9 +231,9 @@ def test_the_aspect_gives_autostop_to_every_notebook_without_lifecycle_config(
     lcc = with_autostop(stack, scripts)
     other = LifecycleConfig(stack, "Other", on_start=scripts)
     role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
-    bare = sagemaker.CfnNotebookInstance(stack, "Bare", instance_type="ml.t3.medium", role_arn=role.role_arn)
-    own = sagemaker.CfnNotebookInstance(stack, "Own", instance_type="ml.t3.medium", role_arn=role.role_arn,
-                                        lifecycle_config_name=other.lifecycle_config_name)
+    sagemaker.CfnNotebookInstance(stack, "Bare", instance_type="ml.t3.medium", role_arn=role.role_arn)
+    sagemaker.CfnNotebookInstance(stack, "Own", instance_type="ml.t3.medium", role_arn=role.role_arn,
+                                  lifecycle_config_name=other.lifecycle_config_name)
     cdk.Aspects.of(stack).add(AttachLifecycleConfig(lcc))
     t = template(stack)
     lcc_id, other_id = stack.get_logical_id(lcc.resource), stack.get_logical_id(other.resource)
@@ -251,7 +247,6 @@ def test_the_aspect_gives_autostop_to_every_notebook_without_lifecycle_config(
     assert props["PolicyDocument"]["Statement"][0]["Resource"] == {"Ref": "Bare"}
     assert references(props["Roles"]) == {stack.get_logical_id(role.node.default_child)}
     assert_acyclic(t)
-    del bare, own
 
 
 def s3_statements(t: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,19 +11,16 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, require
+from .conftest import LCC, ROOT, cdk_cli
+from .helpers import of_type
 
 pytestmark = pytest.mark.cdk_cli
 
-LCC = str(Path(sys.executable).parent / "lcc")
-
-
 @pytest.fixture(scope="module")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cdk = ROOT / "node_modules" / ".bin" / "cdk"
-    require(cdk.exists(), "the pinned CDK CLI is not installed (run ./dev test)")
+    cdk = cdk_cli()
     out = tmp_path_factory.mktemp("pipeline") / "cdk.out"
-    proc = subprocess.run([str(cdk), "synth", "--quiet", "--app", f"{sys.executable} examples/pipeline.py",
+    proc = subprocess.run([cdk, "synth", "--quiet", "--app", f"{sys.executable} examples/pipeline.py",
                            "--output", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return out
@@ -33,9 +30,8 @@ def lifecycle_configs(assembly: Path) -> dict[str, dict[str, Any]]:
     """Each stage's lifecycle configuration resource, read from the templates by hand."""
     found = {}
     for template in assembly.glob("assembly-*/*.template.json"):
-        for res in json.loads(template.read_text())["Resources"].values():
-            if res["Type"] == "AWS::SageMaker::NotebookInstanceLifecycleConfig":
-                found[template.parent.name.rsplit("-", 1)[1]] = res
+        for res in of_type(template, "AWS::SageMaker::NotebookInstanceLifecycleConfig").values():
+            found[template.parent.name.rsplit("-", 1)[1]] = res
     return found
 
 

@@ -6,12 +6,8 @@ from __future__ import annotations
 import ast
 import json
 import os
-import secrets
 import stat
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,7 +25,7 @@ from .recipe_helpers import (
     snapshot_probe,
     snapshots,
 )
-from .servers import free_port, stop_process
+from .servers import Jupyter
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 
@@ -134,40 +130,11 @@ def kernel_environment(env_file: str, names: list[str], tmp_path: Path) -> dict[
     from jupyter_client import BlockingKernelClient
 
     home = tmp_path / "jupyter-home"
-    runtime = home / "runtime"
-    runtime.mkdir(parents=True)
-    port, token = free_port(), secrets.token_hex(16)
-    env = {"PATH": os.environ["PATH"], "HOME": str(home), "JUPYTER_RUNTIME_DIR": str(runtime),
-           "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
-           **systemd_env.parse(env_file)}
-    log = home / "server.log"
-    with log.open("wb") as err:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-             "--ServerApp.open_browser=False", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={home}", *(["--allow-root"] if os.geteuid() == 0 else [])],
-            env=env, stdout=subprocess.DEVNULL, stderr=err)
-    base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
-
-    def api(method: str, path: str, body: dict[str, str] | None = None) -> dict[str, str]:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read() or b"{}")  # type: ignore[no-any-return]
-
+    server = Jupyter(home, env={"PATH": os.environ["PATH"], "HOME": str(home),
+                                **systemd_env.parse(env_file)})
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                api("GET", "/api/status")
-                break
-            except OSError:
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the Jupyter server did not start"
-                time.sleep(0.3)
-        kernel = api("POST", "/api/kernels", {"name": "python3"})
-        client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel['id']}.json"))
+        kernel = server.api("POST", "/api/kernels", {"name": "python3"})
+        client = BlockingKernelClient(connection_file=str(server.runtime / f"kernel-{kernel['id']}.json"))
         client.load_connection_file()
         client.start_channels()
         try:
@@ -179,7 +146,7 @@ def kernel_environment(env_file: str, names: list[str], tmp_path: Path) -> dict[
         finally:
             client.stop_channels()
     finally:
-        stop_process(server)
+        server.close()
 
 
 def test_a_real_kernel_started_by_jupyter_sees_the_values(tmp_path: Path) -> None:

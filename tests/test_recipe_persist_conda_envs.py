@@ -44,12 +44,15 @@ SAGEMAKER_CONDARC = "channels:\n- defaults\nauto_activate_base: false\nenvs_dirs
 
 
 @pytest.fixture(scope="module")
-def kernel_env(request: pytest.FixtureRequest) -> Path:
-    """A virtual environment with ipykernel, cached across test sessions."""
+def kernel_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A virtual environment with ipykernel, cached across test sessions (in pytest's cache;
+    without it, under ``-p no:cacheprovider``, made for this session)."""
     require(Path(SYSTEM_PYTHON).exists() and subprocess.run(
         [SYSTEM_PYTHON, "-c", "import venv, ensurepip"], capture_output=True).returncode == 0,
         f"{SYSTEM_PYTHON} with venv and ensurepip (Debian: python3-venv)")
-    cache = Path(request.config.cache.mkdir("lcc-kernel-env"))
+    pytest_cache = getattr(request.config, "cache", None)  # no attribute without the cacheprovider
+    cache = (Path(pytest_cache.mkdir("lcc-kernel-env")) if pytest_cache is not None
+             else tmp_path_factory.mktemp("lcc-kernel-env"))
     env, stamp = cache / "env", cache / "stamp"
     want = f"{IPYKERNEL} {os.path.realpath(SYSTEM_PYTHON)}"
     with (cache / "lock").open("w") as lock:  # concurrent test sessions build it once

@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from lcc_constructs import BundleError, RunAs, Scripts, build, recipes
 from lcc_constructs.limits import CONTENT_LIMIT_CHARS
 from lcc_constructs.recipes import RECIPES, from_spec
 
-from .conftest import ROOT
+from .conftest import LCC, ROOT
 from .helpers import write_folder
 
 ALL: dict[str, dict[str, Any]] = {
@@ -164,7 +163,7 @@ def test_a_missing_required_option_names_it(tmp_path: Path) -> None:
 
 
 def test_lcc_recipes_lists_every_recipe_and_option() -> None:
-    out = subprocess.run([str(Path(sys.executable).parent / "lcc"), "recipes"],
+    out = subprocess.run([LCC, "recipes"],
                          capture_output=True, text=True, check=True).stdout
     for name in ALL:
         fn = RECIPES[name]

@@ -28,7 +28,8 @@ class AttachLifecycleConfig:
 
     def __init__(self, lifecycle_config: ILifecycleConfig, *, notebook_actions: Sequence[str] = ()) -> None:
         self.lifecycle_config = lifecycle_config
-        self.notebook_actions = tuple(sorted(set(notebook_actions) | set(lifecycle_config.notebook_actions)))
+        # NotebookPolicy sorts them and drops repeats.
+        self._actions = (*notebook_actions, *lifecycle_config.notebook_actions)
 
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, sagemaker.CfnNotebookInstance) or node.lifecycle_config_name:
@@ -38,6 +39,6 @@ class AttachLifecycleConfig:
         # Mutable: a grant of the S3 payload adds a policy attached to the role by name.
         role = iam.Role.from_role_arn(scope, f"{node.node.id}LifecycleRole", node.role_arn)
         self.lifecycle_config.grant_read_payload(role)
-        if self.notebook_actions:
-            NotebookPolicy(scope, f"{node.node.id}LifecyclePolicy", actions=self.notebook_actions,
+        if self._actions:
+            NotebookPolicy(scope, f"{node.node.id}LifecyclePolicy", actions=self._actions,
                            notebook_instance_arn=node.ref).grant(role)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, Union, cast, runtime_checkable
 
-from aws_cdk import Annotations, ArnFormat, Duration, Fn, Resource, Stack, Stage, Token
+from aws_cdk import Annotations, Duration, Fn, Resource, Stack, Stage, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
@@ -81,8 +81,7 @@ class _ExistingLifecycleConfig(Resource):  # type: ignore[misc]
     @property
     def lifecycle_config_arn(self) -> str:
         return cast(str, Stack.of(self).format_arn(
-            service="sagemaker", resource="notebook-instance-lifecycle-config", resource_name=self._name,
-            arn_format=ArnFormat.SLASH_RESOURCE_NAME))
+            service="sagemaker", resource="notebook-instance-lifecycle-config", resource_name=self._name))
 
     @property
     def notebook_actions(self) -> tuple[str, ...]:
@@ -160,8 +159,8 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
         raise_if(problems, path=where, construct="LifecycleConfig")
 
         self._payload_assets: list[s3_assets.Asset] = []
-        self._contents: dict[str, str] = {}
         rendered: dict[Kind, RenderedScript] = {}
+        contents: dict[Kind, str] = {}  # each script's Content: a token for an S3 location of tokens
         problems = []
         sources: tuple[tuple[Kind, ScriptsSource | None], ...] = (
             ("on-start", on_start), ("on-create", on_create))
@@ -174,21 +173,22 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
             prop = kind.replace("-", "_")
             try:
                 script = build(to_scripts(source, kind), options)
-                rendered[kind] = self._stored(kind, script) if script.payload is not None else script
+                rendered[kind], contents[kind] = (self._stored(kind, script) if script.payload is not None
+                                                  else (script, script.content))
             except ValidationError as e:
                 problems += [f"{prop}: {p}" for p in e.problems]
         raise_if(problems, path=where, construct="LifecycleConfig")
         self._on_start = rendered.get("on-start")
         self._on_create = rendered.get("on-create")
 
-        def hook(kind: str, script: RenderedScript | None) -> list[dict[str, str]] | None:
-            return [{"content": self._contents.get(kind, script.content)}] if script else None
+        def hook(kind: Kind) -> list[dict[str, str]] | None:
+            return [{"content": contents[kind]}] if kind in contents else None
 
         self.resource = sagemaker.CfnNotebookInstanceLifecycleConfig(
             self, "Resource",
             notebook_instance_lifecycle_config_name=lifecycle_config_name,
-            on_start=hook("on-start", self._on_start),
-            on_create=hook("on-create", self._on_create),
+            on_start=hook("on-start"),
+            on_create=hook("on-create"),
         )
         for script in rendered.values():
             if script.report.encoded_chars > NEAR_LIMIT_SHARE * script.report.limit:
@@ -206,8 +206,10 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
                      construct="LifecycleConfig.from_lifecycle_config_name")
         return cast(ILifecycleConfig, _ExistingLifecycleConfig(scope, id, lifecycle_config_name))
 
-    def _stored(self, kind: str, rendered: RenderedScript) -> RenderedScript:
-        """payload="s3": store the bundle as an asset and point the script at it."""
+    def _stored(self, kind: str, rendered: RenderedScript) -> tuple[RenderedScript, str]:
+        """payload="s3": store the bundle as an asset and point the script at it. Returns the
+        script and its Content (when the asset's location is made of tokens, the script as
+        checked, with the longest location, and a token putting the real one in)."""
         assert rendered.payload is not None
         # Written into the cloud assembly, from where CDK stages it as an asset: nothing of the
         # synth lands outside the assembly (not in the user's home).
@@ -221,7 +223,8 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
         self._payload_assets.append(asset)
         bucket, key = asset.s3_bucket_name, asset.s3_object_key
         if not Token.is_unresolved(bucket) and not Token.is_unresolved(key):
-            return rendered.with_location(bucket, key)
+            located = rendered.with_location(bucket, key)
+            return located, located.content
         # An environment-agnostic stack names its asset bucket with tokens: CloudFormation puts
         # them in. The size is checked with the longest bucket name S3 allows.
         located = rendered.with_location("b" * S3_BUCKET_MAX_CHARS,
@@ -230,8 +233,7 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
             raise ValidationError(oversize_message(located.report), path=self.node.path,
                                   construct="LifecycleConfig")
         before, after = rendered.text.split(S3_LOCATION)
-        self._contents[kind] = Fn.base64(Fn.join("", [before, bucket, " ", key, after]))
-        return located
+        return located, Fn.base64(Fn.join("", [before, bucket, " ", key, after]))
 
     def grant_read_payload(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (the notebook instance's role) download the payload: ``s3:GetObject``

@@ -130,12 +130,12 @@ class NotebookInstance(Resource):  # type: ignore[misc]
             InstanceMetadataServiceConfigurationProperty(minimum_instance_metadata_service_version="2"),
         )
         self._policies: dict[tuple[str, ...], NotebookPolicy] = {}
-        wanted = set(notebook_actions) | (set(AUTOSTOP_ACTIONS) if autostop_permissions else set())
+        wanted = [*notebook_actions, *(AUTOSTOP_ACTIONS if autostop_permissions else ())]
         if lifecycle_config is not None:
             lifecycle_config.grant_read_payload(self.role)  # nothing when the payload is inline
-            wanted |= set(lifecycle_config.notebook_actions)
+            wanted += lifecycle_config.notebook_actions
         if wanted:
-            self.grant_notebook_actions(self.role, sorted(wanted))
+            self.grant_notebook_actions(self.role, wanted)  # sorted, without repeats, there
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
@@ -176,32 +176,39 @@ class NotebookInstance(Resource):  # type: ignore[misc]
         return self.grant_notebook_actions(grantee, AUTOSTOP_ACTIONS)
 
 
-def _problems(**props: Any) -> list[str]:
+def _problems(
+    *,
+    instance_type: str,
+    platform_identifier: str,
+    volume_size_in_gb: int,
+    notebook_instance_name: str | None,
+    vpc: ec2.IVpc | None,
+    security_groups: Sequence[ec2.ISecurityGroup] | None,
+    vpc_subnets: ec2.SubnetSelection | None,
+    direct_internet_access: bool | None,
+    additional_code_repositories: Sequence[str] | None,
+) -> list[str]:
     """Every problem with NotebookInstance's props (tokens are passed on unchecked)."""
     problems = []
-    instance_type = props["instance_type"]
     if not Token.is_unresolved(instance_type) and not str(instance_type).startswith("ml."):
         problems.append(f"instance_type={instance_type!r} is not a SageMaker instance type. Fix: use "
                         "one like 'ml.t3.medium'.")
-    platform = props["platform_identifier"]
-    if not Token.is_unresolved(platform) and not str(platform).startswith("notebook-"):
-        problems.append(f"platform_identifier={platform!r} is not a notebook platform. Fix: use "
+    if not Token.is_unresolved(platform_identifier) and not str(platform_identifier).startswith("notebook-"):
+        problems.append(f"platform_identifier={platform_identifier!r} is not a notebook platform. Fix: use "
                         f"{DEFAULT_PLATFORM_IDENTIFIER!r}.")
-    size = props["volume_size_in_gb"]
+    size: object = volume_size_in_gb  # from Python, anything
     if not Token.is_unresolved(size) and (isinstance(size, bool) or not isinstance(size, int)
                                           or not MIN_VOLUME_SIZE_GB <= size <= MAX_VOLUME_SIZE_GB):
         problems.append(f"volume_size_in_gb={size!r} must be a whole number from {MIN_VOLUME_SIZE_GB} "
                         f"to {MAX_VOLUME_SIZE_GB}")
-    name = props["notebook_instance_name"]
-    if name is not None and not Token.is_unresolved(name):
-        problems += [f"notebook_instance_name: {p}" for p in check_config_name(name)]
-    if props["vpc"] is None and (props["security_groups"] or props["vpc_subnets"]
-                                 or props["direct_internet_access"] is False):
+    if notebook_instance_name is not None and not Token.is_unresolved(notebook_instance_name):
+        problems += [f"notebook_instance_name: {p}" for p in check_config_name(notebook_instance_name)]
+    if vpc is None and (security_groups or vpc_subnets or direct_internet_access is False):
         problems.append("security_groups, vpc_subnets and direct_internet_access=False need a vpc "
                         "(SageMaker only turns direct internet access off inside a VPC). Fix: pass vpc=.")
-    more = props["additional_code_repositories"]
-    if more is not None and len(more) > 3:
-        problems.append(f"additional_code_repositories: {len(more)} given, SageMaker takes at most 3")
+    if additional_code_repositories is not None and len(additional_code_repositories) > 3:
+        problems.append(f"additional_code_repositories: {len(additional_code_repositories)} given, "
+                        "SageMaker takes at most 3")
     return problems
 
 
