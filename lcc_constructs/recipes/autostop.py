@@ -85,24 +85,23 @@ def autostop(
     for option, path in {"token_file": token_file, "log_file": log_file}.items():
         if path is not None:
             o.matching(option, path, SAFE_PATH_PATTERN, "an absolute path of letters, digits and _ . / -")
-    flags = {"--count-connections": count_connections, "--ignore-terminals": not count_terminals,
-             "--dry-run": dry_run}
-    for option, value in {"count_connections": count_connections, "count_terminals": count_terminals,
-                          "dry_run": dry_run}.items():
+    given = {"count_connections": count_connections, "count_terminals": count_terminals, "dry_run": dry_run}
+    for option, value in given.items():
         o.flag(option, value)
     o.done()
     # str(), not :g, which would round 90.1234567 and write 1234567 as 1.23457e+06.
     args = [f"--idle-minutes={idle_minutes}", f"--starting-grace-minutes={starting_grace_minutes}",
             f"--jupyter-url={jupyter_url}", f"--log={log_file}"]
-    args += [flag for flag, on in flags.items() if on]
+    args += [flag for flag, (option, on) in _FLAGS.items() if given[option] == on]
     if token_file:
         args.append(f"--token-file={token_file}")
     env = {"OPT_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes), ARGS_ENV: " ".join(args)}
-    step = Step(name=name, script="autostop.py", timeout_seconds=60, env=env)
+    step = Step(name=name, script=SCRIPT, timeout_seconds=60, env=env)
     return recipe_scripts(NAME, [step], call=call, shared_lib=False, notebook_actions=AUTOSTOP_ACTIONS)
 
 
-#: The checker's flags that are options (flag -> option, and the option's value when present).
+#: The checker's flags that are options (flag -> option, and the option's value when present):
+#: what the recipe writes and what reading it back gives.
 _FLAGS = {"--count-connections": ("count_connections", True),
           "--ignore-terminals": ("count_terminals", False), "--dry-run": ("dry_run", True)}
 #: The checker's valued arguments that are options.

@@ -56,7 +56,7 @@ def environment_variables(
            **table_env("OPT_VAR", ["NAME", "VALUE"], sorted(values.items()))}
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
-    step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["files", "quote", "systemd"])
 
 

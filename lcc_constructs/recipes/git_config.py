@@ -49,7 +49,7 @@ def git_config(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     env = table_env("OPT_GIT", ["KEY", "VALUE"], sorted(values.items()))
-    step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call)
 
 

@@ -54,7 +54,7 @@ def package_index(
     o.done()
     env = {"OPT_INDEX_URL": index, "OPT_EXTRA_INDEX_URLS": " ".join(extra),
            "OPT_TRUSTED_HOSTS": " ".join(hosts), "OPT_CONDA_CHANNELS": " ".join(channels)}
-    step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["conda", "files"])
 
 

@@ -62,7 +62,7 @@ def persist_home_folders(
            **table_env("OPT_FOLDER", ["PATH"], [[f] for f in clean])}
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
-    step = Step(name=name, script=f"{NAME}.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["files"])
 
 

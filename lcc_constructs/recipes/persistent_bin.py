@@ -63,7 +63,7 @@ def persistent_bin(
     }
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
-    step = Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, libs=["files", "quote"])
 
 

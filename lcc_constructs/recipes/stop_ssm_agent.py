@@ -37,7 +37,7 @@ def stop_ssm_agent(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     uninstall_timeout = o.seconds("uninstall_timeout_seconds", uninstall_timeout_seconds)
     o.done()
-    steps = [Step(name=name, script=f"{NAME}.sh", timeout_seconds=timeout)]
+    steps = [Step(name=name, script=SCRIPT, timeout_seconds=timeout)]
     if not uninstall:
         return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"], libs=["systemd"])
     steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh",
