@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from ..limits import NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
+from ..limits import DEFAULT_STATE_DIR, NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
+
+#: The runner's log folder (in the default state folder), relative to the volume.
+_STATE_LOGS = Path(DEFAULT_STATE_DIR).relative_to(PERSISTENT_DIR) / "logs"
 
 __all__ = ["RunResult", "SandboxUnavailable", "SimulationResult", "StepResult", "availability", "simulate"]
 
@@ -189,6 +192,7 @@ def _run_inner(script_path: Path, volume_path: Path, keep: str | os.PathLike[str
             "script": str(script_path.resolve()),
             "volume": str(volume_path.resolve()),
             "volume_path": PERSISTENT_DIR,
+            "state_logs": str(_STATE_LOGS),
             "user": NOTEBOOK_USER,
             "home": _HOME,
             "runs": runs,
@@ -288,7 +292,7 @@ def simulate(
         # This run's log folder: the one it added to the state folder on the volume.
         added = [d for d in run["run_dirs"] if d not in seen]
         seen.update(run["run_dirs"])
-        run_dir = volume_path / ".lifecycle" / "logs" / added[-1] if added else None
+        run_dir = volume_path / _STATE_LOGS / added[-1] if added else None
         status = None
         if run_dir and (run_dir / "status.json").exists():
             status = json.loads((run_dir / "status.json").read_text())

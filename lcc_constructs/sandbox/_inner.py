@@ -1,7 +1,7 @@
 """The part of the sandbox that runs inside the new mount and PID namespaces.
 
 Started by :mod:`lcc_constructs.sandbox` as ``unshare --mount --pid --fork --mount-proc
---propagation private python -m lcc_constructs._sandbox_inner CONFIG.json``, so it is PID 1 of
+--propagation private python -m lcc_constructs.sandbox._inner CONFIG.json``, so it is PID 1 of
 the namespace: when it exits, every process the script left behind is killed, and every mount
 it made disappears. Nothing here touches the host's files except the persistent-volume folder
 (bind-mounted in) and the result and keep folders.
@@ -142,9 +142,9 @@ def reap() -> None:
             return
 
 
-def run_dirs(root: Path, volume_path: str) -> list[str]:
+def run_dirs(root: Path, volume_path: str, state_logs: str) -> list[str]:
     """The run folders in the default state folder on the volume, oldest first."""
-    logs = root / volume_path.lstrip("/") / ".lifecycle" / "logs"
+    logs = root / volume_path.lstrip("/") / state_logs
     try:
         return sorted(p.name for p in logs.iterdir() if p.is_dir() and not p.is_symlink())
     except OSError:
@@ -220,7 +220,7 @@ def main(config_path: str) -> int:
             if i:
                 sys.stdout.buffer.write(f"--- output of run {i + 1} ---\n".encode())
             run = run_once(root, script, i, cfg["limit"], cfg.get("env", {}))
-            run["run_dirs"] = run_dirs(root, cfg["volume_path"])
+            run["run_dirs"] = run_dirs(root, cfg["volume_path"], cfg["state_logs"])
             result["runs"].append(run)
         deadline = time.monotonic() + cfg["wait_background"]
         while other_processes() and time.monotonic() < deadline:
