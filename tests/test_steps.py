@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BundleError, RunAs, Scripts, Step, build
-from lcc_constructs.bundle._manifest import load_manifest
+from lcc_constructs.bundle._manifest import load_manifest, load_options
 from lcc_constructs.recipes import from_spec
 
 from .helpers import write_folder
@@ -197,6 +197,8 @@ def test_socket_is_rejected(tmp_path: Path) -> None:
         ("[[step]]\nscript = 'a.sh'\ntimout = 3\n", r"unknown key\(s\) \['timout'\]"),
         ("[[step]]\nscript = 'a.sh'\ntimeout = '3'\n", "'timeout' has the wrong type"),
         ("[[step]]\nscript = 'a.sh'\nbackground = 'yes'\n", "'background' has the wrong type"),
+        ("[[step]]\nscript = 'a.sh'\ntimeout = true\n", "'timeout' has the wrong type"),
+        ("[[step]]\nscript = 'a.sh'\nrequired = 1\n", "'required' has the wrong type"),
         ("[[step]]\nscript = 'a.sh'\nenv = { N = 3 }\n", "env value of 'N' must be a string"),
         ("[[step]]\nscript = 'a.sh'\nrun_as = 'admin'\n", "not a known user"),
     ],
@@ -207,6 +209,20 @@ def test_manifest_errors_name_the_file_and_problem(tmp_path: Path, text: str, me
     with pytest.raises(BundleError, match=message) as e:
         load_manifest(path, from_spec)
     assert str(path) in str(e.value)
+
+
+@pytest.mark.parametrize(("line", "ok"), [("minify = true", True), ("minify = 1", False),
+                                           ("budget = 200", True), ("budget = 99.5", True),
+                                           ("budget = true", False), ("keep_runs = 2.0", False),
+                                           ("codec = 'gzip+base64'", True), ("codec = 3", False)])
+def test_manifest_options_of_the_wrong_type_are_refused(tmp_path: Path, line: str, ok: bool) -> None:
+    path = tmp_path / "lifecycle.toml"
+    path.write_text(f"[options]\n{line}\n")
+    if ok:
+        assert len(load_options(path)) == 1
+    else:
+        with pytest.raises(BundleError, match="has the wrong type"):
+            load_options(path)
 
 
 def test_the_very_same_file_from_two_sources_is_packed_once(tmp_path: Path) -> None:

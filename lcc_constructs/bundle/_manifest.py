@@ -41,6 +41,12 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
+def _wrong_type(value: object, typ: type | tuple[type, ...]) -> bool:
+    """Whether ``value`` is not a ``typ``: true and false are no numbers in a manifest, though
+    Python counts them as ints."""
+    return not isinstance(value, typ) or isinstance(value, bool) is not (typ is bool)
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -57,8 +63,7 @@ def load_options(path: Path) -> dict[str, Any]:
     problems = [f"{path}: [options]: unknown key {key!r}; allowed: {sorted(OPTION_KEYS)}"
                 for key in table if key not in OPTION_KEYS]
     problems += [f"{path}: [options]: {key} has the wrong type ({value!r})" for key, value in table.items()
-                 if key in OPTION_KEYS and (not isinstance(value, OPTION_KEYS[key][1])
-                                            or isinstance(value, bool) is not (OPTION_KEYS[key][1] is bool))]
+                 if key in OPTION_KEYS and _wrong_type(value, OPTION_KEYS[key][1])]
     raise_if(problems)
     return {OPTION_KEYS[key][0]: value for key, value in table.items()}
 
@@ -115,7 +120,7 @@ def _step(where: str, table: Any) -> Step:
         problems.append(f"{where}: 'script' is required (the file to run, relative to the folder)")
     for key, typ in _TYPES.items():
         value = table.get(key)
-        if key in table and (not isinstance(value, typ) or key == "timeout" and isinstance(value, bool)):
+        if key in table and _wrong_type(value, typ):
             problems.append(f"{where}: {key!r} has the wrong type ({value!r})")
     env = table.get("env", {})
     if isinstance(env, dict):
