@@ -232,10 +232,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot run here: {e}") from None
     except (ValueError, FileNotFoundError) as e:
         raise UsageError(str(e)) from None
-    # A volume made for this run goes with it, unless asked to keep it.
+    # A volume made for this run goes with it, unless asked to keep it; root's record was read.
     removed = args.volume is None and args.keep is None
     if removed:
         shutil.rmtree(result.volume, ignore_errors=True)
+    if result.records:
+        shutil.rmtree(result.records, ignore_errors=True)
     if args.json:
         print(json.dumps({
             "would_fail": result.would_fail,

@@ -42,8 +42,21 @@ NOTEBOOK_USER = "ec2-user"
 #: The only folder that survives a stop/start.
 PERSISTENT_DIR = "/home/ec2-user/SageMaker"
 
-#: Root-owned folder on the persistent volume that holds logs and status files.
+#: The notebook user's copy of the logs and status files on the persistent volume (root's own
+#: record is in ROOT_LOG_DIR, on the root file system, reset at every start).
 DEFAULT_STATE_DIR = f"{PERSISTENT_DIR}/.lifecycle"
+
+#: Root's record of every run (logs, status.json): written by root only, read by everyone.
+ROOT_LOG_DIR = "/var/log/lcc-constructs"
+
+#: Bytes of a step's output shown on the script's output (CloudWatch): this many from its start
+#: as they come, and this many from its end once it ended; the rest is only in the log files.
+SHOWN_OUTPUT_BYTES = 4096
+
+#: The notebook user's copy of a run on the volume: seconds it may take each time (after each
+#: step and at the end), and the bytes of each log copied (its end, when longer).
+VOLUME_COPY_SECONDS = 10
+VOLUME_COPY_BYTES = 1 << 20
 
 #: Runs of each script kind kept in the log folder; older ones are deleted.
 DEFAULT_KEEP_RUNS = 10

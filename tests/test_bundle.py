@@ -227,7 +227,7 @@ def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_pa
     rendered = build(Scripts.from_folder(folder, steps=steps), options)
     codec, payload, _, _ = parse_loader(rendered.text)
     entries = {e.path: e.data for e in read_shar(codec.compressor.decompress(codec.encoding.decode(payload)))}
-    read_options, read_steps = read_plan(entries["lcc/runner.sh"].decode())
+    read_options, read_steps = read_plan(entries["lcc/runner.sh"].decode(), entries.get("lcc/u", b"").decode())
     assert read_steps == tuple(steps)
     assert (read_options.kind, read_options.budget_seconds, read_options.unpack_dir, read_options.state_dir,
             read_options.keep_runs) == ("on-create", 123.45, "/opt/lcc-x", "/var/log/lcc-test", 3)

@@ -1,8 +1,13 @@
 #!/bin/bash
-f=$(mktemp -d)/p
-@@DECODE@@ >"$f" <<'E'
+python3 -I /dev/fd/3 3<<'P' <<'E'
+import sys,os,hashlib,tempfile
+@@DEFS@@
+try:
+ d=@@DECODE@@
+ assert hashlib.sha256(d).hexdigest()=="@@SHA256@@"
+ d=@@DECOMPRESS@@
+except Exception:print("lcc-constructs: ERROR: the payload cannot be used, no step ran");sys.exit(@@FAIL@@)
+f=tempfile.TemporaryFile();f.write(d);f.seek(0);os.dup2(f.fileno(),0);os.execv("/bin/bash",("bash","-es"))
+P
 @@PAYLOAD@@
 E
-[ "$(sha256sum <"$f")" = "@@SHA256@@  -" ]&&@@DECOMPRESS@@ <"$f" >"$f.s"&&exec bash -es "$f" <"$f.s"
-echo "lcc-constructs: ERROR: the payload cannot be used, no step ran"
-exit @@FAIL@@

@@ -1,8 +1,10 @@
-"""Download one S3 object to stdout with the instance's credentials: the standard library only.
+"""Download one S3 object with the instance's credentials: the standard library only.
 
-Run by the loader of a script built with payload="s3" (assets/payload/s3.sh), as root, as
-``python3 - BUCKET KEY``. The system python3 (3.9 on Amazon Linux 2023) may have no boto3 and
-the instance no aws CLI, so this signs the request itself (Signature Version 4).
+The decoder of a script built with payload="s3": a piece of the loader's Python
+(assets/loader.sh, assets/codecs/README.md) whose last line gives the object's bytes, from the
+bucket and key that the here-document holds ("BUCKET KEY"). It runs as root. The system python3
+(3.9 on Amazon Linux 2023) has no boto3, so this signs the request itself (Signature Version 4).
+On failure it says why on stderr and raises: the loader then says no step ran.
 
 Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set, else the
 instance role's, from the instance metadata service (IMDSv2). Region: AWS_REGION or
@@ -30,7 +32,7 @@ ATTEMPTS = 4
 
 def fail(message):
     sys.stderr.write("s3 payload: " + message + "\n")
-    sys.exit(1)
+    raise RuntimeError(message)
 
 
 def imds(path, token=None, method="GET"):
@@ -104,7 +106,7 @@ def signed_headers(url, region_name, access_key, secret_key, session_token, now)
     return headers
 
 
-def main(bucket, key):
+def s3_object(bucket, key):
     try:
         region_name = region()
         access_key, secret_key, session_token = credentials()
@@ -116,8 +118,7 @@ def main(bucket, key):
         headers = signed_headers(url, region_name, access_key, secret_key, session_token, now)
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as r:
-                sys.stdout.buffer.write(r.read())
-                return
+                return r.read()
         except urllib.error.HTTPError as e:
             detail = e.read()[:300].decode("utf-8", "replace")
             if e.code < 500 or attempt == ATTEMPTS:
@@ -128,5 +129,5 @@ def main(bucket, key):
         time.sleep(2 ** attempt)
 
 
-if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+
+s3_object(*input().split())

@@ -1,25 +1,26 @@
 #!/bin/bash
-# lcc-constructs runner, background steps: packed above the runner's code (runtime/runner.sh)
-# only when a step of the plan runs in the background.
+# lcc-constructs runner, background steps: put in place of @@BACKGROUND@@ in the runner's code
+# (runtime/runner.sh) only when a step of the plan runs in the background.
 # shellcheck disable=SC2154,SC2034 # the plan's and the runner's variables
 
-# bg_start I: background step I, in a session of its own, detached from the script (stdin,
-# stdout and stderr away from it); the runner goes on. Without setsid nothing can be detached:
-# the step is recorded as failed.
-bg_start() {
-  if command -v setsid >/dev/null; then
+# go I: step I; a background one in a session of its own, detached from the script (stdin,
+# stdout and stderr away from it), and the runner goes on.
+go() {
+  if [ "${B[$1]}" = 1 ]; then
     setsid bash "$0" b "$1" "$I" </dev/null >/dev/null 2>&1 &
     S[$1]=started Y[$1]="\"pid $!\""
   else
-    S[$1]=failed Y[$1]='"cannot start: setsid not found"'
+    step "$1"
   fi
 }
 
-# bg_watch I RUN (runner.sh b I RUN): runs background step I of run RUN to its end, and
-# writes its outcome beside its log as <name>.result.json.
-bg_watch() {
-  I=$2
-  run "$1" "${T[$1]}" "step timeout"
-  entry "$1"
-  echo "$o" >"$I/.$1" && mv "$I/.$1" "$I/${N[$1]}.result.json"
-}
+# runner.sh b I RUN (in the run's folder): runs background step I of run RUN to its end, writes
+# its outcome beside its log as <name>.result.json, and has the copy on the volume made again.
+if [ "$1" = b ]; then
+  I=$3
+  run "$2" "${T[$2]-0}" "step timeout"
+  entry "$2"
+  echo "$o" >".$2" && mv ".$2" "${N[$2]}.result.json"
+  copy
+  exit
+fi

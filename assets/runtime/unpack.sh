@@ -1,13 +1,12 @@
 #!/bin/bash
 # lcc-constructs unpacking program: what the loader runs once the payload is checked, with
-# bash -e reading this program from a regular file as its standard input, so that each `f`
-# line of the archive copies its file's bytes from right there (lcc_constructs/archive.py).
+# bash -e reading this program from an unnamed regular file as its standard input, so that each
+# `f` line of the archive copies its file's bytes from right there (lcc_constructs/bundle/_archive.py).
 # It unpacks the bundle into <unpack dir>/<kind> (root's; nothing in it writable by anyone
-# else) and hands over to the runner. lcc_constructs.bundle fills in the @@...@@ values and
-# puts the archive in place of @@ARCHIVE@@.
-# $1: the loader's temporary file, whose folder is removed here.
+# else; lcc/ readable by root alone but for what the notebook user runs) and hands over to the
+# runner. lcc_constructs.bundle fills in the @@...@@ values and puts the archive in place of
+# @@ARCHIVE@@.
 # shellcheck disable=SC2164 # bash -e: a failing cd ends the program
-rm -rf "${1%/*}"
 # The service's PATH holds a relative "bin", which bash resolves against the current folder.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022

@@ -2,27 +2,51 @@
 
 The bundle is one program, the unpacking program with its archive (archive.py); a codec
 compresses it and encodes the result as text that is safe inside the loader's quoted
-here-document. Each part has its Python side here and its shell side in ``assets/codecs``: a
-command the loader runs (``decode``: text on stdin to bytes; ``decompress``: bytes to the
-program), which checks for its program and says what it falls back to.
+here-document. Each part has its Python side here and its instance side in ``assets/codecs``: a
+piece of the loader's Python (python3, Amazon Linux 2023's, is the one decoder on the
+instance): ``decode`` turns the here-document into bytes, ``decompress`` the bytes into the
+program.
 
 :func:`candidates` lists every combination; the bundler renders each and keeps the one giving
-the fewest characters (``SizeReport.codec`` names it, e.g. ``lzma-raw+base94``).
+the fewest characters (``SizeReport.codec`` names it, e.g. ``lzma+base94``).
 """
 
 from __future__ import annotations
 
 import base64
 import bz2
-import gzip
 import lzma
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
 from ..errors import ValidationError
-from ._assets import snippet
+from ._assets import packed
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A codec's part of the loader's Python (assets/codecs/*.py, assets/payload/s3_get.py):
+    the modules it imports, the statements it needs before the check, and its expression."""
+
+    modules: frozenset[str]
+    defs: tuple[str, ...]
+    expression: str
+
+
+def piece(relative: str) -> Piece:
+    lines = packed(relative).decode().rstrip("\n").split("\n")
+    modules: set[str] = set()
+    defs = []
+    for line in lines[:-1]:
+        words = line.split(" ")
+        if len(words) == 2 and words[0] == "import" and words[1].replace(",", "").isidentifier():
+            modules.update(words[1].split(","))
+        else:
+            defs.append(line)
+    return Piece(frozenset(modules), tuple(defs), lines[-1])
 
 
 @dataclass(frozen=True)
@@ -31,9 +55,9 @@ class Compressor:
     compress: Callable[[bytes], bytes]
     decompress: Callable[[bytes], bytes]
 
-    def shell(self) -> str:
-        """The loader's command that undoes it (stdin to stdout)."""
-        return snippet(f"codecs/decompress/{self.name}.sh")
+    def piece(self) -> Piece:
+        """The loader's Python that undoes it (``d`` to the program)."""
+        return piece(f"codecs/decompress/{self.name}.py")
 
 
 @dataclass(frozen=True)
@@ -42,10 +66,10 @@ class Encoding:
     encode: Callable[[bytes], str]
     decode: Callable[[str], bytes]
 
-    def shell(self) -> str:
-        """The loader's command that undoes it (stdin to stdout); for an S3 object, the
+    def piece(self) -> Piece:
+        """The loader's Python that undoes it (the here-document to bytes); for an S3 object, the
         download."""
-        return snippet("payload/s3.sh" if self is S3_OBJECT else f"codecs/decode/{self.name}.sh")
+        return piece("payload/s3_get.py" if self is S3_OBJECT else f"codecs/decode/{self.name}.py")
 
 
 @dataclass(frozen=True)
@@ -59,54 +83,38 @@ class Codec:
 
 
 # --- compressors: best settings, nothing machine-specific in the output ---
+# Each decompressor here and on the instance ignores bytes after the end of its stream: base94
+# pads the last group with zeros.
 
-#: LZMA settings shared by the three LZMA containers; the lzma-raw decoder is told them
-#: (assets/codecs/decompress/lzma-raw.sh). pb=0 suits text, which has no 2- or 4-byte structure.
+#: LZMA settings. pb=0 suits text, which has no 2- or 4-byte structure.
 LZMA_FILTER = {"id": lzma.FILTER_LZMA1, "preset": 9 | lzma.PRESET_EXTREME, "lc": 3, "lp": 0,
                "pb": 0, "dict_size": 1 << 20}
-_LZMA_RAW_FILTERS = [{k: LZMA_FILTER[k] for k in ("id", "lc", "lp", "pb", "dict_size")}]
 
 
-def _gzip(data: bytes) -> bytes:
-    # No file name and mtime 0; the OS byte is set to 255 ("unknown") because Python writes a
-    # different one from version to version: the same input gives the same bytes anywhere.
-    out = bytearray(gzip.compress(data, compresslevel=9, mtime=0))
-    out[9] = 255
-    return bytes(out)
+def _deflate(data: bytes) -> bytes:
+    z = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    return z.compress(data) + z.flush()
 
 
-def _xz(data: bytes) -> bytes:
-    lzma2 = {**LZMA_FILTER, "id": lzma.FILTER_LZMA2}
-    return lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_NONE, filters=[lzma2])
-
-
-def _lzma_alone(data: bytes) -> bytes:
+def _lzma(data: bytes) -> bytes:
+    # The .lzma container: its 13-byte header tells the decoder the settings.
     return lzma.compress(data, format=lzma.FORMAT_ALONE, filters=[LZMA_FILTER])
 
 
-#: The .lzma header: properties (1 byte), dictionary size (4), uncompressed size (8).
-_LZMA_ALONE_HEADER = 13
-
-
-def _lzma_raw(data: bytes) -> bytes:
-    # The .lzma container holds exactly the raw stream after its header.
-    return _lzma_alone(data)[_LZMA_ALONE_HEADER:]
-
-
-def _unlzma_raw(data: bytes) -> bytes:
-    return lzma.decompress(data, format=lzma.FORMAT_RAW, filters=_LZMA_RAW_FILTERS)
+def _unlzma(data: bytes) -> bytes:
+    return lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(data)
 
 
 # --- encodings ---
 
-#: base94: groups of 9 bytes as 11 digits from '!' (0) to '~' (93); 94**11 > 256**9.
+#: base94: groups of 9 bytes as 11 digits from '!' (0) to '~' (93); 94**11 > 256**9. The last
+#: group is padded with zero bytes, which the decoded bytes keep (the decompressors ignore them).
 B94_FIRST, B94_BASE, B94_CHARS, B94_BYTES = 33, 94, 11, 9
 
 
 def b94encode(data: bytes) -> str:
-    pad = -len(data) % B94_BYTES
-    data += b"\0" * pad
-    out = [str(pad)]
+    data += b"\0" * (-len(data) % B94_BYTES)
+    out = []
     for i in range(0, len(data), B94_BYTES):
         v = int.from_bytes(data[i:i + B94_BYTES], "big")
         digits = []
@@ -119,41 +127,41 @@ def b94encode(data: bytes) -> str:
 
 def b94decode(text: str) -> bytes:
     text = text.strip()
-    if not text or not text[0].isdigit() or (len(text) - 1) % B94_CHARS:
+    if len(text) % B94_CHARS:
         raise ValueError("not base94 text of lcc-constructs")
     out = bytearray()
-    for i in range(1, len(text), B94_CHARS):
+    for i in range(0, len(text), B94_CHARS):
         v = 0
         for ch in text[i:i + B94_CHARS]:
             d = ord(ch) - B94_FIRST
             if not 0 <= d < B94_BASE:
                 raise ValueError(f"character {ch!r} is not a base94 digit")
             v = v * B94_BASE + d
+        if v >= 1 << (8 * B94_BYTES):
+            raise ValueError("not base94 text of lcc-constructs")
         out += v.to_bytes(B94_BYTES, "big")
-    return bytes(out[:len(out) - int(text[0])])
+    return bytes(out)
 
 
 def _not_text(_: object) -> Any:
     raise ValidationError("the payload of an s3 script is an S3 object, not text in the script")
 
 
-def _b64decode(text: str) -> bytes:
-    return base64.b64decode("".join(text.split()), validate=True)
+def _b85decode(text: str) -> bytes:
+    return base64.b85decode(text.strip())
 
 
-GZIP = Compressor("gzip", _gzip, gzip.decompress)
+DEFLATE = Compressor("deflate", _deflate, lambda d: zlib.decompress(d, -15))
 BZIP2 = Compressor("bzip2", lambda d: bz2.compress(d, 9), bz2.decompress)
-XZ = Compressor("xz", _xz, lzma.decompress)
-LZMA = Compressor("lzma", _lzma_alone, lzma.decompress)
-LZMA_RAW = Compressor("lzma-raw", _lzma_raw, _unlzma_raw)
+LZMA = Compressor("lzma", _lzma, _unlzma)
 
-BASE64 = Encoding("base64", lambda b: base64.b64encode(b).decode("ascii"), _b64decode)
+BASE85 = Encoding("base85", lambda b: base64.b85encode(b).decode("ascii"), _b85decode)
 BASE94 = Encoding("base94", b94encode, b94decode)
-#: payload="s3": the compressed bundle is an S3 object, downloaded as it is (assets/payload/s3.sh).
+#: payload="s3": the compressed bundle is an S3 object, downloaded as it is (assets/payload/s3_get.py).
 S3_OBJECT = Encoding("s3", _not_text, _not_text)
 
-COMPRESSORS = (GZIP, BZIP2, XZ, LZMA, LZMA_RAW)
-ENCODINGS = (BASE64, BASE94)
+COMPRESSORS = (DEFLATE, LZMA, BZIP2)
+ENCODINGS = (BASE85, BASE94)
 
 
 def candidates(payload: str = "inline") -> Iterator[Codec]:

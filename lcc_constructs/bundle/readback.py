@@ -23,7 +23,7 @@ from ..errors import ValidationError, raise_if
 from ..limits import CONTENT_LIMIT_CHARS
 from ._archive import read_shar
 from .codecs import S3_OBJECT, Codec, candidates
-from .render import RUNNER_PATH, SCRIPTS_PREFIX, BuildOptions, Kind, render_loader
+from .render import RUNNER_PATH, SCRIPTS_PREFIX, USER_STEPS_PATH, BuildOptions, Kind, render_loader
 from .report import SizeReport, file_sizes
 from .steps import RunAs, Step
 
@@ -48,7 +48,7 @@ class InspectedScript:
         return tuple(s.name for s in self.steps)
 
 
-_SHA256 = re.compile(r'"([0-9a-f]{64})  -"')
+_SHA256 = re.compile(r'"([0-9a-f]{64})"')
 
 
 def parse_loader(text: str) -> tuple[Codec, str, str, int]:
@@ -86,55 +86,56 @@ def _array(line: str, name: str) -> list[str]:
     return shlex.split(line[len(prefix):-1])
 
 
-def _exports(body: str) -> dict[int, dict[str, str]]:
-    """Each step's variables, from the plan's ``e(){ case $1 in I)export K=V...;; esac;}``."""
-    start, end = body.find("case $1 in"), body.rfind("esac")
-    if start < 0:
-        return {}
-    lexer = shlex.shlex(body[start + len("case $1 in"):end], posix=True, punctuation_chars=";)")
-    lexer.whitespace_split = True
-    tokens = list(lexer)
-    env: dict[int, dict[str, str]] = {}
-    i = 0
-    while i < len(tokens):
-        index, paren, export = tokens[i:i + 3]
-        if paren != ")" or export != "export":
-            raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
-        i += 3
-        env[int(index)] = {}
-        while tokens[i] != ";;":
-            key, _, value = tokens[i].partition("=")
-            env[int(index)][key] = value
-            i += 1
-        i += 1
-    return env
+def _entries(text: str) -> dict[int, tuple[dict[str, str], list[str]]]:
+    """Each step's variables and command, from the lines ``I)export K=V ...;exec COMMAND;;`` of a
+    ``case`` (the plan's ``e``, or ``lcc/u``)."""
+    found: dict[int, tuple[dict[str, str], list[str]]] = {}
+    for line in text.split("\n"):
+        index, paren, rest = line.partition(")")
+        if not (paren and index.isdigit() and rest.startswith("export ") and rest.endswith(";;")):
+            continue
+        lexer = shlex.shlex(rest[:-2], posix=True, punctuation_chars=";")
+        lexer.whitespace_split = True
+        words = list(lexer)
+        if ";" not in words or words[words.index(";") + 1:words.index(";") + 2] != ["exec"]:
+            raise ValidationError(f"not an lcc-constructs plan: step entry {line[:60]!r}")
+        cut = words.index(";")
+        env = dict(w.partition("=")[::2] for w in words[1:cut])
+        found[int(index)] = (env, words[cut + 2:])
+    return found
 
 
-def read_plan(runner: str) -> tuple[BuildOptions, tuple[Step, ...]]:
-    """The options and steps a runner's plan (the lines above its code) was written from."""
-    lines = runner.split("\n", 7)
+def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[Step, ...]]:
+    """The options and steps a runner's plan (the lines above its code) and the notebook
+    user's step entries (``lcc/u``) were written from."""
+    lines = runner.split("\n")
     settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
-    names, users, background, required, timeouts, commands = (
-        _array(line, name) for line, name in zip(lines[1:7], "NUBQTC", strict=True))
-    body = lines[7]
-    env = _exports(body[:body.find(";}\n") + 3] if body.startswith("e(){ case") else "")
+    names = _array(lines[1], "N")
+    arrays = {line[0]: _array(line, line[0]) for line in lines[2:6] if line[:2] in ("U=", "B=", "Q=", "T=")}
+    body = runner[runner.index("e(){ case $1 in"):runner.index("esac;}")] if "e(){ case $1 in" in runner else ""
+    entries = _entries(body) | _entries(user_steps)
     home = settings["h"] + "/" + SCRIPTS_PREFIX
     steps = []
     for i, name in enumerate(names):
-        script = shlex.split(commands[i])[-1]
-        if not script.startswith(home):
+        env, command = entries.get(i, ({}, []))
+        script = command[-1] if command else ""
+        if not script.startswith(home) or env.pop("LCC_STEP", None) != name:
             raise ValidationError(f"not an lcc-constructs plan: step {name!r} runs {script!r}")
+        for own in ("LCC_KIND", "LCC_SCRIPTS_DIR"):
+            env.pop(own, None)
+        timeout = arrays.get("T", ["0"] * len(names))[i]
         steps.append(Step(
-            name=name, script=script[len(home):], run_as=RunAs(users[i]),
-            background=background[i] == "1", required=required[i] == "1",
-            timeout_seconds=int(timeouts[i]) / 100 if timeouts[i] != "0" else None,
-            env=env.get(i, {}),
+            name=name, script=script[len(home):], run_as=RunAs(arrays.get("U", ["root"] * len(names))[i]),
+            background=arrays.get("B", ["0"] * len(names))[i] == "1",
+            required=arrays.get("Q", ["0"] * len(names))[i] == "1",
+            timeout_seconds=int(timeout) / 100 if timeout != "0" else None,
+            env=env,
         ))
     options = BuildOptions(
         kind=settings["k"],  # type: ignore[arg-type]
         budget_seconds=int(settings["b"]) / 100,
         unpack_dir=str(PurePosixPath(settings["h"]).parent),
-        state_dir=settings["s"], keep_runs=int(settings["n"]),
+        state_dir=settings["s"] or settings["r"], keep_runs=int(settings["n"]),
     )
     return options, tuple(steps)
 
@@ -156,13 +157,15 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
         raise ValidationError(f"{source}: payload sha256 does not match the one in the script")
     program = codec.compressor.decompress(blob)
     files: dict[str, tuple[int, bytes]] = {}
-    runner = ""
+    runner = user_steps = ""
     for entry in read_shar(program):
         if entry.path.startswith(SCRIPTS_PREFIX):
             files[entry.path[len(SCRIPTS_PREFIX):]] = (entry.mode, entry.data)
         elif entry.path == RUNNER_PATH:
             runner = entry.data.decode()
-    options, steps = read_plan(runner)
+        elif entry.path == USER_STEPS_PATH:
+            user_steps = entry.data.decode()
+    options, steps = read_plan(runner, user_steps)
     raw = sum(len(d) for _, d in files.values())
     report = SizeReport(
         kind=options.kind,

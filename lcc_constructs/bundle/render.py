@@ -27,8 +27,13 @@ from ..limits import (
     DEFAULT_UNPACK_DIR,
     KILL_GRACE_SECONDS,
     MIN_STEP_SECONDS,
+    PERSISTENT_DIR,
+    ROOT_LOG_DIR,
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
+    SHOWN_OUTPUT_BYTES,
+    VOLUME_COPY_BYTES,
+    VOLUME_COPY_SECONDS,
 )
 from ._archive import ArchiveEntry, build_shar
 from ._assets import packed, snippet
@@ -40,9 +45,9 @@ from .checks import (
     check_unpack_dir,
     run_checks,
 )
-from .codecs import GZIP, S3_OBJECT, Codec, candidates, codec_named
+from .codecs import DEFLATE, S3_OBJECT, Codec, candidates, codec_named
 from .report import FileSize, SizeReport, file_sizes
-from .steps import Scripts, Step
+from .steps import RunAs, Scripts, Step
 
 Kind = Literal["on-start", "on-create"]
 KINDS: tuple[Kind, ...] = ("on-start", "on-create")
@@ -165,42 +170,98 @@ def _bash_array(name: str, values: Sequence[str | int]) -> str:
     return f"{name}=(" + " ".join(shlex.quote(str(v)) for v in values) + ")"
 
 
+#: Inside the bundle, beside the runner: the notebook user's steps' entries (their variables and
+#: scripts: readable by that user) and the notebook user's copy of the logs (assets/runtime/copy.sh).
+USER_STEPS_PATH = "lcc/u"
+COPY_PATH = "lcc/c"
+
+
+def _launch(step: Step, index: int, home: str, data: bytes, exports: Sequence[str] = ()) -> str:
+    """Step ``index``'s entry of a ``case`` on its number: its variables, then its script."""
+    interp, arg = interpreter(step.script, data)
+    command = shlex.join([interp, *([arg] if arg else []), f"{home}/{SCRIPTS_PREFIX}{step.script}"])
+    env = [f"LCC_STEP={step.name}", *exports, *(f"{k}={shlex.quote(v)}" for k, v in sorted(step.env.items()))]
+    return f"{index})export {' '.join(env)};exec {command};;"
+
+
+def state_folders(options: BuildOptions) -> tuple[str, str]:
+    """Root's log folder, and the notebook user's copy of it on the volume (empty: none)."""
+    if options.state_dir.startswith(PERSISTENT_DIR + "/"):
+        return ROOT_LOG_DIR, options.state_dir
+    return options.state_dir, ""
+
+
 def render_plan(scripts: Scripts, options: BuildOptions) -> str:
     """The plan the runner follows: its settings and steps as bash variables, written above the
-    runner's code in ``lcc/runner.sh`` (assets/runtime/runner.sh names them)."""
+    runner's code in ``lcc/runner.sh`` (assets/runtime/runner.sh names them). Arrays only a
+    feature reads are written only when a step uses that feature."""
     data = {f.path: f.data for f in scripts.files}
     home = f"{options.unpack_dir}/{options.kind}"
     steps = scripts.steps
-    commands = []
-    for s in steps:
-        interp, arg = interpreter(s.script, data[s.script])
-        commands.append(shlex.join([interp, *([arg] if arg else []), f"{home}/{SCRIPTS_PREFIX}{s.script}"]))
-    exports = [f"{i})export {' '.join(f'{k}={shlex.quote(v)}' for k, v in sorted(s.env.items()))};;"
-               for i, s in enumerate(steps) if s.env]
+    root_log, copy = state_folders(options)
     lines = [
         " ".join(f"{k}={shlex.quote(str(v))}" for k, v in (
-            ("k", options.kind), ("h", home), ("s", options.state_dir), ("n", options.keep_runs),
-            ("g", KILL_GRACE_SECONDS), ("b", _cs(options.budget_seconds)), ("m", _cs(MIN_STEP_SECONDS)))),
-        "\n".join([
-            _bash_array("N", [s.name for s in steps]),
-            _bash_array("U", [s.run_as.value for s in steps]),
-            _bash_array("B", [int(s.background) for s in steps]),
-            _bash_array("Q", [int(s.required) for s in steps]),
-            _bash_array("T", [_cs(s.timeout_seconds) if s.timeout_seconds else 0 for s in steps]),
-            _bash_array("C", commands),
-        ]),
+            ("k", options.kind), ("h", home), ("r", root_log), ("s", copy), ("n", options.keep_runs),
+            ("b", _cs(options.budget_seconds)))),
+        _bash_array("N", [s.name for s in steps]),
     ]
-    lines.append("e(){ case $1 in\n" + "\n".join(exports) + "\nesac;}" if exports else "e(){ :;}")
+    for name, used, values in (
+        ("U", any(s.run_as is not RunAs.ROOT for s in steps), [s.run_as.value for s in steps]),
+        ("B", any(s.background for s in steps), [int(s.background) for s in steps]),
+        ("Q", any(s.required for s in steps), [int(s.required) for s in steps]),
+        ("T", any(s.timeout_seconds for s in steps),
+         [_cs(s.timeout_seconds) if s.timeout_seconds else 0 for s in steps]),
+    ):
+        if used:
+            lines.append(_bash_array(name, values))
+    cases = [_launch(s, i, home, data[s.script]) for i, s in enumerate(steps) if s.run_as is RunAs.ROOT]
+    lines.append("e(){ case $1 in\n" + "\n".join(cases) + "\nesac;}")
     return "\n".join(lines) + "\n"
 
 
+def render_user_steps(scripts: Scripts, options: BuildOptions) -> str | None:
+    """``lcc/u``: the entries of the steps that run as the notebook user (None: there are none)."""
+    data = {f.path: f.data for f in scripts.files}
+    home = f"{options.unpack_dir}/{options.kind}"
+    exports = (f"LCC_KIND={options.kind}", f"LCC_SCRIPTS_DIR={home}/scripts")
+    cases = [_launch(s, i, home, data[s.script], exports)
+             for i, s in enumerate(scripts.steps) if s.run_as is not RunAs.ROOT]
+    return "case $1 in\n" + "\n".join(cases) + "\nesac\n" if cases else None
+
+
+def render_runner(scripts: Scripts, options: BuildOptions) -> str:
+    """``lcc/runner.sh``: the plan, then the runner's code with the features the steps use."""
+    steps = scripts.steps
+    features = {
+        "@@USER@@": any(s.run_as is not RunAs.ROOT for s in steps),
+        "@@BACKGROUND@@": any(s.background for s in steps),
+        "@@REQUIRED@@": any(s.required for s in steps),
+        "@@TIMEOUT@@": any(s.timeout_seconds for s in steps),
+    }
+    code = snippet("runtime/runner.sh")
+    for token, used in features.items():
+        code = fill(code, {token: snippet(f"runtime/{token.strip('@').lower()}.sh") if used else ""})
+    code = fill(code, {
+        "@@GO@@": "go" if features["@@BACKGROUND@@"] else "step",
+        "@@GRACE@@": str(KILL_GRACE_SECONDS), "@@SHOWN@@": str(SHOWN_OUTPUT_BYTES),
+        "@@MIN@@": str(_cs(MIN_STEP_SECONDS)), "@@COPY@@": str(VOLUME_COPY_SECONDS),
+    })
+    # A feature left out leaves an empty line.
+    code = "\n".join(line for line in code.split("\n") if line.strip())
+    return render_plan(scripts, options) + code + "\n"
+
+
 def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry]:
-    """Every file of the bundle: yours under scripts/, the runner with its plan as lcc/runner.sh."""
+    """Every file of the bundle: yours under scripts/; the runner with its plan as lcc/runner.sh
+    (root's alone), and, when used, the notebook user's steps (lcc/u) and copy (lcc/c)."""
     entries = [ArchiveEntry(SCRIPTS_PREFIX + f.path, f.data, f.mode & 0o755) for f in scripts.files]
-    # Background steps' functions only when there is one: every character is the user's.
-    background = snippet("runtime/background.sh") + "\n" if any(s.background for s in scripts.steps) else ""
-    runner = render_plan(scripts, options) + background + snippet("runtime/runner.sh") + "\n"
-    entries.append(ArchiveEntry(RUNNER_PATH, runner.encode(), 0o644))
+    entries.append(ArchiveEntry(RUNNER_PATH, render_runner(scripts, options).encode(), 0o600))
+    user = render_user_steps(scripts, options)
+    if user:
+        entries.append(ArchiveEntry(USER_STEPS_PATH, user.encode(), 0o644))
+    if state_folders(options)[1]:
+        copy = fill(snippet("runtime/copy.sh"), {"@@COPIED@@": str(VOLUME_COPY_BYTES)})
+        entries.append(ArchiveEntry(COPY_PATH, copy.encode() + b"\n", 0o644))
     return entries
 
 
@@ -221,13 +282,13 @@ def unpack_program(entries: Sequence[ArchiveEntry], options: BuildOptions, fail_
 
 
 def render_loader(codec: Codec, *, sha256: str, fail_code: int, payload_text: str) -> str:
-    """The script itself: the loader (assets/loader.sh) with the codec's commands and the
+    """The script itself: the loader (assets/loader.sh) with the codec's Python pieces and the
     payload text."""
-    decode = codec.encoding.shell()
-    if codec.encoding is S3_OBJECT:
-        decode = fill(decode, {"@@S3_GET_PY@@": packed("payload/s3_get.py").decode().rstrip("\n")})
+    decode, decompress = codec.encoding.piece(), codec.compressor.piece()
+    modules = sorted(decode.modules | decompress.modules)
+    defs = "\n".join(([f"import {','.join(modules)}"] if modules else []) + [*decode.defs, *decompress.defs])
     text = fill(packed("loader.sh").decode(), {
-        "@@DECODE@@": decode, "@@DECOMPRESS@@": codec.compressor.shell(),
+        "@@DEFS@@": defs, "@@DECODE@@": decode.expression, "@@DECOMPRESS@@": decompress.expression,
         "@@SHA256@@": sha256, "@@FAIL@@": str(fail_code)})
     # The payload goes in last: nothing may touch it.
     return fill(text, {"@@PAYLOAD@@": payload_text})
@@ -250,7 +311,7 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
             minified_chars = _render_checked(scripts, replace(options, minify=True)).report.encoded_chars
     # The S3 script hardly depends on the object, nor on minification: the quickest codec
     # tells (the others would compress a large bundle for seconds).
-    s3 = _render(scripts, replace(options, payload="s3", codec="gzip+s3"), (), [], None)
+    s3 = _render(scripts, replace(options, payload="s3", codec="deflate+s3"), (), [], None)
     raise ValidationError(oversize_message(rendered.report, minified_chars=minified_chars,
                                        s3_chars=s3.report.encoded_chars + MAX_S3_LOCATION_CHARS))
 
@@ -308,8 +369,8 @@ def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...]
     codecs = [codec_named(str(options.codec))] if options.codec else list(candidates(str(options.payload)))
     blobs: dict[str, bytes] = {}
     if not options.codec and not s3:
-        blobs[GZIP.name] = GZIP.compress(program)
-        if len(blobs[GZIP.name]) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
+        blobs[DEFLATE.name] = DEFLATE.compress(program)
+        if len(blobs[DEFLATE.name]) > HOPELESS_FACTOR * CONTENT_LIMIT_CHARS:
             # Far over the limit: no codec would change the verdict; the quickest tells by how much.
             codecs = codecs[:1]
     best: tuple[int, str, Codec, bytes, str] | None = None
@@ -318,9 +379,10 @@ def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...]
         if c.name not in blobs:
             blobs[c.name] = c.compress(program)
         blob = blobs[c.name]
-        sha256 = hashlib.sha256(blob).hexdigest()
-        text = render_loader(codec, sha256=sha256, fail_code=fail_code,
-                             payload_text=S3_LOCATION if s3 else codec.encoding.encode(blob))
+        # The check covers the bytes the decoder gives (base94 pads its last group with zeros).
+        payload_text = S3_LOCATION if s3 else codec.encoding.encode(blob)
+        sha256 = hashlib.sha256(blob if s3 else codec.encoding.decode(payload_text)).hexdigest()
+        text = render_loader(codec, sha256=sha256, fail_code=fail_code, payload_text=payload_text)
         # Inline, the script's length is what counts; in S3, the object's (the script is small).
         size = len(blob) if s3 else len(text.encode())
         if best is None or size < best[0]:

@@ -27,10 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from ..limits import DEFAULT_STATE_DIR, NOTEBOOK_USER, PERSISTENT_DIR, SERVICE_TIMEOUT_SECONDS
-
-#: The runner's log folder (in the default state folder), relative to the volume.
-_STATE_LOGS = Path(DEFAULT_STATE_DIR).relative_to(PERSISTENT_DIR) / "logs"
+from ..limits import NOTEBOOK_USER, PERSISTENT_DIR, ROOT_LOG_DIR, SERVICE_TIMEOUT_SECONDS
 
 __all__ = ["RunResult", "SandboxUnavailable", "SimulationResult", "StepResult", "availability", "simulate"]
 
@@ -136,6 +133,9 @@ class SimulationResult:
     keep: Path | None
     #: Processes still running in the sandbox when it was torn down.
     left_running: int = 0
+    #: Root's record of the runs (/var/log/lcc-constructs in the sandbox, each file's first 8
+    #: MiB), copied out: one folder per run (``RunResult.run_dir``). Remove it when done.
+    records: Path | None = None
 
     @property
     def last(self) -> RunResult:
@@ -180,7 +180,7 @@ def _read_steps(run_dir: Path, status: dict[str, Any]) -> tuple[StepResult, ...]
     return tuple(steps)
 
 
-def _run_inner(script_path: Path, volume_path: Path, keep: str | os.PathLike[str] | None,
+def _run_inner(script_path: Path, volume_path: Path, records: Path, keep: str | os.PathLike[str] | None,
                limit_seconds: float, runs: int, wait_background_seconds: float,
                files: Mapping[str, str | os.PathLike[str]] | None, hide: Sequence[str],
                binds: Mapping[str, str | os.PathLike[str]] | None,
@@ -192,7 +192,8 @@ def _run_inner(script_path: Path, volume_path: Path, keep: str | os.PathLike[str
             "script": str(script_path.resolve()),
             "volume": str(volume_path.resolve()),
             "volume_path": PERSISTENT_DIR,
-            "state_logs": str(_STATE_LOGS),
+            "root_logs": ROOT_LOG_DIR,
+            "records": str(records),
             "user": NOTEBOOK_USER,
             "home": _HOME,
             "runs": runs,
@@ -277,22 +278,24 @@ def simulate(
             raise ValueError(f"{option}: {path!r} must be an absolute path below / without '..'")
     volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
     volume_path.mkdir(parents=True, exist_ok=True)
+    records = Path(tempfile.mkdtemp(prefix="lcc-records-"))
     try:
-        raw = _run_inner(script_path, volume_path, keep, limit_seconds, runs, wait_background_seconds,
-                         files, hide, binds, env, on_output)
+        raw = _run_inner(script_path, volume_path, records, keep, limit_seconds, runs,
+                         wait_background_seconds, files, hide, binds, env, on_output)
     except BaseException:
         if volume is None:  # a volume made for a run that did not happen goes with it
             shutil.rmtree(volume_path, ignore_errors=True)
+        shutil.rmtree(records, ignore_errors=True)
         raise
     if raw.get("error"):
         raise SandboxUnavailable(f"the sandbox could not be set up: {raw['error']}")
     results = []
     seen: set[str] = set()
     for run in raw["runs"]:
-        # This run's log folder: the one it added to the state folder on the volume.
+        # This run's log folder: the one it added to root's log folder.
         added = [d for d in run["run_dirs"] if d not in seen]
         seen.update(run["run_dirs"])
-        run_dir = volume_path / _STATE_LOGS / added[-1] if added else None
+        run_dir = records / added[-1] if added else None
         status = None
         if run_dir and (run_dir / "status.json").exists():
             status = json.loads((run_dir / "status.json").read_text())
@@ -304,5 +307,5 @@ def simulate(
         ))
     return SimulationResult(
         runs=tuple(results), volume=volume_path, keep=Path(keep) if keep else None,
-        left_running=raw.get("left_running", 0),
+        left_running=raw.get("left_running", 0), records=records,
     )

@@ -142,13 +142,25 @@ def reap() -> None:
             return
 
 
-def run_dirs(root: Path, volume_path: str, state_logs: str) -> list[str]:
-    """The run folders in the default state folder on the volume, oldest first."""
-    logs = root / volume_path.lstrip("/") / state_logs
+#: Bytes of each file of root's record copied out of the sandbox (a step may print gigabytes).
+RECORD_BYTES = 8 << 20
+
+
+def save_records(root: Path, root_logs: str, records: Path) -> list[str]:
+    """Copies the run folders of root's log folder in the sandbox (each file's first
+    RECORD_BYTES) to ``records``, and returns their names, oldest first."""
+    logs = root / root_logs.lstrip("/")
     try:
-        return sorted(p.name for p in logs.iterdir() if p.is_dir() and not p.is_symlink())
+        runs = sorted(p for p in logs.iterdir() if p.is_dir() and not p.is_symlink())
     except OSError:
         return []
+    for run in runs:
+        (records / run.name).mkdir(parents=True, exist_ok=True)
+        for f in run.iterdir():
+            if f.is_file() and not f.is_symlink():
+                with f.open("rb") as src:
+                    (records / run.name / f.name).write_bytes(src.read(RECORD_BYTES))
+    return [r.name for r in runs]
 
 
 def run_once(root: Path, script: bytes, index: int, limit: float,
@@ -220,13 +232,14 @@ def main(config_path: str) -> int:
             if i:
                 sys.stdout.buffer.write(f"--- output of run {i + 1} ---\n".encode())
             run = run_once(root, script, i, cfg["limit"], cfg.get("env", {}))
-            run["run_dirs"] = run_dirs(root, cfg["volume_path"], cfg["state_logs"])
+            run["run_dirs"] = save_records(root, cfg["root_logs"], Path(cfg["records"]))
             result["runs"].append(run)
         deadline = time.monotonic() + cfg["wait_background"]
         while other_processes() and time.monotonic() < deadline:
             reap()
             time.sleep(0.05)
         result["left_running"] = len(other_processes())
+        save_records(root, cfg["root_logs"], Path(cfg["records"]))  # what background steps added
         if cfg.get("keep"):
             keep = Path(cfg["keep"])
             keep.mkdir(parents=True, exist_ok=True)

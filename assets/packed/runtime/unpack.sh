@@ -1,5 +1,4 @@
 #!/bin/bash
-rm -rf "${1%/*}"
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@

@@ -1,0 +1,2 @@
+import base64
+base64.b85decode(input())

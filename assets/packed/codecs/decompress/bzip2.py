@@ -1,0 +1,2 @@
+import bz2
+bz2.decompress(d)

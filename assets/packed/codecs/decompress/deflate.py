@@ -1,0 +1,2 @@
+import zlib
+zlib.decompress(d,-15)

@@ -1,0 +1,27 @@
+#!/bin/bash
+# lcc-constructs: the notebook user's copy of a run's logs on the persistent volume, packed as
+# lcc/c when the state folder is on the volume. The runner (root) runs it after each step and at
+# the end as `sudo -u ec2-user bash lcc/c RUN_DIR STATE RUN KIND KEEP`, within a few seconds,
+# with nowhere to print: everything here is the notebook user's own doing, on its own volume,
+# so nothing it plants there can make root write, read or wait for anything.
+#   RUN_DIR  root's folder of the run (readable by all)   STATE  the state folder on the volume
+#   RUN      the run's name     KIND  on-start, on-create   KEEP  runs of this kind kept
+# Each log is copied whole up to @@COPIED@@ bytes, else its end; what could not be written is
+# listed in not-copied.txt (as far as that can be written).
+umask 022
+# A state folder this user cannot write (an older version's, root's) is moved aside.
+mkdir -p "$2/logs/$3" 2>/dev/null || { mv -T "$2" "$2.old-$3" && mkdir -p "$2/logs/$3"; } || exit
+cd "$2/logs/$3" || exit
+for f in "$1"/*; do
+  n=${f##*/}
+  if tail -c @@COPIED@@ "$f" >".$n" && mv -f ".$n" "$n"; then
+    [ "$(stat -c%s "$f")" -le @@COPIED@@ ] || echo "$n: only its last @@COPIED@@ bytes (all in $f)"
+  else
+    rm -f ".$n"
+    echo "$n: not copied (all in $f)"
+  fi
+done >not-copied.txt
+[ -s not-copied.txt ] || rm -f not-copied.txt
+ln -sfn "$3" "../latest-$4"
+# shellcheck disable=SC2012 # run folders: plain names of ours
+ls -rd -- ../[0-9]*-"$4" | tail -n "+$(($5 + 1))" | xargs -r rm -rf --
