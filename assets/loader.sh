@@ -7,12 +7,14 @@
 # into an unnamed temporary file (O_TMPFILE: nobody can plant or open it by name) and becomes
 # bash -e reading that file as its standard input: the unpacking program
 # (assets/runtime/unpack.sh), whose archive copies each file's bytes from right there.
-# -I: no PYTHON* variables, no user site, no current folder on sys.path.
+# -I: no PYTHON* variables, no user site, no current folder on sys.path. SIGPIPE (13) back to
+# its default: python ignores it, and bash and every step would inherit that (a
+# `yes | head` would print "Broken pipe", `while :; do echo; done | head` never end).
 # lcc_constructs.bundle fills in the @@...@@ values: @@DEFS@@ with what the codec's pieces
 # (assets/codecs, assets/payload) need before the check, @@DECODE@@ and @@DECOMPRESS@@ with
 # their expressions, @@FAIL@@ with 1 when a step is required, else 0.
 python3 -I /dev/fd/3 3<<'P' <<'E'
-import sys,os,hashlib,tempfile
+import sys,os,hashlib,tempfile,signal;signal.signal(13,0)
 @@DEFS@@
 try:
  d=@@DECODE@@

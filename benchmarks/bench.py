@@ -128,7 +128,7 @@ def refusal_seconds(work: Path, runs: int) -> tuple[float, float]:
         return attempt
 
     return (best_time(refuse(BuildOptions()), runs),
-            best_time(refuse(BuildOptions(codec="gzip+base64")), runs))
+            best_time(refuse(BuildOptions(codec="deflate+base85")), runs))
 
 
 def synth_seconds(apps: list[str], out: Path, runs: int) -> list[float]:

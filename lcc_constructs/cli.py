@@ -71,7 +71,7 @@ def _add_build_options(p: argparse.ArgumentParser, *, kind: bool = True,
     p.add_argument("--state-dir", help=f"default: {DEFAULT_STATE_DIR}")
     p.add_argument("--keep-runs", type=int, help=f"default: {DEFAULT_KEEP_RUNS}")
     p.add_argument("--codec", metavar="COMPRESSOR+ENCODING",
-                   help="force a codec, e.g. gzip+base64 (default: the smallest of all)")
+                   help="force a codec, e.g. deflate+base85 (default: the smallest of all)")
     p.add_argument("--minify", action="store_true", default=None,
                    help="drop comments, blank lines and indentation from shell and Python files "
                         "(needs the minify extra: pip install 'lcc-constructs[minify]')")

@@ -71,15 +71,15 @@ def simulate_built(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path
 
 
 #: Where the loader (assets/loader.sh) hands the checked program over to bash.
-LOADER_RUNS = 'exec bash -es "$f" <"$f.s"'
+LOADER_RUNS = 'f=tempfile.TemporaryFile();f.write(d);f.seek(0);os.dup2(f.fileno(),0);os.execv("/bin/bash",("bash","-es"))'
 
 
 def stop_loader(text: str, instead: str) -> str:
-    """The rendered script with ``instead`` where its loader hands over to the program (it then
-    exits 0 if ``instead`` succeeded)."""
+    """The rendered script with the Python statement ``instead`` where its loader hands the
+    program ``d`` over to bash."""
     if text.count(LOADER_RUNS) != 1:
         raise AssertionError("the script does not hand over as the loader does")
-    return text.replace(LOADER_RUNS, f"{{ {instead};exit 0;}}")
+    return text.replace(LOADER_RUNS, instead)
 
 
 def run_loader(text: str, stem: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
@@ -88,7 +88,7 @@ def run_loader(text: str, stem: Path) -> tuple[subprocess.CompletedProcess[str],
     nothing of the payload runs. Returns the run and where the program would be."""
     program = stem.parent / f"{stem.name}.program"
     script = stem.parent / f"{stem.name}.loader.sh"
-    script.write_text(stop_loader(text, f'cp "$f.s" {program}'))
+    script.write_text(stop_loader(text, f'open({str(program)!r},"wb").write(d)'))
     return subprocess.run(["bash", str(script)], capture_output=True, text=True), program
 
 

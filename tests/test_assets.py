@@ -17,13 +17,36 @@ ASSETS = ROOT / "assets"
 #: The sources; assets/packed holds them minified by tools/pack_assets.py.
 SHELL_FILES = sorted(p for p in ASSETS.rglob("*.sh") if "packed" not in p.parts)
 PYTHON_FILES = sorted(p for p in ASSETS.rglob("*.py"))
-#: python3 one-liners inside the shell assets.
+#: Python inside the shell assets: one-liners, and programs in a here-document (the loader's),
+#: whose @@...@@ lines the bundle fills in (here: with a codec's pieces).
 PYTHON_SNIPPETS = [(p, m.group(1)) for p in SHELL_FILES
-                   for m in re.finditer(r"python3 -c '([^']+)'", p.read_text())]
+                   for m in re.finditer(r"python3 -c '([^']+)'", p.read_text())] + [
+    (p, m.group(1).replace("@@DEFS@@", "s=input().encode()").replace("@@DECODE@@", "s")
+     .replace("@@DECOMPRESS@@", "d").replace("@@FAIL@@", "0"))
+    for p in SHELL_FILES for m in re.finditer(r"<<'P'[^\n]*\n(.*?)\nP\n", p.read_text(), re.S)]
 
 
 def test_there_are_assets() -> None:
-    assert len(SHELL_FILES) >= 10 and len(PYTHON_FILES) >= 4 and len(PYTHON_SNIPPETS) >= 5
+    assert len(SHELL_FILES) >= 10 and len(PYTHON_FILES) >= 4 and len(PYTHON_SNIPPETS) >= 1
+
+
+def test_the_runtimes_numbers_are_the_limits() -> None:
+    # The runner and the notebook user's copy write these numbers as literals (shellcheck must
+    # parse them); limits.py is where they are decided and documented.
+    from lcc_constructs.limits import (
+        KILL_GRACE_SECONDS,
+        MIN_STEP_SECONDS,
+        SHOWN_OUTPUT_BYTES,
+        VOLUME_COPY_BYTES,
+        VOLUME_COPY_SECONDS,
+    )
+
+    runner = (ASSETS / "runtime" / "runner.sh").read_text()
+    assert f'timeout -k {KILL_GRACE_SECONDS} "$(secs "$2")"' in runner
+    assert f"dd bs=1 count={SHOWN_OUTPUT_BYTES} " in runner and f"((z > {2 * SHOWN_OUTPUT_BYTES}))" in runner
+    assert f"((l < {MIN_STEP_SECONDS * 100}))" in runner
+    assert f"timeout -k 1 {VOLUME_COPY_SECONDS} sudo" in runner
+    assert f"tail -c {VOLUME_COPY_BYTES} " in (ASSETS / "runtime" / "copy.sh").read_text()
 
 
 @pytest.mark.parametrize("path", SHELL_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())

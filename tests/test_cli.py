@@ -171,10 +171,10 @@ def test_usage_error() -> None:
 def test_minify_and_codec_options(tmp_path: Path) -> None:
     require(shutil.which("shfmt", path=str(Path(sys.executable).parent)) is not None, "shfmt not installed")
     folder = write_folder(tmp_path / "s", {"a.sh": "#!/bin/bash\n# a long comment that goes\necho a\n"})
-    proc = lcc("report", str(folder), "--json", "--minify", "--codec", "gzip+base64")
+    proc = lcc("report", str(folder), "--json", "--minify", "--codec", "deflate+base85")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["codec"] == "gzip+base64" and report["minified_bytes"] == len("#!/bin/bash\necho a\n")
+    assert report["codec"] == "deflate+base85" and report["minified_bytes"] == len("#!/bin/bash\necho a\n")
     out = tmp_path / "on-start.sh"
     assert lcc("build", str(folder), "-o", str(out), "--minify").returncode == 0
     bundle = unpack_with_script(out.read_text(), tmp_path / "startup")
@@ -256,7 +256,7 @@ def test_output_dash_is_standard_output(tmp_path: Path) -> None:
     assert not (Path.cwd() / "-").exists()
 
 
-@pytest.mark.parametrize("args", [["--budget", "0"], ["--budget", "nan"], ["--codec", "zip+base64"]])
+@pytest.mark.parametrize("args", [["--budget", "0"], ["--budget", "nan"], ["--codec", "zip+base85"]])
 def test_bad_option_values_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
     folder = write_folder(tmp_path / "s", FILES)
     proc = lcc("report", str(folder), *args)

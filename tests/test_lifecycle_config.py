@@ -196,9 +196,9 @@ def test_budget_out_of_range(tmp_path: Path) -> None:
 
 def test_minify_and_codec_props(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.py": "# comment\nprint( 'a' )\n"})
-    lcc = LifecycleConfig(stack(), "Lcc", on_start=folder, minify=True, codec="xz+base94")
+    lcc = LifecycleConfig(stack(), "Lcc", on_start=folder, minify=True, codec="lzma+base94")
     assert lcc.on_start_script is not None
-    assert lcc.on_start_script.report.codec == "xz+base94"
+    assert lcc.on_start_script.report.codec == "lzma+base94"
     bundle = unpack_with_script(lcc.on_start_script.text, tmp_path / "startup")
     assert (bundle / "scripts" / "a.py").read_text() == "print('a')\n"
     with pytest.raises(ValueError, match="(?s)on_start: .*codec 'bad' is not known"):

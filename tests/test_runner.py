@@ -1,9 +1,12 @@
 """The on-instance side, run for real: rendered scripts in the notebook-instance sandbox.
 
-Besides what the runner does, the notebook user attacks it here as it could on an instance:
-from a step of its own, from a program it planted on its PATH, and with files planted on the
-persistent volume before a start. Each attack test asserts that nothing changed outside what
-that user could change anyway, and that every step still ran.
+Root's record of a run is /var/log/lcc-constructs/<run>/ on the root file system, written by
+root alone; the copy on the persistent volume (~/SageMaker/.lifecycle) is the notebook user's,
+made by that user after each step. Besides what the runner does, the notebook user attacks it
+here as it could on an instance: from a step of its own, from a program it left running, from a
+program it planted on its PATH, with files planted on the volume before a start, and by filling
+the volume. Each attack test asserts that nothing changed outside what that user could change
+anyway and root's own places, that every step still ran, and that root's record of it is whole.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ import json
 import os
 import re
 import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lcc_constructs import BuildOptions, RunAs, Scripts, Step, build, recipes
-from lcc_constructs.sandbox import SimulationResult, simulate
+from lcc_constructs.limits import ROOT_LOG_DIR, SHOWN_OUTPUT_BYTES, VOLUME_COPY_BYTES
+from lcc_constructs.sandbox import RunResult, SimulationResult, simulate
 from lcc_constructs.sandbox._inner import free_id
 
 from .helpers import WHOAMI, ran_as, tree, who_hook, without_who, write_folder, write_script
@@ -39,11 +45,15 @@ def run(tmp_path: Path, files: dict[str, str | bytes], steps: list[Step] | None 
     return simulate(script, files=sandbox_files, **kwargs)  # type: ignore[arg-type]
 
 
+#: Root's record of the runs, as a path relative to / (and to ``keep=``).
+ROOT_LOGS = ROOT_LOG_DIR.lstrip("/")
+
+
 def changes_outside(keep: Path, *allowed: str) -> list[str]:
     """Paths the run changed in / (the sandbox's copy-on-write layer) outside what the
-    sandbox itself sets up (the notebook user's account), the unpack folder, the notebook
-    user's home and ``allowed``."""
-    ours = ("etc/passwd", "etc/group", "etc/shadow", "startup", "home/ec2-user", *allowed)
+    sandbox itself sets up (the notebook user's account), root's own places (the unpack folder
+    and its record of the runs), the notebook user's home and ``allowed``."""
+    ours = ("etc/passwd", "etc/group", "etc/shadow", "startup", ROOT_LOGS, "home/ec2-user", *allowed)
     return sorted(p.relative_to(keep).as_posix() for p in keep.rglob("*")
                   if not any(p.relative_to(keep).as_posix() == a or
                              p.relative_to(keep).as_posix().startswith(a + "/") for a in ours)
@@ -64,6 +74,37 @@ def status_of(logs: Path) -> dict[str, object]:
 
 def statuses(status: dict[str, object]) -> dict[str, str]:
     return {s["name"]: s["status"] for s in status["steps"]}  # type: ignore[attr-defined, index]
+
+
+def record(result: SimulationResult, run: RunResult | None = None) -> Path:
+    """Root's record of ``run`` (the last by default) as the sandbox left it, owners and modes
+    included: its folder in the copy of the sandbox's changes (simulate's ``keep=``)."""
+    run = run or result.last
+    assert result.keep is not None and run.run_dir is not None
+    return result.keep / ROOT_LOGS / run.run_dir.name
+
+
+def assert_recorded(result: SimulationResult, logs: dict[str, str], run: RunResult | None = None) -> None:
+    """Root's record of ``run`` is whole and root's alone: the folders and every file in them
+    root's, writable by root only, readable by all, no link or other planted thing among them;
+    status.json says each step of ``logs`` (all of the run's) ended ok, and each step's log
+    holds exactly what the step printed."""
+    folder = record(result, run)
+    for path in [folder.parent, folder, *folder.iterdir()]:
+        st = path.lstat()
+        assert stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode), path
+        assert st.st_uid == 0 and st.st_mode & stat.S_IROTH, path
+        assert not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH), path
+    status = json.loads((folder / "status.json").read_text())
+    assert statuses(status) == dict.fromkeys(logs, "ok"), status
+    assert status["exit_code"] == 0 and status["finished"] is not None
+    for name, text in logs.items():
+        assert (folder / f"{name}.log").read_text() == text, name
+
+
+def notebook_uid() -> int:
+    """The sandbox's ec2-user: the first free uid from 1000 (lcc_constructs.sandbox._inner)."""
+    return free_id(Path("/etc/passwd"))
 
 
 def test_round_trip_files_and_modes(tmp_path: Path) -> None:
@@ -227,21 +268,26 @@ def test_a_background_step_is_fully_detached(tmp_path: Path) -> None:
     assert int(bg_log.split()[0]) != int(r.step("fg").log.split()[0])
 
 
-def test_a_background_step_that_cannot_start_is_recorded_as_failed(tmp_path: Path) -> None:
-    # Without setsid nothing can be detached: the step is recorded failed, with why.
-    files = {"bg.sh": "echo never\n", "fg.sh": "echo fg\n"}
-    steps = [Step(name="bg", script="bg.sh", background=True), Step(name="fg", script="fg.sh")]
-    r = run(tmp_path, files, steps, hide=["/usr/bin/setsid"]).last
-    assert r.step("bg").status == "failed"
-    assert r.step("bg").reason == "cannot start: setsid not found"
-    # And a step whose interpreter is missing fails with the shell's word on it in its log.
+def test_a_background_step_whose_interpreter_is_missing_is_recorded_as_failed(tmp_path: Path) -> None:
+    # It fails with the shell's word on it in its log.
     files = {"bg.sh": "#!/usr/bin/no-such-interpreter\necho never\n"}
-    r = run(tmp_path / "b", files, [Step(name="bg", script="bg.sh", background=True)],
+    r = run(tmp_path, files, [Step(name="bg", script="bg.sh", background=True)],
             wait_background_seconds=10).last
     assert r.step("bg").background_result is not None
     assert r.step("bg").background_result["status"] == "failed"
     assert r.step("bg").background_result["exit_code"] == 127
     assert "no-such-interpreter" in r.step("bg").log
+
+
+def test_steps_get_sigpipe_as_a_shell_gives_it(tmp_path: Path) -> None:
+    # python3 (the loader) ignores SIGPIPE, and an ignored signal is inherited through exec:
+    # the writer of a pipe whose reader left would get errors instead of its end, and a loop
+    # of the shell's own echo would run until the step's timeout.
+    files = {"pipe.sh": "yes | head -n 2\nwhile :; do echo x; done | head -n 1\n"}
+    for run_as in RunAs:
+        step = run(tmp_path / run_as.value, files, [Step(name="pipe", script="pipe.sh", run_as=run_as,
+                                                         timeout_seconds=10)]).last.step("pipe")
+        assert (step.status, step.log) == ("ok", "y\ny\nx\n")
 
 
 def test_a_foreground_step_leaving_a_process_does_not_hang_the_script(tmp_path: Path) -> None:
@@ -253,20 +299,20 @@ def test_a_foreground_step_leaving_a_process_does_not_hang_the_script(tmp_path: 
     assert r.step("leaky").status == "ok" and r.step("after").status == "ok"
 
 
-def test_logs_status_and_their_permissions(tmp_path: Path) -> None:
+def test_logs_status_and_who_owns_them(tmp_path: Path) -> None:
     files = {"a.sh": "echo line one; echo line two >&2; printf 'no newline'\n",
              "b.py": "import subprocess\nprint('from python')\n"
                      "who = subprocess.run(['id', '-un'], capture_output=True, text=True).stdout\n"
                      "print('who=' + who.strip())\n"}
     steps = [Step(name="a", script="a.sh"),
              Step(name="b", script="b.py", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=30)]
-    result = run(tmp_path, files, steps)
+    result = run(tmp_path, files, steps, keep=tmp_path / "keep")
     r = result.last
     assert r.run_dir is not None
     assert r.step("a").log.splitlines() == ["line one", "line two", "no newline"]
     assert ran_as(r.step("b").log) == ["ec2-user"]
     status = json.loads((r.run_dir / "status.json").read_text())
-    assert status["schema"] == 2 and status["kind"] == "on-start" and status["exit_code"] == 0
+    assert status["schema"] == 3 and status["kind"] == "on-start" and status["exit_code"] == 0
     assert status["budget_seconds"] == 240 and status["run"] == r.run_dir.name
     assert [(s["name"], s["user"], s["status"], s["exit_code"], s["reason"]) for s in status["steps"]] \
         == [("a", "root", "ok", 0, None), ("b", "ec2-user", "ok", 0, None)]
@@ -275,24 +321,24 @@ def test_logs_status_and_their_permissions(tmp_path: Path) -> None:
     assert "step a: start as root" in runner_log and "step b: ok" in runner_log
     # The last line of the output is the whole status, for the service's log (lcc logs).
     assert json.loads(r.output.splitlines()[-1].split(": done ", 1)[1]) == status
-    # Readable by the notebook user, writable by root only.
+    # Root's record: root's alone, readable by the notebook user.
+    assert_recorded(result, {"a": "line one\nline two\nno newline", "b": "from python\nwho=ec2-user\n"})
+    # The copy on the volume: the notebook user's, the same files, the latest run named.
     state = result.volume / ".lifecycle"
     for path in [state, *state.rglob("*")]:
-        st = path.lstat()
-        if stat.S_ISLNK(st.st_mode):
-            continue
-        assert st.st_uid == 0, path
-        assert st.st_mode & stat.S_IROTH, path
-        assert not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH), path
-    assert (state / "logs" / "latest-on-start").resolve() == r.run_dir.resolve()
+        assert path.lstat().st_uid == notebook_uid(), path
+    copy = state / "logs" / "latest-on-start"
+    assert copy.is_symlink() and os.readlink(copy) == r.run_dir.name
+    assert tree(copy) == tree(record(result))
 
 
-def test_old_runs_are_rotated(tmp_path: Path) -> None:
+def test_old_runs_are_rotated_in_the_copy_on_the_volume(tmp_path: Path) -> None:
     result = run(tmp_path, {"a.sh": "echo\n"}, options=BuildOptions(keep_runs=2), runs=4)
     logs = result.volume / ".lifecycle" / "logs"
     runs = sorted(p.name for p in logs.iterdir() if not p.is_symlink())
-    assert len(runs) == 2
-    assert result.last.run_dir is not None and result.last.run_dir.name == runs[-1]
+    # The last two runs (root's record of all four lives on the root file system, reset at
+    # every start of a real instance).
+    assert runs == [r.run_dir.name for r in result.runs[2:] if r.run_dir is not None]
 
 
 def test_notebook_user_steps_run_in_a_login_shell_from_its_home(tmp_path: Path) -> None:
@@ -321,14 +367,16 @@ def test_step_variables_named_like_the_runners_own_arrive(tmp_path: Path) -> Non
         assert ran_as(r.step("a").log) == [run_as.value]
 
 
-def test_root_steps_get_a_path_without_relative_folders_and_roots_home(tmp_path: Path) -> None:
+def test_root_steps_start_in_slash_with_absolute_folders_on_their_path_and_roots_home(
+        tmp_path: Path) -> None:
     # The service's PATH holds "bin", relative: a root step in /home/ec2-user/SageMaker would
-    # run the notebook user's SageMaker/bin/git. Root steps get absolute folders only, and
+    # run the notebook user's SageMaker/bin/git. Root steps start in / (never in a folder of
+    # the notebook user's, not even root's own log folder), get absolute folders only, and
     # root's home whatever HOME the script was started with (a .bashrc or .gitconfig of the
     # notebook user's must never be root's).
-    files = {"env.sh": 'echo "user=$(id -un) path=$PATH home=$HOME"\n'}
+    files = {"env.sh": 'echo "user=$(id -un) cwd=$PWD path=$PATH home=$HOME"\n'}
     r = run(tmp_path, files, env={"HOME": "/home/ec2-user"}).last
-    assert "user=root path=/usr/sbin:/usr/bin:/sbin:/bin home=/root" in r.step("env").log
+    assert r.step("env").log == "user=root cwd=/ path=/usr/sbin:/usr/bin:/sbin:/bin home=/root\n"
 
 
 def test_interpreters_shebang_python_and_bash(tmp_path: Path) -> None:
@@ -359,7 +407,7 @@ def test_two_runs_leave_the_same_state_as_one(tmp_path: Path) -> None:
     assert [ran_as(r.step("user").log) for r in (*once.runs, *twice.runs)] == [["ec2-user"]] * 3
 
     def state(result: SimulationResult) -> tuple[dict[str, tuple[int, int, int, bytes]], ...]:
-        def snap(root: Path, skip: str) -> dict[str, tuple[int, int, int, bytes]]:
+        def snap(root: Path, skip: tuple[str, ...]) -> dict[str, tuple[int, int, int, bytes]]:
             out = {}
             for p in sorted(root.rglob("*")):
                 rel = p.relative_to(root).as_posix()
@@ -370,7 +418,9 @@ def test_two_runs_leave_the_same_state_as_one(tmp_path: Path) -> None:
                 out[rel] = (st.st_mode, st.st_uid, st.st_gid, data)
             return out
         assert result.keep is not None
-        return snap(result.keep, "home/ec2-user/.cache"), snap(result.volume, ".lifecycle/logs")
+        # Run folders are named by the time: those of root's record and of its copy differ.
+        return (snap(result.keep, ("home/ec2-user/.cache", ROOT_LOGS)),
+                snap(result.volume, (".lifecycle/logs",)))
 
     assert state(once) == state(twice)
 
@@ -387,28 +437,34 @@ def test_on_create_and_on_start_keep_apart(tmp_path: Path) -> None:
 
 
 # --- the notebook user attacks ---------------------------------------------------------------
+# Root's v2 runner wrote its logs into ~/SageMaker/.lifecycle: each of these attacks (or faults)
+# made root write where the notebook user chose, or silenced or failed steps. Now root writes
+# only to its own record, and the notebook user's copy of it is that user's to break.
 
-#: What the notebook user does to the runner's logs during a start: moves the state folder
-#: away and puts a fake one in its place, holding this run's folder with symlinks to what root
-#: must never write or show: a root step's script, root's home, /etc/shadow.
+#: What the notebook user does to the logs during a start: moves the state folder away and puts
+#: a fake one in its place, holding this run's folder (named as in root's record, which anyone
+#: may read) with symlinks, under every name the copy writes (and its temporary ".name"), to what
+#: root must never write or show: a root step's script, root's home, /etc/shadow.
 FAKE_STATE = r"""
 cd ~/SageMaker
-run=$(readlink .lifecycle/logs/latest-on-start)
+run=$(cd /var/log/lcc-constructs && ls -d -- *-on-start | tail -n 1)
 mv .lifecycle .lifecycle.real
 mkdir -p ".lifecycle/logs/$run"
 ln -s "$run" .lifecycle/logs/latest-on-start
-for name in later.log later.result.json runner.log .s status.json; do
+for name in later.log later.result.json runner.log status.json; do
   ln -s /startup/on-start/scripts/later.sh ".lifecycle/logs/$run/$name"
+  ln -s /startup/on-start/scripts/later.sh ".lifecycle/logs/$run/.$name"
 done
-ln -s /etc/shadow ".lifecycle/logs/$run/later.log"
-ln -s /root/planted ".lifecycle/logs/$run/status.json"
+ln -sf /etc/shadow ".lifecycle/logs/$run/later.log"
+ln -sf /root/planted ".lifecycle/logs/$run/status.json"
 echo "state folder swapped"
 """
 
 
 def assert_unharmed(result: SimulationResult, later: str = "echo later as $(id -un)\n",
                     allowed: tuple[str, ...] = ()) -> None:
-    """Nothing outside the notebook user's reach changed, and root's output shows no secret."""
+    """Nothing outside the notebook user's reach and root's own places changed, and root's
+    output shows no secret."""
     assert result.keep is not None
     assert changes_outside(result.keep, *allowed) == []
     assert (result.keep / "startup/on-start/scripts/later.sh").read_text() == later
@@ -417,21 +473,25 @@ def assert_unharmed(result: SimulationResult, later: str = "echo later as $(id -
 
 
 def test_a_notebook_user_step_swapping_the_state_folder_changes_nothing_of_roots(tmp_path: Path) -> None:
-    files = {"attack.sh": WHOAMI + FAKE_STATE, "later.sh": "echo later as $(id -un)\n", "last.sh": WHOAMI}
-    steps = [Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
+    files = {"first.sh": "echo first\n", "attack.sh": WHOAMI + FAKE_STATE,
+             "later.sh": "echo later as $(id -un)\n", "last.sh": WHOAMI}
+    # After the first step, the notebook user's copy of the run is on the volume.
+    steps = [Step(name="first", script="first.sh"),
+             Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
              Step(name="later", script="later.sh", required=True),
              Step(name="last", script="last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
     result = run(tmp_path, files, steps, keep=tmp_path / "keep")
     r = result.last
     assert r.exit_code == 0, r.output
     assert_unharmed(result)
-    # Every step ran, and the runner kept logging in its own folder, wherever it was moved.
-    real = status_of(result.volume / ".lifecycle.real" / "logs")
-    assert statuses(real) == {"attack": "ok", "later": "ok", "last": "ok"}
-    run_dir = run_folder(result.volume / ".lifecycle.real" / "logs")
-    assert ran_as((run_dir / "attack.log").read_text()) == ["ec2-user"]
-    assert (run_dir / "later.log").read_text() == "later as root\n"
-    assert (run_dir / "last.log").read_text() == "who=ec2-user\n"
+    assert_recorded(result, {"first": "first\n", "attack": "who=ec2-user\nstate folder swapped\n",
+                             "later": "later as root\n", "last": "who=ec2-user\n"})
+    # The fake folder got the notebook user's copy: its links replaced, nothing followed.
+    assert r.run_dir is not None
+    fake = result.volume / ".lifecycle" / "logs" / r.run_dir.name
+    assert (fake / "later.log").read_text() == "later as root\n" and not (fake / "later.log").is_symlink()
+    assert statuses(json.loads((fake / "status.json").read_text())) == {
+        "first": "ok", "attack": "ok", "later": "ok", "last": "ok"}
 
 
 def test_a_planted_program_on_the_notebook_users_path_changes_nothing_of_roots(tmp_path: Path) -> None:
@@ -448,32 +508,66 @@ def test_a_planted_program_on_the_notebook_users_path_changes_nothing_of_roots(t
     result = run(tmp_path, files, [], extra=extra, keep=tmp_path / "keep", volume=volume, sandbox_files=hook)
     assert result.last.exit_code == 0
     assert_unharmed(result, allowed=("etc/profile.d/lcc-persistent-bin.sh", *(p.lstrip("/") for p in hook)))
-    real = run_folder(volume / ".lifecycle.real" / "logs")
-    assert statuses(status_of(real.parent)) == {"persistent-bin": "ok", "git-config": "ok", "later": "ok"}
-    assert ran_as((real / "git-config.log").read_text()) == ["ec2-user"]
+    folder = record(result)
+    assert statuses(status_of(folder.parent)) == {"persistent-bin": "ok", "git-config": "ok", "later": "ok"}
+    assert (folder / "later.log").read_text() == "later as root\n"
+    git_log = (folder / "git-config.log").read_text()
+    assert ran_as(git_log) == ["ec2-user"] and "state folder swapped" in git_log
 
 
-def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(tmp_path: Path) -> None:
-    attack = ("cd ~/SageMaker; rm -rf .lifecycle 2>/dev/null; mv .lifecycle gone; "
-              "ln -s /tmp .lifecycle; echo done\n")
-    files = {"attack.sh": WHOAMI + attack, "later.sh": "echo later\n", "last.sh": WHOAMI}
-    steps = [Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
+#: Each way the notebook user takes the state folder (or the whole volume's top) away in the
+#: middle of a start; "read-only" leaves the copy no place at all.
+TAKE_AWAY = {
+    "moved": "mv .lifecycle gone",
+    "removed": "rm -rf .lifecycle",
+    "emptied-volume": "rm -rf -- * .[!.]*",
+    "link-to-etc": "rm -rf .lifecycle; ln -s /etc .lifecycle",
+    "link-to-tmp": "rm -rf .lifecycle; ln -s /tmp .lifecycle",
+    "file": "rm -rf .lifecycle; echo x >.lifecycle",
+    "read-only": "rm -rf .lifecycle; chmod 555 .",
+}
+
+
+@pytest.mark.parametrize("attack", TAKE_AWAY)
+def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(
+        tmp_path: Path, attack: str) -> None:
+    files = {"first.sh": "echo first\n", "attack.sh": WHOAMI + f"cd ~/SageMaker && {TAKE_AWAY[attack]}; echo done\n",
+             "later.sh": "echo later\n", "last.sh": WHOAMI}
+    # After the first step, the notebook user's copy of the run is on the volume.
+    steps = [Step(name="first", script="first.sh"),
+             Step(name="attack", script="attack.sh", run_as=RunAs.NOTEBOOK_USER),
              Step(name="later", script="later.sh", required=True),
              Step(name="last", script="last.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
     result = run(tmp_path, files, steps, keep=tmp_path / "keep")
     r = result.last
     assert r.exit_code == 0 and "[later] later" in r.output and "[last] who=ec2-user" in r.output
-    assert statuses(status_of(result.volume / "gone" / "logs")) == {
-        "attack": "ok", "later": "ok", "last": "ok"}
-    assert ran_as((run_folder(result.volume / "gone" / "logs") / "attack.log").read_text()) == ["ec2-user"]
     assert changes_outside(tmp_path / "keep") == []
+    assert_recorded(result, {"first": "first\n", "attack": "who=ec2-user\ndone\n", "later": "later\n",
+                             "last": "who=ec2-user\n"})
+    assert r.run_dir is not None and r.status is not None
+    copy = result.volume / ".lifecycle" / "logs" / r.run_dir.name
+    if attack == "read-only":
+        # No copy after the attack (after each later step, and at the end): root says so,
+        # where the whole record is, and goes on.
+        assert not copy.exists()
+        said = f"the copy of the logs in /home/ec2-user/SageMaker/.lifecycle is incomplete: " \
+               f"all of them are in {ROOT_LOG_DIR}/{r.run_dir.name}"
+        assert r.output.count(said) == 4 and said in (record(result) / "runner.log").read_text()
+    elif attack == "link-to-tmp":
+        # The notebook user's copy goes where that user sent it: its own business.
+        assert (result.volume / ".lifecycle").is_symlink() and not copy.exists()
+    else:
+        # The next copy made the state folder again (what was planted there moved aside) and
+        # holds the whole run.
+        assert copy.is_dir() and json.loads((copy / "status.json").read_text()) == r.status
 
 
-@pytest.mark.parametrize("plant", ["symlink", "fifo", "user-folder", "file"])
-def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
+@pytest.mark.parametrize("plant", ["symlink", "fifo", "user-folder", "file", "roots-folder"])
+def test_what_was_planted_as_the_state_folder_is_moved_aside_by_the_notebook_user(
         tmp_path: Path, plant: str) -> None:
     # The links point to a folder of root's that exists in the sandbox (a path of this machine's
-    # /tmp would not: the sandbox has a /tmp of its own).
+    # /tmp would not: the sandbox has a /tmp of its own). "roots-folder": the state folder an
+    # older version left, root's, which the notebook user cannot write.
     volume = tmp_path / "volume"
     victim = "/root/lcc-victim"
     (tmp_path / "victim").mkdir(mode=0o700)
@@ -481,19 +575,19 @@ def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
     state = volume / ".lifecycle"
     if plant == "symlink":
         os.symlink(victim, state)
-        # Folders where the old runner moved a planted state folder aside, planted too.
-        for minute in range(3):
-            (volume / f".lifecycle.untrusted-2026{minute}").mkdir()
     elif plant == "fifo":
         os.mkfifo(state)
     elif plant == "user-folder":
         state.mkdir()
         os.symlink(victim, state / "logs")
-    else:
+    elif plant == "file":
         state.write_text("x")
-    uid = free_id(Path("/etc/passwd"))  # the sandbox's ec2-user: the first free uid from 1000
+    else:
+        (state / "logs" / "20250101T000000.000Z-on-start").mkdir(parents=True)
+    uid = notebook_uid()
     for path in [volume, *volume.iterdir()]:
-        os.lchown(path, uid, uid)
+        if plant != "roots-folder" or path == volume:
+            os.lchown(path, uid, uid)
     result = run(tmp_path, {"a.sh": WHOAMI, "b.sh": WHOAMI},
                  [Step(name="a", script="a.sh"),
                   Step(name="b", script="b.sh", run_as=RunAs.NOTEBOOK_USER, required=True)],
@@ -501,12 +595,165 @@ def test_what_the_notebook_user_planted_as_the_state_folder_is_never_followed(
     r = result.last
     assert r.exit_code == 0 and r.duration_seconds < 10
     assert "[a] who=root" in r.output and "[b] who=ec2-user" in r.output
+    assert "incomplete" not in r.output
     kept_victim = tmp_path / "keep" / victim.lstrip("/")
     assert list(kept_victim.iterdir()) == [] and stat.S_IMODE(kept_victim.stat().st_mode) == 0o700
-    assert changes_outside(tmp_path / "keep", "var/log/lcc-constructs", victim.lstrip("/")) == []
-    # Moved aside by the notebook user itself, and logs where they belong again.
-    assert state.is_dir() and not state.is_symlink() and state.stat().st_uid == 0
+    assert changes_outside(tmp_path / "keep", victim.lstrip("/")) == []
+    assert_recorded(result, {"a": "who=root\n", "b": "who=ec2-user\n"})
+    # Moved aside by the notebook user itself, as it was, and the copy where it belongs again.
+    assert r.run_dir is not None
+    planted_type = {"symlink": stat.S_ISLNK, "fifo": stat.S_ISFIFO, "file": stat.S_ISREG}.get(plant, stat.S_ISDIR)
+    assert planted_type((volume / f".lifecycle.old-{r.run_dir.name}").lstat().st_mode)
+    assert state.is_dir() and not state.is_symlink() and state.stat().st_uid == uid
     assert statuses(status_of(state / "logs")) == {"a": "ok", "b": "ok"}
+
+
+#: An ec2-user program that keeps exchanging ~/SageMaker/.lifecycle with a folder of its own
+#: (renameat2 RENAME_EXCHANGE, the one atomic swap: v2's root checked the state folder, then
+#: looked its "logs" up again by name, and wrote through what it found there). Its folder is a
+#: farm of symlinks to /etc/sudoers.d under every name a run's logs and their copies take, made
+#: again for each run root's record shows. It counts its exchanges in ~/SageMaker/exchanges.
+EXCHANGER = r"""
+import ctypes, os, time
+libc = ctypes.CDLL(None, use_errno=True)
+rename_exchange = lambda a, b: libc.renameat2(-100, a.encode(), -100, b.encode(), 2) == 0
+os.chdir(os.path.expanduser("~/SageMaker"))
+os.makedirs(".lifecycle", exist_ok=True)
+def farm(top):
+    for run in os.listdir("/var/log/lcc-constructs"):
+        names = os.listdir(f"/var/log/lcc-constructs/{run}") + ["not-copied.txt", "status.json"]
+        os.makedirs(f"{top}/logs/{run}", exist_ok=True)
+        for name in names + ["." + n for n in names]:
+            try:
+                os.symlink(f"/etc/sudoers.d/{name}", f"{top}/logs/{run}/{name}")
+            except OSError:
+                pass
+    for name in ("latest-on-start", "latest-on-create"):
+        try:
+            os.symlink("/etc/sudoers.d", f"{top}/logs/{name}")
+        except OSError:
+            pass
+done, end = 0, time.monotonic() + 60
+while time.monotonic() < end:
+    farm("mine")
+    for _ in range(100):
+        done += rename_exchange(".lifecycle", "mine")
+    with open("exchanges", "w") as f:
+        f.write(str(done))
+"""
+
+
+def test_an_exchanger_alive_at_the_start_changes_nothing_of_roots(tmp_path: Path) -> None:
+    # The first step of the first start leaves the exchanger running, as an ec2-user
+    # background step of on-create would: at the second start it is alive from the first line.
+    start = ("pgrep -u ec2-user -f exchanger.py >/dev/null ||\n"
+             '  setsid python3 "$LCC_SCRIPTS_DIR/exchanger.py" </dev/null >/dev/null 2>&1 &\n'
+             "echo exchanging\n")
+    files = {"start.sh": start, "exchanger.py": EXCHANGER, "sys.sh": "seq 3\n", "user.sh": WHOAMI}
+    steps = [Step(name="start", script="start.sh", run_as=RunAs.NOTEBOOK_USER),
+             Step(name="sys", script="sys.sh", required=True),
+             Step(name="user", script="user.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
+    result = run(tmp_path, files, steps, keep=tmp_path / "keep", runs=2, wait_background_seconds=0)
+    assert [r.exit_code for r in result.runs] == [0, 0], result.last.output
+    assert int((result.volume / "exchanges").read_text()) > 0  # the attack took place
+    assert result.keep is not None
+    assert changes_outside(result.keep) == []  # nothing in /etc/sudoers.d, nor anywhere else
+    for r in result.runs:
+        assert_recorded(result, {"start": "exchanging\n", "sys": "1\n2\n3\n", "user": "who=ec2-user\n"}, r)
+        assert "[sys] 1\n" in r.output and "[user] who=ec2-user" in r.output
+
+
+@pytest.fixture
+def small_volume(tmp_path: Path) -> Iterator[Path]:
+    """A persistent volume of 1 MiB (a tmpfs mounted on this machine, for this test only)."""
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "lcc-test-volume", str(volume)], check=True)
+    try:
+        yield volume
+    finally:
+        subprocess.run(["umount", "-l", str(volume)], check=True)
+
+
+def test_a_full_volume_stops_no_step_and_fails_no_start(tmp_path: Path, small_volume: Path) -> None:
+    # The notebook user fills the volume (common enough by accident); every step after it,
+    # root's and the notebook user's, prints more than one screen, and all of it is in root's
+    # record (v2: each notebook user's step wrote its log on the volume, so every one that
+    # printed failed, and a required one failed the start).
+    fill = "cat /dev/zero >~/SageMaker/fill 2>/dev/null; df --output=avail ~/SageMaker | tail -n 1 | tr -d ' '\n"
+    files = {"fill.sh": fill, "sys.sh": "seq 5000\n", "user.sh": WHOAMI + "seq 5000\n"}
+    steps = [Step(name="fill", script="fill.sh", run_as=RunAs.NOTEBOOK_USER),
+             Step(name="sys", script="sys.sh", required=True),
+             Step(name="user", script="user.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
+    result = run(tmp_path, files, steps, volume=small_volume, keep=tmp_path / "keep")
+    r = result.last
+    assert r.exit_code == 0 and not r.would_fail, r.output
+    numbers = "".join(f"{i}\n" for i in range(1, 5001))
+    assert_recorded(result, {"fill": "0\n", "sys": numbers, "user": "who=ec2-user\n" + numbers})
+    assert changes_outside(tmp_path / "keep") == []
+    assert "[sys] 1\n" in r.output and "[sys] 5000\n" in r.output and "[user] 5000\n" in r.output
+    assert (small_volume / "fill").stat().st_size > 512 << 10  # it was full
+
+
+def test_yes_in_a_notebook_user_step_keeps_the_output_small_and_the_start_short(tmp_path: Path) -> None:
+    # `yes` as a notebook user's step: 64 MiB of "y" lines, then it hangs until its timeout
+    # (unbounded `yes` would fill the sandbox's memory). v2 sent every line to the output,
+    # one `sed -u` write each: minutes, past the service's limit, while status.json said 2 s.
+    flood = 64 << 20
+    files = {"flood.sh": f"yes | head -c {flood}\nexec sleep 60\n", "after.sh": WHOAMI}
+    steps = [Step(name="flood", script="flood.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=2),
+             Step(name="after", script="after.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
+    result = run(tmp_path, files, steps, keep=tmp_path / "keep")
+    r = result.last
+    assert r.exit_code == 0 and r.duration_seconds < 60  # seconds, not the budget
+    assert r.run_dir is not None and r.status is not None
+    shown = [line.removeprefix("[flood] ") for line in r.output.splitlines() if line.startswith("[flood] ")]
+    left_out = flood - 2 * SHOWN_OUTPUT_BYTES
+    full = f"{ROOT_LOG_DIR}/{r.run_dir.name}/flood.log"
+    assert f"...{left_out} bytes not shown (all in {full})" in shown
+    assert sum(len(line) + 1 for line in shown if line == "y") == 2 * SHOWN_OUTPUT_BYTES
+    assert len(r.output) < 64 << 10
+    # status.json's seconds are the real ones, and its record whole.
+    flood_step = r.step("flood")
+    assert flood_step.status == "timed_out" and 2.0 <= (flood_step.seconds or 0) < 9.0
+    assert sum(s["seconds"] for s in r.status["steps"]) <= r.duration_seconds
+    assert (record(result) / "flood.log").stat().st_size == flood
+    assert r.step("after").status == "ok" and ran_as(r.step("after").log) == ["ec2-user"]
+    assert changes_outside(tmp_path / "keep") == []
+    # The copy on the volume: the log's end, and a word on where the rest is.
+    copy = result.volume / ".lifecycle" / "logs" / r.run_dir.name
+    assert (copy / "flood.log").stat().st_size == VOLUME_COPY_BYTES
+    assert f"flood.log: only its last {VOLUME_COPY_BYTES} bytes (all in {full})" in (
+        copy / "not-copied.txt").read_text()
+
+
+#: A notebook user's step looking for a root step's secret wherever it might be: the unpacked
+#: bundle, root's record, every process's environment and command line (the root step holding
+#: it still runs, in the background). The secret is never in its own text: it is made by printf
+#: (a builtin: no command line holds it), as is the step's own variable's value.
+LOOK_FOR = r"""
+look() { grep -rlsF -f <(printf '%s%s\n' "$1" "$2") /startup /var/log/lcc-constructs /proc/[0-9]*/environ \
+  /proc/[0-9]*/cmdline | grep -v "^/proc/$$/" | sort | tr '\n' ' '; }
+echo "secret: [$(look root-only- s3cr3t)]"
+echo "mine: [$(look mine- 0wn)] $MINE"
+"""
+
+
+def test_a_root_steps_secret_is_not_readable_by_the_notebook_user(tmp_path: Path) -> None:
+    # The root steps' scripts name the secret in two pieces: only their variable holds it whole.
+    files = {"keep.sh": 'sleep 5; [ "$SECRET" = root-only-"s3cr3t" ] && echo had it\n',
+             "use.sh": '[ "$SECRET" = root-only-"s3cr3t" ] && echo has it\n', "look.sh": LOOK_FOR}
+    steps = [Step(name="keep", script="keep.sh", background=True, env={"SECRET": "root-only-s3cr3t"}),
+             Step(name="use", script="use.sh", env={"SECRET": "root-only-s3cr3t"}),
+             Step(name="look", script="look.sh", run_as=RunAs.NOTEBOOK_USER, env={"MINE": "mine-0wn"})]
+    result = run(tmp_path, files, steps, keep=tmp_path / "keep", wait_background_seconds=15)
+    r = result.last
+    assert r.step("use").log == "has it\n" and r.step("keep").log == "had it\n"
+    # Only its own variable, in its own entry of the bundle (and its own processes' environment).
+    look = r.step("look").log.splitlines()
+    assert look[0] == "secret: []", look
+    assert re.fullmatch(r"mine: \[(/proc/\d+/environ )*/startup/on-start/lcc/u \] mine-0wn", look[1]), look
+    assert changes_outside(tmp_path / "keep") == []
 
 
 #: The notebook user watching /tmp during a start: when root's loader hashes its payload file

@@ -98,10 +98,10 @@ def test_a_step_with_env_that_is_not_a_mapping_is_refused() -> None:
 TYPED: list[tuple[Callable[[], BuildOptions], str | None]] = [
     (lambda: BuildOptions(payload=Payload.S3), None),
     (lambda: BuildOptions(payload="s3"), None),
-    (lambda: BuildOptions(codec=codec_named("gzip+base64")), None),
-    (lambda: BuildOptions(codec="gzip+base64"), None),
+    (lambda: BuildOptions(codec=codec_named("deflate+base85")), None),
+    (lambda: BuildOptions(codec="deflate+base85"), None),
     (lambda: BuildOptions(payload="ftp"), "payload='ftp' must be one of"),
-    (lambda: BuildOptions(codec="gzip+s3"), "does not go with payload='inline'"),
+    (lambda: BuildOptions(codec="deflate+s3"), "does not go with payload='inline'"),
 ]
 
 

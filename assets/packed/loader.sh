@@ -1,6 +1,6 @@
 #!/bin/bash
 python3 -I /dev/fd/3 3<<'P' <<'E'
-import sys,os,hashlib,tempfile
+import sys,os,hashlib,tempfile,signal;signal.signal(13,0)
 @@DEFS@@
 try:
  d=@@DECODE@@

@@ -6,7 +6,7 @@
 # so nothing it plants there can make root write, read or wait for anything.
 #   RUN_DIR  root's folder of the run (readable by all)   STATE  the state folder on the volume
 #   RUN      the run's name     KIND  on-start, on-create   KEEP  runs of this kind kept
-# Each log is copied whole up to @@COPIED@@ bytes, else its end; what could not be written is
+# Each log is copied whole up to 1048576 bytes, else its end; what could not be written is
 # listed in not-copied.txt (as far as that can be written).
 umask 022
 # A state folder this user cannot write (an older version's, root's) is moved aside.
@@ -14,8 +14,8 @@ mkdir -p "$2/logs/$3" 2>/dev/null || { mv -T "$2" "$2.old-$3" && mkdir -p "$2/lo
 cd "$2/logs/$3" || exit
 for f in "$1"/*; do
   n=${f##*/}
-  if tail -c @@COPIED@@ "$f" >".$n" && mv -f ".$n" "$n"; then
-    [ "$(stat -c%s "$f")" -le @@COPIED@@ ] || echo "$n: only its last @@COPIED@@ bytes (all in $f)"
+  if tail -c 1048576 "$f" >".$n" && mv -f ".$n" "$n"; then
+    [ "$(stat -c%s "$f")" -le 1048576 ] || echo "$n: only its last 1048576 bytes (all in $f)"
   else
     rm -f ".$n"
     echo "$n: not copied (all in $f)"

@@ -20,7 +20,7 @@
 # It never resolves a path on the persistent volume: the copy there (assets/runtime/copy.sh)
 # is made by the notebook user, bounded in time, so whatever that user does to the volume can
 # only hurt that copy. @@TOKENS@@ are filled in by lcc_constructs.bundle: a feature's code
-# (assets/runtime/<feature>.sh) where a step uses it, else nothing; numbers from limits.py.
+# (assets/runtime/<feature>.sh) where a step uses it, else nothing.
 # shellcheck disable=SC2154 # the plan's variables are set above this code
 
 # clock: sets t to the uptime in cs (immune to clock changes; no fork).
@@ -39,20 +39,24 @@ say() { echo "$(date -u +%FT%TZ) lcc-constructs[$k]: $*" | tee -a runner.log; }
 shown() { tail -c +$(($2 + 1)) "${N[$1]}.log" | head -c "$3" | sed -u "s/^/[${N[$1]}] /"; }
 
 # run I LIMIT WHY: step I as its user, in a session of its own (no terminal), its output in its
-# log in root's folder; the first @@SHOWN@@ bytes of it shown on stdout as they come (tail stops
-# once the step is gone, so nothing the step leaves behind holds the script's output open), the
-# last @@SHOWN@@ once it ended. After LIMIT cs (0: none) timeout(1) sends SIGTERM; whatever is
-# left of the session after the grace gets SIGKILL, even once the step itself is gone. Sets the
-# step's S (status), X (exit code), D (seconds) and Y (reason, as JSON).
+# log in root's folder; its first 4096 bytes shown on stdout as they come (dd: head's stdio would
+# hold them back; tail stops once the step is gone, so nothing the step leaves behind holds the
+# script's output open), its last
+# 4096 once it ended. After LIMIT cs (0: none) timeout(1) sends SIGTERM to the step's process
+# group, and SIGKILL 5 s later if the step is still there; once a timed-out step is gone, what is
+# left of its session gets SIGKILL. Sets the step's S (status), X (exit code), D (seconds) and Y
+# (reason, as JSON). The numbers are limits.py's (tests/test_assets.py compares them).
 run() {
   local i=$1 c=(bash "$0" x "$1") p r L=${N[$1]}.log z
   @@USER@@
-  [ "$2" = 0 ] || c=(timeout -k @@GRACE@@ "$(secs "$2")" "${c[@]}")
+  [ "$2" = 0 ] || c=(timeout -k 5 "$(secs "$2")" "${c[@]}")
   clock
   p=$t
+  # The log exists before tail looks for it (tail -f does not wait for a name to appear).
+  : >"$L"
   setsid "${c[@]}" </dev/null >"$L" 2>&1 &
   r=$!
-  tail -s.1 -fn+1 --pid=$r "$L" | head -c @@SHOWN@@ | sed -u "s/^/[${N[i]}] /" &
+  tail -s.1 -fn+1 --pid=$r "$L" | dd bs=1 count=4096 status=none | sed -u "s/^/[${N[i]}] /" &
   wait $r
   X[i]=$?
   clock
@@ -63,27 +67,23 @@ run() {
     S[i]=ok Y[i]=
   elif [ "$2" != 0 ] && ((t >= $2)) && [[ ${X[i]} = 124 || ${X[i]} = 137 ]]; then
     S[i]=timed_out Y[i]="\"killed after $(secs "$2")s ($3)\""
-    for ((p = @@GRACE@@ * 10; p > 0; p--)); do
-      pgrep -s $r >/dev/null || break
-      sleep .1
-    done
     pkill -9 -s $r
   fi
   wait $!
   z=$(stat -c%s "$L")
-  if ((z > 2 * @@SHOWN@@)); then
-    echo "[${N[i]}] ...$((z - 2 * @@SHOWN@@)) bytes not shown (all in $PWD/$L)"
-    shown "$i" $((z - @@SHOWN@@)) @@SHOWN@@
-  elif ((z > @@SHOWN@@)); then
-    shown "$i" @@SHOWN@@ $((z - @@SHOWN@@))
+  if ((z > 8192)); then
+    echo "[${N[i]}] ...$((z - 8192)) bytes not shown (all in $PWD/$L)"
+    shown "$i" $((z - 4096)) 4096
+  elif ((z > 4096)); then
+    shown "$i" 4096 $((z - 4096))
   fi
 }
 
-# step I: foreground step I within what is left of the budget (skipped below @@MIN@@ cs).
+# step I: foreground step I within what is left of the budget (skipped below 1 s).
 step() {
   clock
   l=$((b - t + t0)) y=budget
-  if ((l < @@MIN@@)); then
+  if ((l < 100)); then
     S[$1]=skipped Y[$1]="\"budget spent: $(secs $((l > 0 ? l : 0)))s left\""
   else
     @@TIMEOUT@@
@@ -110,9 +110,9 @@ status() {
 }
 
 # copy: the notebook user copies this run's folder to the volume (assets/runtime/copy.sh), in
-# a session of its own, within @@COPY@@ s, its output nowhere: root waits for nothing of its.
+# a session of its own, within 10 s, its output nowhere: root waits for nothing of its.
 copy() {
-  [ -z "$s" ] || setsid timeout -k 1 @@COPY@@ sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" \
+  [ -z "$s" ] || setsid timeout -k 1 10 sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" \
     </dev/null >/dev/null 2>&1 || say "the copy of the logs in $s is incomplete: all of them are in $PWD"
 }
 
@@ -125,7 +125,7 @@ case $1 in
     clock
     A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t
     export HOME=/root LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
-    mkdir -p -m 755 "$r/$I" && cd "$r/$I" || exit
+    mkdir -p "$r/$I" && cd "$r/$I" || exit
     status
     for i in "${!N[@]}"; do
       @@GO@@ "$i"

@@ -48,7 +48,7 @@ class InspectedScript:
         return tuple(s.name for s in self.steps)
 
 
-_SHA256 = re.compile(r'"([0-9a-f]{64})"')
+_SHA256 = re.compile(r'hexdigest\(\)=="([0-9a-f]{64})"')
 
 
 def parse_loader(text: str) -> tuple[Codec, str, str, int]:
@@ -87,21 +87,28 @@ def _array(line: str, name: str) -> list[str]:
 
 
 def _entries(text: str) -> dict[int, tuple[dict[str, str], list[str]]]:
-    """Each step's variables and command, from the lines ``I)export K=V ...;exec COMMAND;;`` of a
-    ``case`` (the plan's ``e``, or ``lcc/u``)."""
+    """Each step's variables and command, from the entries ``I)export K=V ...;exec COMMAND;;`` of
+    a ``case $1 in ... esac`` (the plan's ``e``, or ``lcc/u``); a value may span lines."""
+    start, end = text.find("case $1 in"), text.rfind("esac")
+    if start < 0 or end < start:
+        return {}
+    lexer = shlex.shlex(text[start + len("case $1 in"):end], posix=True, punctuation_chars=";)")
+    lexer.whitespace_split = True
+    tokens = list(lexer)
     found: dict[int, tuple[dict[str, str], list[str]]] = {}
-    for line in text.split("\n"):
-        index, paren, rest = line.partition(")")
-        if not (paren and index.isdigit() and rest.startswith("export ") and rest.endswith(";;")):
-            continue
-        lexer = shlex.shlex(rest[:-2], posix=True, punctuation_chars=";")
-        lexer.whitespace_split = True
-        words = list(lexer)
-        if ";" not in words or words[words.index(";") + 1:words.index(";") + 2] != ["exec"]:
-            raise ValidationError(f"not an lcc-constructs plan: step entry {line[:60]!r}")
-        cut = words.index(";")
-        env = dict(w.partition("=")[::2] for w in words[1:cut])
-        found[int(index)] = (env, words[cut + 2:])
+    i = 0
+    while i < len(tokens):
+        try:
+            stop = tokens.index(";;", i)
+            index, paren, export = tokens[i:i + 3]
+            cut = tokens.index(";", i, stop)
+        except ValueError:
+            raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}") from None
+        if not (index.isdigit() and paren == ")" and export == "export" and tokens[cut + 1:cut + 2] == ["exec"]):
+            raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
+        env = dict(w.partition("=")[::2] for w in tokens[i + 3:cut])
+        found[int(index)] = (env, tokens[cut + 2:stop])
+        i = stop + 1
     return found
 
 
@@ -112,8 +119,8 @@ def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[St
     settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
     names = _array(lines[1], "N")
     arrays = {line[0]: _array(line, line[0]) for line in lines[2:6] if line[:2] in ("U=", "B=", "Q=", "T=")}
-    body = runner[runner.index("e(){ case $1 in"):runner.index("esac;}")] if "e(){ case $1 in" in runner else ""
-    entries = _entries(body) | _entries(user_steps)
+    plan = runner[:runner.find("esac;}") + 4]
+    entries = _entries(plan) | _entries(user_steps)
     home = settings["h"] + "/" + SCRIPTS_PREFIX
     steps = []
     for i, name in enumerate(names):

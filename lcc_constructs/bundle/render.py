@@ -25,15 +25,11 @@ from ..limits import (
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
     DEFAULT_UNPACK_DIR,
-    KILL_GRACE_SECONDS,
     MIN_STEP_SECONDS,
     PERSISTENT_DIR,
     ROOT_LOG_DIR,
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
-    SHOWN_OUTPUT_BYTES,
-    VOLUME_COPY_BYTES,
-    VOLUME_COPY_SECONDS,
 )
 from ._archive import ArchiveEntry, build_shar
 from ._assets import packed, snippet
@@ -74,12 +70,14 @@ class BuildOptions:
     :param budget_seconds: total time the foreground steps may take; steps that would start
         after it is spent are skipped and logged. Default 240 (the service allows 300 in all).
     :param unpack_dir: root-owned folder the bundle is unpacked into, as ``<unpack_dir>/<kind>``.
-    :param state_dir: root-owned folder for logs and status files, on the persistent volume by
-        default so they survive a restart: ``/home/ec2-user/SageMaker/.lifecycle``.
-    :param keep_runs: run folders of each kind kept in ``<state_dir>/logs``. Default 10.
-    :param codec: force one codec by name (``compressor+encoding``, e.g. ``gzip+base64``,
-        whose decoding needs nothing but coreutils and gzip). Default: every codec is tried
-        and the one giving the fewest characters is kept.
+    :param state_dir: where the logs and status files of each run are kept: a folder on the
+        persistent volume (default ``/home/ec2-user/SageMaker/.lifecycle``, so they survive a
+        restart), where the notebook user copies root's record of each run
+        (``/var/log/lcc-constructs``); or a folder ``/var/log/lcc*``, then root's record itself.
+    :param keep_runs: run folders of each kind kept in ``<state_dir>/logs`` on the volume. Default 10.
+    :param codec: force one codec by name (``compressor+encoding``, e.g. ``deflate+base85``;
+        python3 decodes every one on the instance). Default: every codec is tried and the one
+        giving the fewest characters is kept.
     :param payload: ``"inline"`` (default): the bundle travels in the script, within the
         service's 16384 characters. ``"s3"``: the bundle is an S3 object (any size) that the
         script downloads with the instance role and checks against the sha256 it carries; the
@@ -241,11 +239,7 @@ def render_runner(scripts: Scripts, options: BuildOptions) -> str:
     code = snippet("runtime/runner.sh")
     for token, used in features.items():
         code = fill(code, {token: snippet(f"runtime/{token.strip('@').lower()}.sh") if used else ""})
-    code = fill(code, {
-        "@@GO@@": "go" if features["@@BACKGROUND@@"] else "step",
-        "@@GRACE@@": str(KILL_GRACE_SECONDS), "@@SHOWN@@": str(SHOWN_OUTPUT_BYTES),
-        "@@MIN@@": str(_cs(MIN_STEP_SECONDS)), "@@COPY@@": str(VOLUME_COPY_SECONDS),
-    })
+    code = fill(code, {"@@GO@@": "go" if features["@@BACKGROUND@@"] else "step"})
     # A feature left out leaves an empty line.
     code = "\n".join(line for line in code.split("\n") if line.strip())
     return render_plan(scripts, options) + code + "\n"
@@ -260,8 +254,7 @@ def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry
     if user:
         entries.append(ArchiveEntry(USER_STEPS_PATH, user.encode(), 0o644))
     if state_folders(options)[1]:
-        copy = fill(snippet("runtime/copy.sh"), {"@@COPIED@@": str(VOLUME_COPY_BYTES)})
-        entries.append(ArchiveEntry(COPY_PATH, copy.encode() + b"\n", 0o644))
+        entries.append(ArchiveEntry(COPY_PATH, snippet("runtime/copy.sh").encode() + b"\n", 0o644))
     return entries
 
 
@@ -319,7 +312,7 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
 #: What the bucket name and a CDK asset key (a hash and a suffix) add to an s3 script, at most.
 MAX_S3_LOCATION_CHARS = 4 * -(-(S3_BUCKET_MAX_CHARS + 1 + 80) // 3)
 
-#: No codec beats gzip+base64 by this factor on what we pack: when gzip's output is larger than
+#: No codec beats deflate+base85 by this factor on what we pack: when deflate's output is larger than
 #: this many times the limit, no other codec is tried (the build is refused anyway).
 HOPELESS_FACTOR = 3
 

@@ -119,7 +119,7 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
         same program). Needs the ``minify`` extra. Default: off. Line numbers in step logs then
         refer to the minified files.
     :param codec: force one codec (a :class:`~lcc_constructs.bundle.codecs.Codec`, or its name
-        ``compressor+encoding``, e.g. ``"gzip+base64"``). Default: the one giving the fewest
+        ``compressor+encoding``, e.g. ``"deflate+base85"``). Default: the one giving the fewest
         characters.
     :param payload: ``Payload.INLINE`` (default): the bundle travels inside each script, within
         the service's 16384 characters. ``Payload.S3``: the bundle is a CDK asset in S3, of any

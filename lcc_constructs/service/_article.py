@@ -20,6 +20,9 @@ understands (docs/service-commands.md lists it); anything else makes it give the
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 import io
 import posixpath
 import re
@@ -29,7 +32,6 @@ from pathlib import PurePosixPath
 
 from ..bundle import RunAs, Step
 from ..bundle._languages import PYTHON_SUFFIXES, language, parse_shebang
-from ..bundle.codecs import BASE64
 from ..limits import NOTEBOOK_USER
 from ._shell import Command, Unread, command_lines, command_lists, pipeline_stages, simple_command, split
 
@@ -147,8 +149,8 @@ def _is_decode(words: list[str]) -> bool:
 def _decode(text: str) -> bytes:
     """The bytes of base64 text (line breaks and spaces ignored)."""
     try:
-        return BASE64.decode(text)
-    except ValueError:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (ValueError, binascii.Error):
         raise NotArticle("the payload is not base64") from None
 
 

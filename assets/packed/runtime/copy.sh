@@ -4,8 +4,8 @@ mkdir -p "$2/logs/$3" 2>/dev/null||{ mv -T "$2" "$2.old-$3"&&mkdir -p "$2/logs/$
 cd "$2/logs/$3"||exit
 for f in "$1"/*;do
 n=${f##*/}
-if tail -c @@COPIED@@ "$f" >".$n"&&mv -f ".$n" "$n";then
-[ "$(stat -c%s "$f")" -le @@COPIED@@ ]||echo "$n: only its last @@COPIED@@ bytes (all in $f)"
+if tail -c 1048576 "$f" >".$n"&&mv -f ".$n" "$n";then
+[ "$(stat -c%s "$f")" -le 1048576 ]||echo "$n: only its last 1048576 bytes (all in $f)"
 else
 rm -f ".$n"
 echo "$n: not copied (all in $f)"

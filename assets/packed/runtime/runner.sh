@@ -9,12 +9,13 @@ shown(){ tail -c +$(($2+1)) "${N[$1]}.log"|head -c "$3"|sed -u "s/^/[${N[$1]}] /
 run(){
 local i=$1 c=(bash "$0" x "$1") p r L=${N[$1]}.log z
 @@USER@@
-[ "$2" = 0 ]||c=(timeout -k @@GRACE@@ "$(secs "$2")" "${c[@]}")
+[ "$2" = 0 ]||c=(timeout -k 5 "$(secs "$2")" "${c[@]}")
 clock
 p=$t
+: >"$L"
 setsid "${c[@]}" </dev/null >"$L" 2>&1&
 r=$!
-tail -s.1 -fn+1 --pid=$r "$L"|head -c @@SHOWN@@|sed -u "s/^/[${N[i]}] /"&
+tail -s.1 -fn+1 --pid=$r "$L"|dd bs=1 count=4096 status=none|sed -u "s/^/[${N[i]}] /"&
 wait $r
 X[i]=$?
 clock
@@ -25,25 +26,21 @@ if [ "${X[i]}" = 0 ];then
 S[i]=ok Y[i]=
 elif [ "$2" != 0 ]&&((t>=$2))&&[[ ${X[i]} == 124 || ${X[i]} == 137 ]];then
 S[i]=timed_out Y[i]="\"killed after $(secs "$2")s ($3)\""
-for ((p=@@GRACE@@*10; p>0; p--));do
-pgrep -s $r >/dev/null||break
-sleep .1
-done
 pkill -9 -s $r
 fi
 wait $!
 z=$(stat -c%s "$L")
-if ((z>2*@@SHOWN@@));then
-echo "[${N[i]}] ...$((z-2*@@SHOWN@@)) bytes not shown (all in $PWD/$L)"
-shown "$i" $((z-@@SHOWN@@)) @@SHOWN@@
-elif ((z>@@SHOWN@@));then
-shown "$i" @@SHOWN@@ $((z-@@SHOWN@@))
+if ((z>8192));then
+echo "[${N[i]}] ...$((z-8192)) bytes not shown (all in $PWD/$L)"
+shown "$i" $((z-4096)) 4096
+elif ((z>4096));then
+shown "$i" 4096 $((z-4096))
 fi
 }
 step(){
 clock
 l=$((b-t+t0)) y=budget
-if ((l<@@MIN@@));then
+if ((l<100));then
 S[$1]=skipped Y[$1]="\"budget spent: $(secs $((l>0?l:0)))s left\""
 else
 @@TIMEOUT@@
@@ -65,7 +62,7 @@ J="{\"schema\":3,\"kind\":\"$k\",\"run\":\"$I\",\"started\":\"$A\",\"finished\":
 echo "$J" >.s&&mv .s status.json
 }
 copy(){
-[ -z "$s" ]||setsid timeout -k 1 @@COPY@@ sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" < \
+[ -z "$s" ]||setsid timeout -k 1 10 sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" < \
 /dev/null >/dev/null 2>&1||say "the copy of the logs in $s is incomplete: all of them are in $PWD"
 }
 @@BACKGROUND@@
@@ -74,7 +71,7 @@ x)unset N U B Q T&&cd /&&e "$2";;
 *)clock
 A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t
 export HOME=/root LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
-mkdir -p -m 755 "$r/$I"&&cd "$r/$I"||exit
+mkdir -p "$r/$I"&&cd "$r/$I"||exit
 status
 for i in "${!N[@]}";do
 @@GO@@ "$i"
