@@ -71,7 +71,8 @@ def simulate_built(tmp_path: Path, scripts: Scripts, *, files: Mapping[str, Path
 
 
 #: Where the loader (assets/loader.sh) hands the checked program over to bash.
-LOADER_RUNS = 'f=tempfile.TemporaryFile();f.write(d);f.seek(0);os.dup2(f.fileno(),0);os.execv("/bin/bash",("bash","-es"))'
+LOADER_RUNS = ('f=tempfile.TemporaryFile();f.write(d);f.seek(0);os.dup2(f.fileno(),0);'
+               'os.execv("/bin/bash",("bash","-es"))')
 
 
 def stop_loader(text: str, instead: str) -> str:

@@ -98,8 +98,9 @@ def test_compressed_bytes_is_the_decoded_payload_size(tmp_path: Path) -> None:
     rendered = build_folder(tmp_path / "s", FILES, codec="deflate+base85")
     _, payload, _, _ = parse_loader(rendered.text)
     # Decoded by the instance's decoder (python3's base85), not by ours.
-    decoded = subprocess.run(["python3", "-c", "import base64,sys;sys.stdout.buffer.write(base64.b85decode(input()))"],
-                             input=payload.encode() + b"\n", capture_output=True, check=True).stdout
+    code = "import base64,sys;sys.stdout.buffer.write(base64.b85decode(input()))"
+    decoded = subprocess.run(["python3", "-c", code], input=payload.encode() + b"\n",
+                             capture_output=True, check=True).stdout
     assert len(decoded) == rendered.report.compressed_bytes
 
 
@@ -233,7 +234,8 @@ def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_pa
     rendered = build(Scripts.from_folder(folder, steps=steps), options)
     codec, payload, _, _ = parse_loader(rendered.text)
     entries = {e.path: e.data for e in read_shar(codec.compressor.decompress(codec.encoding.decode(payload)))}
-    read_options, read_steps = read_plan(entries["lcc/runner.sh"].decode(), entries.get("lcc/u", b"").decode())
+    read_options, read_steps = read_plan(entries["lcc/runner.sh"].decode(),
+                                         entries.get("lcc/u", b"").decode())
     assert read_steps == tuple(steps)
     assert (read_options.kind, read_options.budget_seconds, read_options.unpack_dir, read_options.state_dir,
             read_options.keep_runs) == ("on-create", 123.45, "/opt/lcc-x", "/var/log/lcc-test", 3)

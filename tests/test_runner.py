@@ -531,7 +531,8 @@ TAKE_AWAY = {
 @pytest.mark.parametrize("attack", TAKE_AWAY)
 def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(
         tmp_path: Path, attack: str) -> None:
-    files = {"first.sh": "echo first\n", "attack.sh": WHOAMI + f"cd ~/SageMaker && {TAKE_AWAY[attack]}; echo done\n",
+    files = {"first.sh": "echo first\n",
+             "attack.sh": WHOAMI + f"cd ~/SageMaker && {TAKE_AWAY[attack]}; echo done\n",
              "later.sh": "echo later\n", "last.sh": WHOAMI}
     # After the first step, the notebook user's copy of the run is on the volume.
     steps = [Step(name="first", script="first.sh"),
@@ -602,7 +603,8 @@ def test_what_was_planted_as_the_state_folder_is_moved_aside_by_the_notebook_use
     assert_recorded(result, {"a": "who=root\n", "b": "who=ec2-user\n"})
     # Moved aside by the notebook user itself, as it was, and the copy where it belongs again.
     assert r.run_dir is not None
-    planted_type = {"symlink": stat.S_ISLNK, "fifo": stat.S_ISFIFO, "file": stat.S_ISREG}.get(plant, stat.S_ISDIR)
+    planted_type = {"symlink": stat.S_ISLNK, "fifo": stat.S_ISFIFO, "file": stat.S_ISREG}.get(
+        plant, stat.S_ISDIR)
     assert planted_type((volume / f".lifecycle.old-{r.run_dir.name}").lstat().st_mode)
     assert state.is_dir() and not state.is_symlink() and state.stat().st_uid == uid
     assert statuses(status_of(state / "logs")) == {"a": "ok", "b": "ok"}
@@ -638,8 +640,9 @@ while time.monotonic() < end:
     farm("mine")
     for _ in range(100):
         done += rename_exchange(".lifecycle", "mine")
-    with open("exchanges", "w") as f:
+    with open(".exchanges", "w") as f:
         f.write(str(done))
+    os.replace(".exchanges", "exchanges")
 """
 
 
@@ -680,7 +683,8 @@ def test_a_full_volume_stops_no_step_and_fails_no_start(tmp_path: Path, small_vo
     # root's and the notebook user's, prints more than one screen, and all of it is in root's
     # record (v2: each notebook user's step wrote its log on the volume, so every one that
     # printed failed, and a required one failed the start).
-    fill = "cat /dev/zero >~/SageMaker/fill 2>/dev/null; df --output=avail ~/SageMaker | tail -n 1 | tr -d ' '\n"
+    fill = ("cat /dev/zero >~/SageMaker/fill 2>/dev/null\n"
+            "df --output=avail ~/SageMaker | tail -n 1 | tr -d ' '\n")
     files = {"fill.sh": fill, "sys.sh": "seq 5000\n", "user.sh": WHOAMI + "seq 5000\n"}
     steps = [Step(name="fill", script="fill.sh", run_as=RunAs.NOTEBOOK_USER),
              Step(name="sys", script="sys.sh", required=True),
@@ -720,11 +724,9 @@ def test_yes_in_a_notebook_user_step_keeps_the_output_small_and_the_start_short(
     assert (record(result) / "flood.log").stat().st_size == flood
     assert r.step("after").status == "ok" and ran_as(r.step("after").log) == ["ec2-user"]
     assert changes_outside(tmp_path / "keep") == []
-    # The copy on the volume: the log's end, and a word on where the rest is.
+    # The copy on the volume: the log's end.
     copy = result.volume / ".lifecycle" / "logs" / r.run_dir.name
     assert (copy / "flood.log").stat().st_size == VOLUME_COPY_BYTES
-    assert f"flood.log: only its last {VOLUME_COPY_BYTES} bytes (all in {full})" in (
-        copy / "not-copied.txt").read_text()
 
 
 #: A notebook user's step looking for a root step's secret wherever it might be: the unpacked

@@ -25,7 +25,6 @@ from lcc_constructs import BuildOptions, LifecycleConfig, Scripts, build
 from lcc_constructs.bundle.readback import inspect_path
 from lcc_constructs.sandbox import SimulationResult, simulate
 
-from .conftest import STANDINS
 from .helpers import of_type, tree, write_folder
 from .standins import imds
 
@@ -212,30 +211,6 @@ def test_a_replaced_object_fails_the_sha256_check(aws: dict[str, Any], tmp_path:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
         aws["s3"].put_object(Bucket=aws["bucket"], Key=aws["key"], Body=aws["asset"].read_bytes())
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-
-
-@pytest.mark.sandbox
-@pytest.mark.usefixtures("sandbox")
-def test_without_python3_the_aws_cli_downloads(aws: dict[str, Any], folder: Path, tmp_path: Path) -> None:
-    # The aws CLI is a stand-in here (tests/standins/aws) serving the asset from a folder.
-    objects = tmp_path / "objects"
-    (objects / aws["bucket"]).mkdir(parents=True)
-    (objects / aws["bucket"] / aws["key"]).write_bytes(aws["asset"].read_bytes())
-    result = run(aws, aws["script"], tmp_path, hide=["/usr/bin/python3"],
-                 files={"/usr/bin/aws": STANDINS / "aws", "/srv/lcc-standin-s3": objects})
-    out = result.last.output
-    assert not result.would_fail, out
-    assert "python3 not found: downloading with the aws CLI" in out
-    assert tree(tmp_path / "keep" / "startup" / "on-start" / "scripts") == tree(folder)
-    calls = (tmp_path / "keep" / "var" / "log" / "lcc-standin-aws.log").read_text()
-    assert calls == f"s3 cp --only-show-errors --region {REGION} s3://{aws['bucket']}/{aws['key']} -\n"
-
-
-@pytest.mark.sandbox
-@pytest.mark.usefixtures("sandbox")
-def test_without_python3_or_the_aws_cli_it_says_so(aws: dict[str, Any], tmp_path: Path) -> None:
-    run_ = run(aws, aws["script"], tmp_path, hide=["/usr/bin/python3", "/usr/local/bin/aws"]).last
-    assert "neither python3 nor the aws CLI is installed: cannot download the payload" in run_.output
 
 
 def test_a_script_for_s3_wants_a_location(folder: Path) -> None:

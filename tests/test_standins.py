@@ -81,23 +81,6 @@ def test_imds_standin_behaves_like_imdsv2() -> None:
         server.stop()
 
 
-def test_aws_cli_standin(tmp_path: Path) -> None:
-    objects = tmp_path / "objects"
-    (objects / "bucket" / "dir").mkdir(parents=True)
-    (objects / "bucket" / "dir" / "key.bin").write_bytes(b"object bytes")
-    out = run(tmp_path, """
-aws s3 cp --only-show-errors --region eu-west-1 s3://bucket/dir/key.bin -; echo " rc=$?"
-aws s3 cp s3://bucket/missing -; echo "rc=$?"
-aws s3 ls s3://bucket 2>/dev/null; echo "rc=$?"
-wc -l </var/log/lcc-standin-aws.log
-""", {"/usr/bin/aws": STANDINS / "aws", "/srv/lcc-standin-s3": objects})
-    assert out.splitlines() == [
-        "object bytes rc=0",
-        'fatal error: An error occurred (404) when calling the HeadObject operation: Key "missing" '
-        "does not exist", "rc=1", "rc=252", "3",
-    ]
-
-
 def test_systemctl_standin_load_state_and_version(tmp_path: Path) -> None:
     unit, version = tmp_path / "unit", tmp_path / "version"
     unit.write_text("[Service]\nExecStart=/bin/true\n")

@@ -107,6 +107,7 @@ def signed_headers(url, region_name, access_key, secret_key, session_token, now)
 
 
 def s3_object(bucket, key):
+    sys.stderr.write("lcc-constructs: downloading the payload from s3://" + bucket + "/" + key + "\n")
     try:
         region_name = region()
         access_key, secret_key, session_token = credentials()

@@ -6,22 +6,16 @@
 # so nothing it plants there can make root write, read or wait for anything.
 #   RUN_DIR  root's folder of the run (readable by all)   STATE  the state folder on the volume
 #   RUN      the run's name     KIND  on-start, on-create   KEEP  runs of this kind kept
-# Each log is copied whole up to 1048576 bytes, else its end; what could not be written is
-# listed in not-copied.txt (as far as that can be written).
+# Each log is copied whole up to 1 MiB, else its last MiB; not-copied.txt lists what could not
+# be written (as far as that can be written).
 umask 022
 # A state folder this user cannot write (an older version's, root's) is moved aside.
 mkdir -p "$2/logs/$3" 2>/dev/null || { mv -T "$2" "$2.old-$3" && mkdir -p "$2/logs/$3"; } || exit
 cd "$2/logs/$3" || exit
 for f in "$1"/*; do
-  n=${f##*/}
-  if tail -c 1048576 "$f" >".$n" && mv -f ".$n" "$n"; then
-    [ "$(stat -c%s "$f")" -le 1048576 ] || echo "$n: only its last 1048576 bytes (all in $f)"
-  else
-    rm -f ".$n"
-    echo "$n: not copied (all in $f)"
-  fi
+  tail -c 1048576 "$f" >".t" && mv -f .t "${f##*/}" || echo "${f##*/}"
 done >not-copied.txt
-[ -s not-copied.txt ] || rm -f not-copied.txt
+[ -s not-copied.txt ] || rm not-copied.txt
 ln -sfn "$3" "../latest-$4"
 # shellcheck disable=SC2012 # run folders: plain names of ours
 ls -rd -- ../[0-9]*-"$4" | tail -n "+$(($5 + 1))" | xargs -r rm -rf --

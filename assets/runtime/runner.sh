@@ -35,9 +35,6 @@ secs() { printf %d.%02d $(($1 / 100)) $(($1 % 100)); }
 # say TEXT: a line of the runner's own, to stdout (CloudWatch) and to the run's runner.log.
 say() { echo "$(date -u +%FT%TZ) lcc-constructs[$k]: $*" | tee -a runner.log; }
 
-# shown I FROM BYTES: BYTES of step I's log from byte FROM on, each line after "[name] ".
-shown() { tail -c +$(($2 + 1)) "${N[$1]}.log" | head -c "$3" | sed -u "s/^/[${N[$1]}] /"; }
-
 # run I LIMIT WHY: step I as its user, in a session of its own (no terminal), its output in its
 # log in root's folder; its first 4096 bytes shown on stdout as they come (dd: head's stdio would
 # hold them back; tail stops once the step is gone, so nothing the step leaves behind holds the
@@ -71,11 +68,11 @@ run() {
   fi
   wait $!
   z=$(stat -c%s "$L")
-  if ((z > 8192)); then
-    echo "[${N[i]}] ...$((z - 8192)) bytes not shown (all in $PWD/$L)"
-    shown "$i" $((z - 4096)) 4096
-  elif ((z > 4096)); then
-    shown "$i" 4096 $((z - 4096))
+  # (On a line of its own: the first part may end in the middle of one.)
+  if ((z > 4096)); then
+    echo
+    ((z <= 8192)) || echo "[${N[i]}] ...$((z - 8192)) bytes not shown (all in $PWD/$L)"
+    tail -c +$((z > 8192 ? z - 4095 : 4097)) "$L" | sed "s/^/[${N[i]}] /"
   fi
 }
 

@@ -104,7 +104,8 @@ def _entries(text: str) -> dict[int, tuple[dict[str, str], list[str]]]:
             cut = tokens.index(";", i, stop)
         except ValueError:
             raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}") from None
-        if not (index.isdigit() and paren == ")" and export == "export" and tokens[cut + 1:cut + 2] == ["exec"]):
+        if not (index.isdigit() and paren == ")" and export == "export"
+                and tokens[cut + 1:cut + 2] == ["exec"]):
             raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
         env = dict(w.partition("=")[::2] for w in tokens[i + 3:cut])
         found[int(index)] = (env, tokens[cut + 2:stop])

@@ -25,7 +25,6 @@ from ..limits import (
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
     DEFAULT_UNPACK_DIR,
-    MIN_STEP_SECONDS,
     PERSISTENT_DIR,
     ROOT_LOG_DIR,
     S3_BUCKET_MAX_CHARS,
@@ -279,7 +278,8 @@ def render_loader(codec: Codec, *, sha256: str, fail_code: int, payload_text: st
     payload text."""
     decode, decompress = codec.encoding.piece(), codec.compressor.piece()
     modules = sorted(decode.modules | decompress.modules)
-    defs = "\n".join(([f"import {','.join(modules)}"] if modules else []) + [*decode.defs, *decompress.defs])
+    lines = (*decode.defs, *decompress.defs)
+    defs = "".join(f",{m}" for m in modules) + "".join(f"\n{line}" for line in lines)
     text = fill(packed("loader.sh").decode(), {
         "@@DEFS@@": defs, "@@DECODE@@": decode.expression, "@@DECOMPRESS@@": decompress.expression,
         "@@SHA256@@": sha256, "@@FAIL@@": str(fail_code)})

@@ -31,7 +31,7 @@ def T(url,region_name,access_key,secret_key,session_token,now):
 	if F:A['x-amz-security-token']=F
 	J=';'.join(O(A));M='\n'.join(['GET',G.path or'/','',''.join(B+':'+A[B].strip()+'\n'for B in O(A)),J,K]);L=H+'/'+E+'/s3/aws4_request';N='\n'.join(['AWS4-HMAC-SHA256',B,L,C.sha256(M.encode()).hexdigest()]);P=D(D(D(D(('AWS4'+secret_key).encode(),H),E),'s3'),'aws4_request');Q=I.new(P,N.encode(),C.sha256).hexdigest();A['Authorization']='AWS4-HMAC-SHA256 Credential='+access_key+'/'+L+', SignedHeaders='+J+', Signature='+Q;del A['host'];return A
 def U(bucket,key):
-	C=key;B=bucket
+	C=key;B=bucket;sys.stderr.write('lcc-constructs: downloading the payload from s3://'+B+'/'+C+'\n')
 	try:I=R();K,O,P=Q()
 	except(G,L,M,N)as A:F('no credentials or region for this instance ({}): is an instance role attached?'.format(A))
 	J=S(B,C,I)

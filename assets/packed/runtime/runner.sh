@@ -5,7 +5,6 @@ t=$((10#${t/./}))
 }
 secs(){ printf %d.%02d $(($1/100)) $(($1%100));}
 say(){ echo "$(date -u +%FT%TZ) lcc-constructs[$k]: $*"|tee -a runner.log;}
-shown(){ tail -c +$(($2+1)) "${N[$1]}.log"|head -c "$3"|sed -u "s/^/[${N[$1]}] /";}
 run(){
 local i=$1 c=(bash "$0" x "$1") p r L=${N[$1]}.log z
 @@USER@@
@@ -30,11 +29,10 @@ pkill -9 -s $r
 fi
 wait $!
 z=$(stat -c%s "$L")
-if ((z>8192));then
-echo "[${N[i]}] ...$((z-8192)) bytes not shown (all in $PWD/$L)"
-shown "$i" $((z-4096)) 4096
-elif ((z>4096));then
-shown "$i" 4096 $((z-4096))
+if ((z>4096));then
+echo
+((z<=8192))||echo "[${N[i]}] ...$((z-8192)) bytes not shown (all in $PWD/$L)"
+tail -c +$((z>8192?z-4095:4097)) "$L"|sed "s/^/[${N[i]}] /"
 fi
 }
 step(){
