@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -225,7 +224,8 @@ def test_an_unknown_option_never_stops_the_instance(jupyter: Jupyter, instance: 
     wait_quiet(jupyter, IDLE * 60 + 0.5)
     for typo in ("dry_rn=1", "--dry-run"):
         p = instance.check(jupyter.url, QUIET, typo)
-        assert p.returncode == 1 and f"not stopping: ValueError('unknown option {typo}')" in p.stdout, p.stdout
+        assert p.returncode == 1, p.stdout
+        assert f"not stopping: ValueError('unknown option {typo}')" in p.stdout, p.stdout
     assert instance.status == "InService"
 
 
@@ -281,7 +281,8 @@ class OddKernels(Misbehaving):
     status = 200
 
     def do_GET(self) -> None:
-        self.body = b'{"last_activity": "2020-01-01T00:00:00Z"}' if self.path == "/api/status" else b'{"k": 1}'
+        idle = b'{"last_activity": "2020-01-01T00:00:00Z"}'
+        self.body = idle if self.path == "/api/status" else b'{"k": 1}'
         super().do_GET()
 
 
@@ -309,7 +310,7 @@ def test_missing_metadata_never_stops_the_instance(jupyter: Jupyter, instance: I
     instance.metadata.unlink()
     p = instance.check(jupyter.url, "idle_minutes=0.0001")
     assert p.returncode == 1
-    assert f"not stopping: FileNotFoundError(2, 'No such file or directory')" in p.stdout, p.stdout
+    assert "not stopping: FileNotFoundError(2, 'No such file or directory')" in p.stdout, p.stdout
     assert instance.status == "InService"
 
 
@@ -361,7 +362,8 @@ def test_decisions_are_appended_to_the_log_file_kept_small(jupyter: Jupyter, ins
     assert len(lines) == 2 and all(re.fullmatch(r"\S+Z autostop: idle since .*", ln) for ln in lines), lines
 
 
-def test_a_log_file_that_cannot_be_written_is_said(jupyter: Jupyter, instance: Instance, tmp_path: Path) -> None:
+def test_a_log_file_that_cannot_be_written_is_said(jupyter: Jupyter, instance: Instance,
+                                                    tmp_path: Path) -> None:
     p = instance.check(jupyter.url, f"log_file={tmp_path}/no/such/folder/log")
     assert p.returncode == 0 and "not stopping yet (FileNotFoundError(" in p.stdout, p.stdout
 
@@ -400,7 +402,8 @@ def test_the_token_goes_to_the_local_jupyter(instance: Instance, tmp_path: Path)
     url = f"http://localhost:{server.server_address[1]}"
     try:
         token.write_text("wrong\n")
-        assert "not stopping: <HTTPError 403: 'Forbidden'>" in instance.check(url, f"token_file={token}").stdout
+        p = instance.check(url, f"token_file={token}")
+        assert "not stopping: <HTTPError 403: 'Forbidden'>" in p.stdout, p.stdout
         token.write_text("right\n")
         p = instance.check(url, f"token_file={token}")
         assert p.stdout.startswith("idle since 2099-01-01T00:00:00Z"), p.stdout

@@ -40,7 +40,7 @@ JUPYTER_URL_PATTERN = re.compile(r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:[
 
 #: Options of earlier versions that the checker can no longer honour, and why.
 REMOVED = {
-    "count_terminals": "can no longer be False: Jupyter's last activity (/api/status), which the checker "
+    "count_terminals": "is no longer possible: Jupyter's last activity (/api/status), which the checker "
                        "reads, counts terminals with kernels and API use; remove the option",
     "starting_grace_minutes": "is no longer an option: a kernel stuck 'starting' now counts from its start "
                               "like any other activity (Jupyter's last activity); remove the option",
@@ -109,8 +109,9 @@ def autostop(
 
 #: The checker's options that are the recipe's, with the checker's defaults (its OPTIONS, which a
 #: test compares with this): a value equal to its default is not written.
-CHECKER_DEFAULTS = {"idle_minutes": str(DEFAULT_AUTOSTOP_IDLE_MINUTES), "count_connections": "0", "dry_run": "0",
-                    "jupyter_url": DEFAULT_JUPYTER_URL, "token_file": "", "log_file": DEFAULT_AUTOSTOP_LOG_FILE}
+CHECKER_DEFAULTS = {"idle_minutes": str(DEFAULT_AUTOSTOP_IDLE_MINUTES), "count_connections": "0",
+                    "dry_run": "0", "jupyter_url": DEFAULT_JUPYTER_URL, "token_file": "",
+                    "log_file": DEFAULT_AUTOSTOP_LOG_FILE}
 _FLAGS = ("count_connections", "dry_run")
 
 

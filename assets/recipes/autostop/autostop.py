@@ -4,14 +4,14 @@
   autostop.py             as root, the recipe's step, at every start: copies itself to
                           /opt/lcc-autostop and has a systemd timer run `check` every
                           OPT_AUTOSTOP_INTERVAL_MINUTES with the options OPT_AUTOSTOP_ARGS
-  autostop.py check [..]  as root (the timer, or an admin): runs `run` as the notebook user with
-                          that user's Python, bounded (LIMIT seconds in all, OUT bytes of its
-                          output read, its process group killed), and prints and logs one
-                          escaped line. Options given here are added to the installed ones.
+  autostop.py check [..]  as root (the timer, or an admin): runs `run` with these options as the
+                          notebook user, with that user's Python, bounded (LIMIT seconds, OUT
+                          bytes of its output read, its process group killed), and prints and
+                          logs one escaped line.
   autostop.py run [..]    the decision (the notebook user): prints it. Exit 0: decided;
-                          1: in doubt, not stopping; 2: this Python has no boto3.
+                          1: in doubt, not stopping.
 
-Options are NAME=VALUE words, the last of a name wins; OPTIONS holds them with their defaults.
+Options are NAME=VALUE words (the last of a name wins); OPTIONS holds them with their defaults.
 Python 3.9 (Amazon Linux 2023's) and newer; boto3 to stop. Every character of the packed copy is
 the user's (the lifecycle script's 16384): hence terse messages (an exception's repr says why it
 does not stop) and the standard library's shortest ways.
@@ -55,7 +55,8 @@ def get(o, path):
     # Its self-signed certificate is not checked: the recipe allows only a loopback jupyter_url.
     token = o["token_file"]
     return json.load(urllib.request.urlopen(urllib.request.Request(
-        o["jupyter_url"].rstrip("/") + path, headers={"Authorization": "token " + read(token).strip()} if token else {}),
+        o["jupyter_url"].rstrip("/") + path,
+        headers={"Authorization": "token " + read(token).strip()} if token else {}),
         timeout=5, context=ssl._create_unverified_context()))
 
 
@@ -82,7 +83,8 @@ def decide(o):
     from botocore.config import Config
 
     # A short connect timeout: without a route to the SageMaker API, say so within LIMIT.
-    sm = boto3.client("sagemaker", region_name=meta["ResourceArn"].split(":")[3], config=Config(connect_timeout=5))
+    sm = boto3.client("sagemaker", region_name=meta["ResourceArn"].split(":")[3],
+                      config=Config(connect_timeout=5))
     state = sm.describe_notebook_instance(NotebookInstanceName=name)["NotebookInstanceStatus"]
     if state != "InService":
         return f"{said}, but {name} is {state}: not stopping"
@@ -125,9 +127,10 @@ def check(args):
         python = "/usr/bin/python3"
     out = b""
     try:
-        p = subprocess.Popen([python, HOME + "/autostop.py", "run", *args], user=USER, group=USER, extra_groups=[],
-                             env={"HOME": USER_HOME, "PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        p = subprocess.Popen([python, HOME + "/autostop.py", "run", *args],
+                             user=USER, group=USER, extra_groups=[],
+                             env={"HOME": USER_HOME, "PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             start_new_session=True)
         def read_some():  # unbuffered: no lock for a blocked thread to hold at exit
             nonlocal out
             while len(out) < OUT and (more := os.read(p.stdout.fileno(), OUT - len(out))):
@@ -159,9 +162,11 @@ def install():
     minutes = os.environ["OPT_AUTOSTOP_INTERVAL_MINUTES"]
     unit = "/etc/systemd/system/lcc-autostop."
     # TimeoutStartSec: should a check hang, systemd ends the unit with every process in it.
-    write(unit + "service", f"[Service]\nType=oneshot\nTimeoutStartSec=150\nExecStart=/usr/bin/python3 {HOME}/autostop.py check {args}\n")
+    write(unit + "service", "[Service]\nType=oneshot\nTimeoutStartSec=150\n"
+          f"ExecStart=/usr/bin/python3 {HOME}/autostop.py check {args}\n")
     write(unit + "timer", f"[Timer]\nOnActiveSec={minutes}min\nOnUnitActiveSec={minutes}min\n")
-    subprocess.check_call("systemctl daemon-reload && systemctl --no-block restart lcc-autostop.timer", shell=True)
+    subprocess.check_call("systemctl daemon-reload && systemctl --no-block restart lcc-autostop.timer",
+                          shell=True)
     print(f"autostop: systemd timer lcc-autostop.timer, every {minutes} minutes: {args}")
 
 
