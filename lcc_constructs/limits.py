@@ -115,9 +115,6 @@ DEFAULT_AUTOSTOP_IDLE_MINUTES = 60
 DEFAULT_AUTOSTOP_INTERVAL_MINUTES = 5
 AUTOSTOP_MAX_INTERVAL_MINUTES = 60
 
-#: Autostop: a kernel still "starting" after this many minutes is taken as stuck and ignored.
-DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES = 10
-
 #: Autostop's decisions, kept on the persistent volume (written by the notebook user).
 DEFAULT_AUTOSTOP_LOG_FILE = f"{PERSISTENT_DIR}/.autostop.log"
 

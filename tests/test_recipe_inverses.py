@@ -29,9 +29,8 @@ SHA = "0123456789abcdef" * 4
 #: Every recipe with options that are not its defaults (quotes, newlines and $ in values too).
 USES: dict[str, dict[str, Any]] = {
     "autostop": {"name": "idle-stop", "idle_minutes": 7.5, "interval_minutes": 3, "count_connections": True,
-                 "count_terminals": False, "starting_grace_minutes": 2, "dry_run": True,
-                 "jupyter_url": "http://127.0.0.1:8888/lab", "token_file": "/home/ec2-user/.token",
-                 "log_file": "/home/ec2-user/SageMaker/stop.log"},
+                 "dry_run": True, "jupyter_url": "http://127.0.0.1:8888/lab",
+                 "token_file": "/home/ec2-user/.token", "log_file": "/home/ec2-user/SageMaker/stop.log"},
     "environment-variables": {"variables": {"A": "x y", "B": "it's \"$HOME\"\nline2\\", "C": ""},
                               "jupyter": False, "timeout_seconds": 12.5, "name": "vars"},
     "git-config": {"user_name": "Jo O'Neil", "user_email": "jo@example.com",

@@ -20,7 +20,6 @@ from ..limits import (
     DEFAULT_AUTOSTOP_IDLE_MINUTES,
     DEFAULT_AUTOSTOP_INTERVAL_MINUTES,
     DEFAULT_AUTOSTOP_LOG_FILE,
-    DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES,
     DEFAULT_JUPYTER_URL,
     SAFE_PATH_PATTERN,
 )
@@ -30,12 +29,22 @@ NAME = "autostop"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = "autostop.py"
 
-#: The variable holding the checker's options (plain words, split on spaces by the checker).
+#: The variable holding the checker's options: ``name=value`` words, only those that differ from
+#: the checker's defaults (which are the recipe's), split on spaces by systemd.
 ARGS_ENV = "OPT_AUTOSTOP_ARGS"
+INTERVAL_ENV = "OPT_AUTOSTOP_INTERVAL_MINUTES"
 
-#: Jupyter URLs accepted: this instance's Jupyter (loopback: the checker sends its token there),
-#: as one shell word.
+#: Jupyter URLs accepted: this instance's Jupyter (loopback: the checker sends its token there
+#: and does not check the certificate), as one word of a systemd command line.
 JUPYTER_URL_PATTERN = re.compile(r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?(/[A-Za-z0-9._/-]*)?$")
+
+#: Options of earlier versions that the checker can no longer honour, and why.
+REMOVED = {
+    "count_terminals": "is no longer possible: Jupyter's last activity (/api/status), which the checker "
+                       "reads, counts terminals with kernels and API use; remove the option",
+    "starting_grace_minutes": "is no longer an option: a kernel stuck 'starting' now counts from its start "
+                              "like any other activity (Jupyter's last activity); remove the option",
+}
 
 
 def autostop(
@@ -44,37 +53,33 @@ def autostop(
     idle_minutes: float = DEFAULT_AUTOSTOP_IDLE_MINUTES,
     interval_minutes: int = DEFAULT_AUTOSTOP_INTERVAL_MINUTES,
     count_connections: bool = False,
-    count_terminals: bool = True,
-    starting_grace_minutes: float = DEFAULT_AUTOSTOP_STARTING_GRACE_MINUTES,
     dry_run: bool = False,
     jupyter_url: str = DEFAULT_JUPYTER_URL,
     token_file: str | None = None,
     log_file: str = DEFAULT_AUTOSTOP_LOG_FILE,
+    count_terminals: bool = True,
+    starting_grace_minutes: float | None = None,
 ) -> Scripts:
     """Stop the instance after ``idle_minutes`` without Jupyter activity (checked every
     ``interval_minutes`` by a systemd timer; no download, works offline).
 
-    Idle: no kernel busy, and the latest activity of every kernel (and terminal, unless
-    ``count_terminals=False``) older than ``idle_minutes``; with nothing running, counted from
-    when a check first saw nothing running. ``count_connections``: an open browser connection to
-    a kernel keeps the instance awake. ``starting_grace_minutes``: a kernel stuck in
-    ``starting`` counts as active this long, then no longer counts. ``dry_run``: log, never
-    stop. ``jupyter_url``/``token_file``: this instance's Jupyter server (loopback) and a file
-    holding its token, if it needs one. ``log_file``: the notebook user's file on the persistent
-    volume that keeps the decisions (they also go to /var/log/jupyter.log). Needs
-    ``sagemaker:DescribeNotebookInstance`` and ``sagemaker:StopNotebookInstance`` on the
-    instance: the recipe declares them and the constructs grant them.
+    Idle: Jupyter's own last activity (``/api/status``: kernels, terminals, any use of its API)
+    older than ``idle_minutes``, and no kernel busy. ``count_connections``: an open connection to
+    a kernel also keeps the instance awake. ``dry_run``: log, never stop.
+    ``jupyter_url``/``token_file``: this instance's Jupyter server (loopback) and a file holding
+    its token, if it needs one. ``log_file``: the notebook user's file on the persistent volume
+    that keeps the decisions (they also go to /var/log/jupyter.log). ``count_terminals`` (only
+    True, what Jupyter counts) and ``starting_grace_minutes`` (only None) are kept to say why
+    earlier versions' values are refused. Needs ``sagemaker:DescribeNotebookInstance`` and
+    ``sagemaker:StopNotebookInstance`` on the instance: the recipe declares them and the
+    constructs grant them.
     """
     # One timer and one /opt/lcc-autostop for the instance: a second use would replace the first.
     call = recipe_call(NAME, autostop, locals(), once=True)
     o = Options(NAME)
-    minutes = {"idle_minutes": idle_minutes, "starting_grace_minutes": starting_grace_minutes}
-    for option, value in minutes.items():
-        zero_ok = option == "starting_grace_minutes"
-        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-                or value < 0 or (value == 0 and not zero_ok)):
-            o.problem(option, value, "must be a number of minutes, 0 or more" if zero_ok
-                      else "must be a positive number of minutes")
+    if (isinstance(idle_minutes, bool) or not isinstance(idle_minutes, (int, float))
+            or not math.isfinite(idle_minutes) or idle_minutes <= 0):
+        o.problem("idle_minutes", idle_minutes, "must be a positive number of minutes")
     if (isinstance(interval_minutes, bool) or not isinstance(interval_minutes, int)
             or not 1 <= interval_minutes <= AUTOSTOP_MAX_INTERVAL_MINUTES):
         o.problem("interval_minutes", interval_minutes, f"must be a whole number from 1 to "
@@ -85,28 +90,29 @@ def autostop(
     for option, path in {"token_file": token_file, "log_file": log_file}.items():
         if path is not None:
             o.matching(option, path, SAFE_PATH_PATTERN, "an absolute path of letters, digits and _ . / -")
-    given = {"count_connections": count_connections, "count_terminals": count_terminals, "dry_run": dry_run}
-    for option, value in given.items():
+    for option, value in {"count_connections": count_connections, "dry_run": dry_run}.items():
         o.flag(option, value)
+    if count_terminals is not True:
+        o.problem("count_terminals", count_terminals, REMOVED["count_terminals"])
+    if starting_grace_minutes is not None:
+        o.problem("starting_grace_minutes", starting_grace_minutes, REMOVED["starting_grace_minutes"])
     o.done()
     # str(), not :g, which would round 90.1234567 and write 1234567 as 1.23457e+06.
-    args = [f"--idle-minutes={idle_minutes}", f"--starting-grace-minutes={starting_grace_minutes}",
-            f"--jupyter-url={jupyter_url}", f"--log={log_file}"]
-    args += [flag for flag, (option, on) in _FLAGS.items() if given[option] == on]
-    if token_file:
-        args.append(f"--token-file={token_file}")
-    env = {"OPT_AUTOSTOP_INTERVAL_MINUTES": str(interval_minutes), ARGS_ENV: " ".join(args)}
+    given = {"idle_minutes": str(idle_minutes), "count_connections": "1" if count_connections else "0",
+             "dry_run": "1" if dry_run else "0", "jupyter_url": jupyter_url, "token_file": token_file or "",
+             "log_file": log_file}
+    args = [f"{k}={v}" for k, v in given.items() if v != CHECKER_DEFAULTS[k]]
+    env = {INTERVAL_ENV: str(interval_minutes), ARGS_ENV: " ".join(args)}
     step = Step(name=name, script=SCRIPT, timeout_seconds=60, env=env)
     return recipe_scripts(NAME, [step], call=call, shared_lib=False, notebook_actions=AUTOSTOP_ACTIONS)
 
 
-#: The checker's flags that are options (flag -> option, and the option's value when present):
-#: what the recipe writes and what reading it back gives.
-_FLAGS = {"--count-connections": ("count_connections", True),
-          "--ignore-terminals": ("count_terminals", False), "--dry-run": ("dry_run", True)}
-#: The checker's valued arguments that are options.
-_VALUED = {"--idle-minutes": "idle_minutes", "--starting-grace-minutes": "starting_grace_minutes",
-           "--jupyter-url": "jupyter_url", "--log": "log_file", "--token-file": "token_file"}
+#: The checker's options that are the recipe's, with the checker's defaults (its OPTIONS, which a
+#: test compares with this): a value equal to its default is not written.
+CHECKER_DEFAULTS = {"idle_minutes": str(DEFAULT_AUTOSTOP_IDLE_MINUTES), "count_connections": "0",
+                    "dry_run": "0", "jupyter_url": DEFAULT_JUPYTER_URL, "token_file": "",
+                    "log_file": DEFAULT_AUTOSTOP_LOG_FILE}
+_FLAGS = ("count_connections", "dry_run")
 
 
 def _number(text: str) -> float:
@@ -118,15 +124,9 @@ def options_of(steps: Sequence[Step]) -> dict[str, Any]:
     """The options of the use of this recipe whose step begins ``steps`` (read back from a
     bundle): from the checker's arguments (KeyError for one it does not know)."""
     step = steps[0]
-    options: dict[str, Any] = {"name": step.name,
-                               "interval_minutes": int(step.env["OPT_AUTOSTOP_INTERVAL_MINUTES"])}
+    options: dict[str, Any] = {"name": step.name, "interval_minutes": int(step.env[INTERVAL_ENV])}
     for word in step.env[ARGS_ENV].split():
-        key, sep, value = word.partition("=")
-        if not sep:
-            option, on = _FLAGS[key]
-            options[option] = on
-        elif key in ("--idle-minutes", "--starting-grace-minutes"):
-            options[_VALUED[key]] = _number(value)
-        else:
-            options[_VALUED[key]] = value
+        key, _, value = word.partition("=")
+        CHECKER_DEFAULTS[key]  # noqa: B018 - a KeyError names an argument this version does not write
+        options[key] = _number(value) if key == "idle_minutes" else value == "1" if key in _FLAGS else value
     return options
