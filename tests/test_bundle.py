@@ -225,8 +225,11 @@ def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_pa
     folder = write_folder(tmp_path / "s", files)
     steps = [
         Step(name="a", script="a.sh", timeout_seconds=12.5, required=True,
-             env={"QUOTED": "it's \"here\" $HOME `x`", "NEWLINE": "one\ntwo", "EMPTY": ""}),
-        Step(name="b.py-1", script="sub dir/b.py", run_as=RunAs.NOTEBOOK_USER, background=True),
+             env={"QUOTED": "it's \"here\" $HOME `x`", "NEWLINE": "one\ntwo", "EMPTY": "",
+                  "LIKE_PLAN": "x\nB=(1)\n0)export A=1;exec x;;\nesac;}\n"}),
+        # A value whose lines look like the plan's own (an array, an entry, the end of e).
+        Step(name="b.py-1", script="sub dir/b.py", run_as=RunAs.NOTEBOOK_USER, background=True,
+             env={"LIKE_PLAN": "x\nB=(1)\n0)export A=1;exec x;;\nesac;}\n"}),
         Step(name="c", script="c.sh", run_as=RunAs.NOTEBOOK_USER, timeout_seconds=86400),
     ]
     options = BuildOptions(kind="on-create", budget_seconds=123.45, unpack_dir="/opt/lcc-x",

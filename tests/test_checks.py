@@ -56,6 +56,8 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
     (checks.check_step_options,
      scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", background=True, required=True)]),
      "a background step cannot be required"),
+    (checks.check_root_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={
+        "LD_PRELOAD": "/home/./ec2-user/SageMaker/x.so"})]), "LD_PRELOAD=.*root would load or run"),
     (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"1BAD": "x"})]),
      "environment variable name '1BAD' is not valid"),
     (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"OK": "a\0b"})]),
@@ -187,3 +189,25 @@ def test_manifest_timeouts_out_of_range_are_errors_not_tracebacks(tmp_path: Path
     (tmp_path / "lifecycle.toml").write_text(f'[[step]]\nscript = "a.sh"\ntimeout = {value}\n')
     with pytest.raises(BundleError, match=r"timeout_seconds=.* must be a number of seconds from 1 to 86400"):
         build(Scripts.from_folder(tmp_path))
+
+
+@pytest.mark.parametrize("value", [
+    "/home/ec2-user/SageMaker/bin", "/usr/bin://home/ec2-user/bin", "/home/./ec2-user",
+    "/home/ec2-user/../ec2-user", "/opt/../home/ec2-user/x", "/home/ec2-user/SageMaker/link/../../../etc",
+    "-I/home/ec2-user/lib", "~ec2-user/bin",
+    "--require /tmp/x.js", "/var/tmp/lib:/usr/lib",
+])
+def test_a_root_step_may_not_point_a_dangerous_variable_at_the_users_files(value: str) -> None:
+    bad = scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"PYTHONPATH": value})])
+    assert checks.check_root_step_env(bad), value
+
+
+def test_dangerous_variables_are_fine_for_root_elsewhere_and_for_the_notebook_user() -> None:
+    from lcc_constructs.bundle.steps import RunAs
+
+    ok = scripts({"a.sh": b"echo\n"}, [
+        Step(name="a", script="a.sh", env={"PATH": "/opt/tools/bin:/usr/bin",
+                                           "LD_LIBRARY_PATH": "/home/ec2-user2", "NOTE": "/home/ec2-user"}),
+        Step(name="b", script="a.sh", run_as=RunAs.NOTEBOOK_USER,
+             env={"PATH": "/home/ec2-user/SageMaker/bin"})])
+    assert checks.check_root_step_env(ok) == []

@@ -102,13 +102,13 @@ def test_recipes_among_own_steps_and_one_recipe_twice(tmp_path: Path) -> None:
 def test_a_recipe_whose_files_differ_stays_plain_steps(tmp_path: Path) -> None:
     # Built by a version whose recipe script was not today's: the steps and files are kept as
     # they are, which builds the same script; calling the recipe would not.
-    made = RECIPES["stop-ssm-agent"](name="ssm")
-    files = tuple(replace(f, data=f.data + b"# older\n") if f.path.endswith("stop-ssm-agent.sh") else f
+    made = RECIPES["persistent-bin"](name="pb")
+    files = tuple(replace(f, data=f.data + b"# older\n") if f.path.endswith("persistent-bin.sh") else f
                   for f in made.files)
     text, again, manifest = pull_back(Scripts(files, made.steps), tmp_path / "pulled")
     assert again == text
-    assert manifest["step"] == [{"script": "recipes/ssm/stop-ssm-agent.sh", "name": "ssm", "timeout": 60}]
-    assert (tmp_path / "pulled/recipes/lib/systemd.sh").is_file()
+    assert [s["script"] for s in manifest["step"]] == ["recipes/pb/persistent-bin.sh"]
+    assert (tmp_path / "pulled/recipes/lib.sh").is_file()
 
 
 def test_recipe_uses_are_found_in_order_with_their_steps() -> None:

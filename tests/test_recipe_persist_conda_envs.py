@@ -102,8 +102,7 @@ def test_first_start_makes_the_envs_folder_and_conda_looks_there_first(tmp_path:
     result = run(tmp_path, scripts, files=conda_setup(tmp_path), runs=2)
     assert_all_ok(result)
     first, second = (r.step("persist-conda-envs").log for r in result.runs)
-    assert f"conda now looks in {ENVS} first" in first
-    assert f"conda looks in {ENVS} first already" in second
+    assert all(f"conda creates environments in {ENVS}" in log for log in (first, second))
     one, two = snapshots(result)
     assert one == two
     keep = tmp_path / "keep"
@@ -114,7 +113,7 @@ def test_first_start_makes_the_envs_folder_and_conda_looks_there_first(tmp_path:
     uid, gid = sandbox_ids(keep)
     for path in (envs.parent, envs):
         assert (path.stat().st_uid, path.stat().st_gid) == (uid, gid)
-    assert "the kernel list is unchanged: Jupyter not restarted" in first
+    assert "kernels unchanged: Jupyter not restarted" in first
     assert restarts(result.last.step("calls").log) == 0
 
 
@@ -135,13 +134,13 @@ def test_envs_with_ipykernel_become_kernels_and_jupyter_restarts_once(
     result = run(tmp_path, scripts, files=conda_setup(tmp_path), runs=2)
     assert_all_ok(result)
     first = result.runs[0].step("persist-conda-envs").log
-    assert "ml: registered as Jupyter kernel conda-env-ml" in first
-    assert "My.Env: registered as Jupyter kernel conda-env-my.env" in first
-    assert "bare: skipped, ipykernel is not installed in it (conda install -n bare ipykernel)" in first
-    assert "broken: skipped, it has no bin/python" in first
+    assert "ml: kernel conda-env-ml" in first
+    assert "My.Env: kernel conda-env-my.env" in first
+    assert "bare: no kernel (" in first and "No module named ipykernel" in first
+    assert "broken: no kernel (" in first and "bin/python" in first
     assert "notes.txt" not in first
-    assert "restarting Jupyter (the kernel list changed)" in first
-    assert "the kernel list is unchanged" in result.runs[1].step("persist-conda-envs").log
+    assert "restarting Jupyter" in first
+    assert "kernels unchanged" in result.runs[1].step("persist-conda-envs").log
     assert restarts(result.last.step("calls").log) == 1
     one, two = snapshots(result)
     assert one == two
@@ -166,9 +165,9 @@ def test_no_conda_and_no_systemd_still_registers_and_logs_what_it_skipped(
     result = run(tmp_path, recipes.persist_conda_envs())
     assert_all_ok(result)
     log = result.last.step("persist-conda-envs").log
-    assert f"conda is not installed: {HOME}/.condarc left as it is" in log
-    assert "ml: registered as Jupyter kernel conda-env-ml" in log
-    assert "Jupyter not restarted (the kernel list changed): systemd is not running" in log
+    assert "conda not configured: " in log and "anaconda3/bin/conda" in log
+    assert "ml: kernel conda-env-ml" in log
+    assert "Jupyter" in log  # what systemctl made of the restart: no systemd runs here
     assert not (tmp_path / "keep/home/ec2-user/.condarc").exists()
     assert (tmp_path / "keep" / KERNELS / "conda-env-ml/kernel.json").exists()
 
@@ -186,4 +185,59 @@ def test_each_switch_turns_its_part_off(tmp_path: Path, kernel_env: Path, switch
     assert registered == (switch == "restart_jupyter"), log
     assert restarts(result.last.step("calls").log) == 0
     if switch == "restart_jupyter":
-        assert "the kernel list changed: Jupyter not restarted (restart_jupyter is off)" in log
+        assert "kernels changed: Jupyter not restarted (restart_jupyter is off)" in log
+
+
+# --- attacks: ec2-user plants the programs root has it run ------------------------------------
+
+#: What ec2-user can plant as an environment's python (or as its conda): each also tries, in
+#: case it runs as root, to write where only root can.
+PLANTED = {
+    "sleeps": "trap '' TERM\nsleep 1000\n",
+    "floods": "yes 'a line of output that goes on and on'\n",
+    "forks": "setsid sleep 1000 &\nsleep 1000 &\necho left a child holding stdout open\n",
+}
+PWN = "touch /etc/lcc-pwned /home/ec2-user/SageMaker/root-was-here 2>/dev/null\n"
+
+
+ROOT_OWNED = (f"find {HOME} /etc -path {HOME}/SageMaker/.lifecycle -prune -o -path /etc/systemd -prune "
+              "-o -user root -print | sort > /run/lcc-test-root-owned.$1\n")
+
+
+def root_owned_probes(tmp_path: Path) -> tuple[Scripts, Scripts]:
+    """Steps before and after the recipe: the second, which runs only if the start went on,
+    prints what root owns in the home, on the volume and in /etc (the runner's state folder
+    aside) that it did not own before."""
+    before = probe(tmp_path, "before", ROOT_OWNED.replace("$1", "before"))
+    after = probe(tmp_path, "after", ROOT_OWNED.replace("$1", "after")
+                  + "comm -13 /run/lcc-test-root-owned.before /run/lcc-test-root-owned.after\n")
+    return before, after
+
+
+@pytest.mark.parametrize("attack", sorted(PLANTED))
+@pytest.mark.parametrize("program", ["python", "conda"])
+def test_a_planted_program_costs_seconds_and_runs_as_ec2_user(
+        tmp_path: Path, kernel_env: Path, attack: str, program: str) -> None:
+    volume = tmp_path / "volume"
+    add_env(volume, "ml", kernel_env)
+    planted = tmp_path / "planted"
+    planted.write_text("#!/bin/bash\n" + PWN + PLANTED[attack])
+    planted.chmod(0o755)
+    files = conda_setup(tmp_path)
+    if program == "python":
+        evil = volume / ".conda/envs/evil/bin"
+        evil.mkdir(parents=True)
+        shutil.copy(planted, evil / "python")
+    else:
+        files[f"{HOME}/anaconda3/bin/conda"] = planted
+    before, after = root_owned_probes(tmp_path)
+    scripts = fix_condarc_owner(tmp_path) + before + recipes.persist_conda_envs() + after
+    result = run(tmp_path, scripts, files=files)
+    assert_all_ok(result)
+    step = result.last.step("persist-conda-envs")
+    assert float(step.seconds or 0) < (16 if attack == "sleeps" else 5), step  # 10 s for the planted call
+    assert "ml: kernel conda-env-ml" in step.log  # the other environments are still registered
+    assert len(step.log) < 4000  # root copied a few hundred bytes of the output, no more
+    assert without_who(result.last.step("after").log).split() == []
+    assert not (tmp_path / "keep/etc/lcc-pwned").exists()
+    assert not (volume / "root-was-here").exists() or (volume / "root-was-here").stat().st_uid != 0

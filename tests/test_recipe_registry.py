@@ -53,12 +53,12 @@ def test_manifest_recipe_errors(tmp_path: Path, table: str, message: str) -> Non
 
 
 def test_the_same_recipe_twice_under_two_names() -> None:
-    both = from_spec("stop-ssm-agent", {}) + from_spec("stop-ssm-agent", {"name": "again"})
+    again = {"name": "again", "folder": "/home/ec2-user/SageMaker/b"}
+    both = from_spec("persistent-bin", {}) + from_spec("persistent-bin", again)
     assert sorted(f.path for f in both.files) == [
-        "recipes/again/stop-ssm-agent.sh",
-        "recipes/lib.sh",  # the helpers all recipes share, packed once,
-        "recipes/lib/systemd.sh",  # and those this recipe asked for, once too
-        "recipes/stop-ssm-agent/stop-ssm-agent.sh"]
+        "recipes/again/persistent-bin.sh",
+        "recipes/lib.sh",  # the helper the root steps share, packed once
+        "recipes/persistent-bin/persistent-bin.sh"]
 
 
 def test_cli_spec() -> None:

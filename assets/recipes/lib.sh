@@ -1,39 +1,18 @@
 #!/bin/bash
-# Helpers of the built-in recipes. Sourced, never run: the bundle holds one copy, recipes/lib.sh,
-# beside the recipes' folders (recipes/<step name>/), and the helper files the recipes of the
-# bundle asked for in recipes/lib/ (lcc_constructs/recipes/_common.py: recipe_scripts(libs=...)),
-# all of which this sources.
-# shellcheck disable=SC2034 # the variables are for the recipes
+# Helper of the built-in recipes whose root step has ec2-user do part of the work. Sourced,
+# never run: the bundle holds one copy, recipes/lib.sh, beside the recipes' folders. Every
+# character here is paid by every recipe that sources it: only what those need belongs here.
+# shellcheck disable=SC2034 # o is for the recipes
 #
-# A recipe must never fail the instance start on its own account: when a tool it needs is
-# missing it says what it skipped and why, and ends with status 0.
-#
-# Every character here is paid by every recipe (the lifecycle script's 16384 are the user's):
-# only what most recipes use belongs here.
-
-NOTEBOOK_USER=ec2-user
-NOTEBOOK_HOME=/home/ec2-user
-# The persistent volume: the only folder that survives a stop/start.
-VOLUME=$NOTEBOOK_HOME/SageMaker
-
-# log MESSAGE...: one line of the step's log. (bash's echo takes no option from a word holding
-# anything but option letters, and expands no backslash: messages print as they are.)
-log() { echo "$*"; }
-
-# skip REASON: say why nothing (more) is done and end the step successfully.
-skip() {
-  log "skipped: $*"
-  exit 0
-}
-
-have() { command -v "$1" >/dev/null; }
-
-# as_user COMMAND...: run COMMAND as the notebook user, with its HOME (from root steps). Root
-# must not touch what that user controls (the persistent volume, the home): a symlink planted
-# there would make root write or run anything.
-as_user() { sudo -n -u "$NOTEBOOK_USER" -H -- "$@"; }
-
-for lib in "${BASH_SOURCE[0]%/*}"/lib/*.sh; do
-  # shellcheck source=/dev/null
-  [ ! -f "$lib" ] || . "$lib"
-done
+# The trust boundary: ec2-user owns the persistent volume and its home and can change anything
+# there at any moment (and any program there: conda, an environment's python). Root resolves no
+# path there, and runs nothing ec2-user can plant but through u:
+#   u COMMAND...  COMMAND as ec2-user (HOME its home), stdin /dev/null, stdout and stderr into
+#                 the file $o (root's, opened by root), killed with all it started after W
+#                 seconds (default 10) by a timeout of root's that ec2-user cannot signal (-k:
+#                 SIGKILL to the group 1 s after SIGTERM). ulimit -f caps what it can write
+#                 (F KB, default 64; a write past it fails): root reads at most the first KB of
+#                 $o (head -c), and waits on no pipe a process left behind could hold open.
+o=$(mktemp)
+trap 'rm -f "$o"' EXIT
+u() { (ulimit -f "${F:-64}" && exec timeout -k1 "${W:-10}" sudo -nu ec2-user -H -- "$@") </dev/null >"$o" 2>&1; }

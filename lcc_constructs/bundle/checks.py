@@ -8,6 +8,7 @@ that one build reports every problem at once.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import tempfile
@@ -32,7 +33,7 @@ from ..limits import (
     UNPACK_DIR_PARENTS,
 )
 from ._languages import language
-from .steps import MANIFEST_NAME, BundleFile, Scripts
+from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts
 
 Check = Callable[[Scripts], list[str]]
 
@@ -160,6 +161,58 @@ def check_step_env(scripts: Scripts) -> list[str]:
     return problems
 
 
+#: Variables that make a program load or run files they name (a search path, a library or module
+#: to preload, a startup file): in a root step, a value naming a place the notebook user can
+#: write lets that user run code as root. Dynamic loader: LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT;
+#: shells: PATH, BASH_ENV, ENV, CDPATH; glibc's iconv modules: GCONV_PATH; interpreters:
+#: PYTHONPATH, PYTHONHOME, PYTHONSTARTUP, PYTHONUSERBASE, PERL5LIB, PERL5OPT, PERLLIB,
+#: RUBYLIB, RUBYOPT, NODE_OPTIONS, NODE_PATH.
+DANGEROUS_VARIABLES = frozenset({
+    "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "CDPATH", "GCONV_PATH",
+    "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "PERL5LIB", "PERL5OPT", "PERLLIB",
+    "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "NODE_PATH",
+})
+
+#: Where the notebook user can put files: its home (the persistent volume is in it) and the
+#: world-writable temporary folders.
+USER_WRITABLE = ("/home/ec2-user", "/tmp", "/var/tmp", "/dev/shm")
+
+# A path in a value: from a / (or ~ec2-user) to the next separator of lists and options.
+_PATH_IN_VALUE = re.compile(r"(?:~ec2-user|/)[^:;,\s'\"=]*")
+
+
+def names_a_user_path(value: str) -> bool:
+    """Whether ``value`` (a list, an option string) names a path in :data:`USER_WRITABLE`,
+    however it is spelled (``//home/ec2-user``, ``/home/./ec2-user``, ``/x/../home/ec2-user``),
+    or passes through one on its way (``/home/ec2-user/link/../..``: the notebook user decides
+    where a ``..`` after its own folder leads)."""
+    for path in _PATH_IN_VALUE.findall(value):
+        if path.startswith("~"):
+            path = "/home/ec2-user" + path[len("~ec2-user"):]
+        parts: list[str] = []
+        for part in path.split("/"):
+            if part == "..":
+                parts = parts[:-1]
+            elif part not in ("", "."):
+                parts.append(part)
+            here = "/" + "/".join(parts)
+            if any(here == top or here.startswith(top + "/") for top in USER_WRITABLE):
+                return True
+    return False
+
+
+def check_root_step_env(scripts: Scripts) -> list[str]:
+    return [
+        f"step {s.name!r}: {key}={value!r} names a place the notebook user can write "
+        f"({', '.join(USER_WRITABLE)}), and the step runs as root: root would load or run what "
+        "ec2-user planted there. Fix: point it at a folder of root's (e.g. under /opt), or run "
+        "the step as ec2-user."
+        for s in scripts.steps if s.run_as is RunAs.ROOT
+        for key, value in sorted(s.env.items())
+        if key in DANGEROUS_VARIABLES and isinstance(value, str) and names_a_user_path(value)
+    ]
+
+
 def check_line_endings(scripts: Scripts) -> list[str]:
     problems = []
     for f in _text_files(scripts):
@@ -231,6 +284,7 @@ CHECKS: tuple[Check, ...] = (
     check_step_scripts_exist,
     check_step_options,
     check_step_env,
+    check_root_step_env,
     check_byte_order_mark,
     check_line_endings,
     check_shell_syntax,

@@ -88,29 +88,29 @@ def _array(line: str, name: str) -> list[str]:
 
 def _entries(text: str) -> dict[int, tuple[dict[str, str], list[str]]]:
     """Each step's variables and command, from the entries ``I)export K=V ...;exec COMMAND;;`` of
-    a ``case $1 in ... esac`` (the plan's ``e``, or ``lcc/u``); a value may span lines."""
-    start, end = text.find("case $1 in"), text.rfind("esac")
-    if start < 0 or end < start:
+    the first ``case $1 in ... esac`` of ``text`` (the plan's ``e``, or ``lcc/u``); a value may
+    span lines, and hold anything."""
+    start = text.find("case $1 in")
+    if start < 0:
         return {}
-    lexer = shlex.shlex(text[start + len("case $1 in"):end], posix=True, punctuation_chars=";)")
+    lexer = shlex.shlex(text[start + len("case $1 in"):], posix=True, punctuation_chars=";)")
     lexer.whitespace_split = True
-    tokens = list(lexer)
     found: dict[int, tuple[dict[str, str], list[str]]] = {}
-    i = 0
-    while i < len(tokens):
-        try:
-            stop = tokens.index(";;", i)
-            index, paren, export = tokens[i:i + 3]
-            cut = tokens.index(";", i, stop)
-        except ValueError:
-            raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}") from None
-        if not (index.isdigit() and paren == ")" and export == "export"
-                and tokens[cut + 1:cut + 2] == ["exec"]):
-            raise ValidationError(f"not an lcc-constructs plan: unexpected {tokens[i:i + 3]}")
-        env = dict(w.partition("=")[::2] for w in tokens[i + 3:cut])
-        found[int(index)] = (env, tokens[cut + 2:stop])
-        i = stop + 1
-    return found
+    entry: list[str] = []
+    for token in lexer:
+        if not entry and token.startswith("esac"):
+            return found
+        if token != ";;":
+            entry.append(token)
+            continue
+        index, paren, export, *words = entry
+        if not (index.isdigit() and paren == ")" and export == "export" and ";" in words
+                and words[words.index(";") + 1:words.index(";") + 2] == ["exec"]):
+            raise ValidationError(f"not an lcc-constructs plan: unexpected {entry[:3]}")
+        cut = words.index(";")
+        found[int(index)] = (dict(w.partition("=")[::2] for w in words[:cut]), words[cut + 2:])
+        entry = []
+    raise ValidationError("not an lcc-constructs plan: its step entries do not end")
 
 
 def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[Step, ...]]:
@@ -119,9 +119,13 @@ def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[St
     lines = runner.split("\n")
     settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
     names = _array(lines[1], "N")
-    arrays = {line[0]: _array(line, line[0]) for line in lines[2:6] if line[:2] in ("U=", "B=", "Q=", "T=")}
-    plan = runner[:runner.find("esac;}") + 4]
-    entries = _entries(plan) | _entries(user_steps)
+    # The arrays a feature reads, between N and the step entries (whose values may span lines).
+    arrays = {}
+    for line in lines[2:]:
+        if line.startswith("e(){"):
+            break
+        arrays[line[0]] = _array(line, line[0])
+    entries = _entries(runner) | _entries(user_steps)
     home = settings["h"] + "/" + SCRIPTS_PREFIX
     steps = []
     for i, name in enumerate(names):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..bundle import Scripts, Step
+from ..bundle.checks import DANGEROUS_VARIABLES, names_a_user_path
+from ..errors import ValidationError
 from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN
-from ._common import Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
+from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "environment-variables"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
@@ -17,6 +20,28 @@ SCRIPT = f"{NAME}.sh"
 #: them, values are taken literally (``PATH=/x:$PATH`` cannot be expressed), and bash sets or
 #: keeps read-only the others.
 RESERVED_VARIABLES = BASH_SPECIAL_VARIABLES | {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "IFS"}
+
+
+#: One line of the environment file: NAME="VALUE", with \ " $ ` escaped by a backslash.
+_LINE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\[\\"$`])*)"\n')
+
+
+def _dq(value: str) -> str:
+    """``value`` in double quotes, read back unchanged by a shell and by systemd's
+    EnvironmentFile= parser (which keeps newlines inside quotes)."""
+    return '"' + re.sub(r'([\\"$`])', r"\\\1", value) + '"'
+
+
+def _lines(text: str) -> dict[str, str]:
+    """The variables of an environment file written by :func:`environment_variables`."""
+    out, pos = {}, 0
+    while pos < len(text):
+        m = _LINE.match(text, pos)
+        if m is None:
+            raise ValidationError(f"recipe {NAME!r}: cannot read its variables at {text[pos:pos + 40]!r}")
+        out[m[1]] = re.sub(r"\\(.)", r"\1", m[2], flags=re.S)
+        pos = m.end()
+    return out
 
 
 def environment_variables(
@@ -52,16 +77,21 @@ def environment_variables(
         elif key in RESERVED_VARIABLES:
             o.problem("variables", key, "is set by login shells themselves (or bash): not one of "
                       f"{', '.join(sorted(RESERVED_VARIABLES))}; for PATH use the persistent-bin recipe")
+        elif key in DANGEROUS_VARIABLES and names_a_user_path(values[key]):
+            o.problem(f"variables[{key!r}]", values[key],
+                      "names a place the notebook user can write, and root's login shells get it too "
+                      "(/etc/profile.d): root would load or run what ec2-user planted there. Fix: "
+                      "point it at a folder of root's (e.g. under /opt), or set it in ec2-user's own steps")
     env = {"OPT_JUPYTER": o.flag("jupyter", jupyter),
-           **table_env("OPT_VAR", ["NAME", "VALUE"], sorted(values.items()))}
+           "OPT_VARS": "".join(f"{k}={_dq(v)}\n" for k, v in sorted(values.items()))}
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, libs=["files", "quote", "systemd"])
+    return recipe_scripts(NAME, [step], call=call, shared_lib=False)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:
     """The options of the use of this recipe whose step begins ``steps`` (read back from a bundle)."""
     step = steps[0]
-    return {"name": step.name, "variables": dict(table_rows(step.env, "OPT_VAR", ["NAME", "VALUE"])),
+    return {"name": step.name, "variables": _lines(step.env["OPT_VARS"]),
             "jupyter": step.env["OPT_JUPYTER"] == "1", "timeout_seconds": step_timeout(step)}

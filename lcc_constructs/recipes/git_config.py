@@ -50,7 +50,7 @@ def git_config(
     o.done()
     env = table_env("OPT_GIT", ["KEY", "VALUE"], sorted(values.items()))
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=False)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

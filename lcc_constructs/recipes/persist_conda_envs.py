@@ -50,7 +50,7 @@ def persist_conda_envs(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, libs=["conda", "systemd"])
+    return recipe_scripts(NAME, [step], call=call)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

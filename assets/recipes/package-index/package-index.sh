@@ -7,9 +7,7 @@
 #
 # Options (step env): OPT_INDEX_URL (may be empty), OPT_EXTRA_INDEX_URLS, OPT_TRUSTED_HOSTS and
 # OPT_CONDA_CHANNELS (space-separated, may be empty).
-set -euo pipefail
-# shellcheck source=/dev/null
-. "${BASH_SOURCE[0]%/*}/../lib.sh"
+set -eu
 
 conf=$HOME/.config/pip/pip.conf
 keys='' settings=''
@@ -50,16 +48,17 @@ merged() {
 
 if [ -n "$keys" ]; then
   mkdir -p "${conf%/*}"
-  # 600: index URLs may carry credentials.
-  put_file "$conf" 600 < <(merged "$conf")
-  log "pip:$keys set in $conf"
+  # 600 before it holds anything: index URLs may carry credentials.
+  (umask 077 && merged "$conf" >"$conf.new") && mv "$conf.new" "$conf"
+  echo "pip:$keys set in $conf"
 fi
 
 [ -n "$OPT_CONDA_CHANNELS" ] || exit 0
-conda=$(conda_command) || skip "conda is not installed: no conda channel set"
+c=~/anaconda3/bin/conda
+[ -x "$c" ] || { echo "skipped: no conda, no conda channel set"; exit 0; }
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 # Last first: each --prepend puts its channel on top (moving it there if listed already).
 for ((i = ${#channels[@]} - 1; i >= 0; i--)); do
-  "$conda" config --file ~/.condarc --prepend channels "${channels[i]}"
+  "$c" config --prepend channels "${channels[i]}"
 done
-log "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"
+echo "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"

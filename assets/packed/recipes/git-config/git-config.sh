@@ -1,9 +1,7 @@
 #!/bin/bash
-set -euo pipefail
-. "${BASH_SOURCE[0]%/*}/../lib.sh"
-have git||skip "git is not installed"
+set -eu
 for ((i=0; i<OPT_GIT_COUNT; i++));do
-key=OPT_GIT_KEY_$i value=OPT_GIT_VALUE_$i
-git config --global --replace-all -- "${!key}" "${!value}"
-log "set ${!key} in ~/.gitconfig"
+k=OPT_GIT_KEY_$i v=OPT_GIT_VALUE_$i
+git config --global --replace-all -- "${!k}" "${!v}"
+echo "set ${!k}"
 done

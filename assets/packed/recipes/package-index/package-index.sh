@@ -1,6 +1,5 @@
 #!/bin/bash
-set -euo pipefail
-. "${BASH_SOURCE[0]%/*}/../lib.sh"
+set -eu
 conf=$HOME/.config/pip/pip.conf
 keys='' settings=''
 add_setting(){
@@ -37,13 +36,17 @@ done <"$1"
 }
 if [ -n "$keys" ];then
 mkdir -p "${conf%/*}"
-put_file "$conf" 600 < <(merged "$conf")
-log "pip:$keys set in $conf"
+(umask 077&&merged "$conf" >"$conf.new")&&mv "$conf.new" "$conf"
+echo "pip:$keys set in $conf"
 fi
 [ -n "$OPT_CONDA_CHANNELS" ]||exit 0
-conda=$(conda_command)||skip "conda is not installed: no conda channel set"
+c=~/anaconda3/bin/conda
+[ -x "$c" ]||{
+echo "skipped: no conda, no conda channel set"
+exit 0
+}
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 for ((i=${#channels[@]}-1; i>=0; i--));do
-"$conda" config --file ~/.condarc --prepend channels "${channels[i]}"
+"$c" config --prepend channels "${channels[i]}"
 done
-log "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"
+echo "conda: channels $OPT_CONDA_CHANNELS first in ~/.condarc"

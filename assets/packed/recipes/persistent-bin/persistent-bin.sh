@@ -1,43 +1,31 @@
 #!/bin/bash
-set -euo pipefail
-. "${BASH_SOURCE[0]%/*}/../lib.sh"
-dir=$OPT_BIN_DIR
-[ -d "$VOLUME" ]||skip "$VOLUME does not exist"
-as_user mkdir -p "$dir"||skip "$dir could not be made a folder"
-owner=$(stat -c %U "$dir")
-[ "$owner" = "$NOTEBOOK_USER" ]||log "$dir belongs to $owner, not $NOTEBOOK_USER: left as it is"
-profile=/etc/profile.d/lcc-$LCC_STEP.sh
-quoted=$(sq "$dir")
-put_file "$profile" 644 <<EOT
-# lcc-constructs step $LCC_STEP
-if [ "\$(id -un)" = $NOTEBOOK_USER ]; then
-case ":\$PATH:" in *:$quoted:*) ;; *) export PATH=$quoted:\$PATH ;; esac
-fi
-EOT
-log "$dir is on $NOTEBOOK_USER's PATH in login shells ($profile)"
-[ "$OPT_BINARY_COUNT" = 0 ]||have curl||skip "curl is not installed: no program downloaded"
+set -eu
+. "${BASH_SOURCE%/*}/../lib.sh"
+d=$OPT_BIN_DIR
+u mkdir -p "$d"||{
+echo "skipped: $d cannot be made a folder"
+exit 0
+}
+p=/etc/profile.d/lcc-$LCC_STEP.sh
+echo "[ \"\$(id -un)\" = ec2-user ]&&case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
+echo "$d is first on ec2-user's PATH ($p)"
 for ((i=0; i<OPT_BINARY_COUNT; i++));do
-name=OPT_BINARY_NAME_$i url=OPT_BINARY_URL_$i sum=OPT_BINARY_SHA256_$i
-name=${!name} url=${!url} sum=${!sum}
-target=$dir/$name
-if [ -e "$target" ]||[ -L "$target" ];then
-log "$name: already in $dir, not downloaded"
+n=OPT_BINARY_NAME_$i l=OPT_BINARY_URL_$i s=OPT_BINARY_SHA256_$i
+n=${!n} l=${!l} s=${!s}
+t=$d/.$n.part e="$n: not installed"
+if u test -e "$d/$n" -o -L "$d/$n";then
+echo "$n: already in $d"
 continue
-fi
-if ! tmp=$(as_user mktemp "$dir/.$name.download.XXXXXX");then
-log "$name: not installed, $NOTEBOOK_USER cannot write to $dir"
+elif ! F=unlimited W=$((OPT_DOWNLOAD_TIMEOUT*3+9)) u curl -fsSL --connect-timeout 10 \
+-m "$OPT_DOWNLOAD_TIMEOUT" --retry 2 -o "$t" -- "$l";then
+echo "$e, the download failed: $(head -c 300 "$o")"
+elif [ "$s" ]&&! { u sha256sum "$t"&&[ "$(head -c 64 "$o")" = "$s" ];};then
+echo "$e, its sha256 is not $s"
+elif u chmod 755 "$t"&&u mv -f "$t" "$d/$n";then
+echo "$n: installed from $l"
 continue
-fi
-if ! as_user curl -fsSL --connect-timeout 10 --max-time "$OPT_DOWNLOAD_TIMEOUT" --retry 2 -o "$tmp" -- "$url";then
-error="the download from $url failed (curl's message is above)"
-elif [ -n "$sum" ]&&got=$(as_user sha256sum "$tmp"||true)&&[ "${got%% *}" != "$sum" ];then
-error="$url has sha256 ${got%% *} instead of $sum"
 else
-as_user chmod 755 "$tmp"
-as_user mv -f "$tmp" "$target"
-log "$name: installed from $url"
-continue
+echo "$e"
 fi
-as_user rm -f "$tmp"
-log "$name: not installed, $error"
+u rm -f "$t"||:
 done
