@@ -107,10 +107,12 @@ status() {
 }
 
 # copy: the notebook user copies this run's folder to the volume (assets/runtime/copy.sh), in
-# a session of its own, within 10 s, its output nowhere: root waits for nothing of its.
+# a session of its own, within 10 s, its output nowhere: root waits for nothing of its. After a
+# copy that failed (a full volume, or a FIFO the notebook user planted to make it hang) there is
+# no other: the copies cost the run 10 s at most.
 copy() {
   [ -z "$s" ] || setsid timeout -k 1 10 sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" \
-    </dev/null >/dev/null 2>&1 || say "the copy of the logs in $s is incomplete: all of them are in $PWD"
+    </dev/null >/dev/null 2>&1 || { say "the copy of the logs in $s is incomplete: all of them are in $PWD"; s=; }
 }
 
 @@BACKGROUND@@
@@ -133,8 +135,9 @@ case $1 in
     done
     Z="\"$(date -u +%FT%TZ)\""
     status
-    say "done $J"
+    # Before the last line, which lcc logs reads as the run's summary.
     copy
+    say "done $J"
     exit $E
     ;;
 esac

@@ -61,7 +61,10 @@ echo "$J" >.s&&mv .s status.json
 }
 copy(){
 [ -z "$s" ]||setsid timeout -k 1 10 sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" < \
-/dev/null >/dev/null 2>&1||say "the copy of the logs in $s is incomplete: all of them are in $PWD"
+/dev/null >/dev/null 2>&1||{
+say "the copy of the logs in $s is incomplete: all of them are in $PWD"
+s=
+}
 }
 @@BACKGROUND@@
 case $1 in
@@ -80,7 +83,7 @@ copy
 done
 Z="\"$(date -u +%FT%TZ)\""
 status
-say "done $J"
 copy
+say "done $J"
 exit $E
 esac
