@@ -26,16 +26,16 @@ ONE_STEP = {"a.sh": "#!/bin/bash\necho hi\n"}
 #: Characters of the one-step folder's script: loader, unpacking program, runner and plan.
 ONE_STEP_BUDGET = 3500
 #: The same with the autostop recipe.
-AUTOSTOP_BUDGET = 8416
+AUTOSTOP_BUDGET = 6840
 #: What each other recipe adds to the one-step folder, at most.
 RECIPE_BUDGETS = {
-    "persist-conda-envs": 1888, "stop-ssm-agent": 928, "persist-home-folders": 2000,
-    "persistent-bin": 1884, "environment-variables": 1724, "package-index": 1880, "git-config": 760,
+    "persist-conda-envs": 1224, "stop-ssm-agent": 248, "persist-home-folders": 1456,
+    "persistent-bin": 1156, "environment-variables": 652, "package-index": 1288, "git-config": 420,
 }
 #: All eight recipes with the runner.
-ALL_RECIPES_BUDGET = 14312
+ALL_RECIPES_BUDGET = 11348
 #: The example app's on-start script (examples/app.py).
-EXAMPLE_BUDGET = 11408
+EXAMPLE_BUDGET = 8840
 
 RECIPES = {
     "persist-conda-envs": recipes.persist_conda_envs(),

@@ -162,16 +162,15 @@ def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *
 
 
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
-                   leave_out: Sequence[str] = (), libs: Sequence[str] = (), shared_lib: bool = True,
+                   leave_out: Sequence[str] = (), shared_lib: bool = False,
                    notebook_actions: Sequence[str] = ()) -> Scripts:
     """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
     not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
-    are relative to that folder, each marked as coming from ``call``); unless ``shared_lib`` is
-    False, the helpers recipes share as ``recipes/lib.sh``, and the helper files ``libs`` names
-    (``assets/recipes/lib/<name>.sh``), which lib.sh sources: each packed once however many
-    recipes bring it. ``notebook_actions``: the IAM actions the recipe needs on the notebook
-    instance, which constructs grant its role. Files travel as tools/pack_assets.py minified
-    them (assets/packed)."""
+    are relative to that folder, each marked as coming from ``call``); with ``shared_lib``, the
+    helper of recipes whose root step has ec2-user do part of the work (``recipes/lib.sh``,
+    packed once however many recipes bring it). ``notebook_actions``: the IAM actions the
+    recipe needs on the notebook instance, which constructs grant its role. Files travel as
+    tools/pack_assets.py minified them (assets/packed)."""
     problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
                 "(at most 64, not starting with . _ or -)"
                 for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.match(s.name))]
@@ -181,7 +180,7 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
     prefix = f"recipes/{steps[0].name}"
     files = [BundleFile(f"{prefix}/{f.path}", f.data, f.mode, f"recipe {recipe}: {f.path}")
              for f in folder.files]
-    shared = [RECIPE_LIB, *(f"recipes/lib/{lib}.sh" for lib in libs)] if shared_lib else []
+    shared = [RECIPE_LIB] if shared_lib else []
     files += [BundleFile(path, packed(path), 0o644, f"recipe {recipe}: {path}") for path in shared]
     own = tuple(replace(s, script=f"{prefix}/{s.script}", recipe=call) for s in steps)
     return Scripts(files=tuple(files), steps=own, notebook_actions=tuple(notebook_actions))

@@ -104,7 +104,7 @@ def autostop(
     args = [f"{k}={v}" for k, v in given.items() if v != CHECKER_DEFAULTS[k]]
     env = {INTERVAL_ENV: str(interval_minutes), ARGS_ENV: " ".join(args)}
     step = Step(name=name, script=SCRIPT, timeout_seconds=60, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=False, notebook_actions=AUTOSTOP_ACTIONS)
+    return recipe_scripts(NAME, [step], call=call, notebook_actions=AUTOSTOP_ACTIONS)
 
 
 #: The checker's options that are the recipe's, with the checker's defaults (its OPTIONS, which a

@@ -53,8 +53,9 @@ def environment_variables(
 ) -> Scripts:
     """Environment variables for every user's login shells and for Jupyter's kernels.
 
-    ``/etc/profile.d/lcc-<name>.sh`` (root, mode 644) exports them, each value single-quoted so
-    that it arrives exactly as given (spaces, quotes, ``$``, backslashes, newlines). Kernels do
+    ``/etc/profile.d/lcc-<name>.sh`` (root, mode 644) exports them from
+    ``/etc/lcc-constructs/<name>.env``, each value quoted so that it arrives exactly as given
+    (spaces, quotes, ``$``, backslashes, newlines). Kernels do
     not read profile scripts: they inherit the environment of the Jupyter server, which systemd
     starts. So, with ``jupyter``, the values also go to ``/etc/lcc-constructs/<name>.env``
     (systemd's EnvironmentFile format, mode 644), which the drop-in
@@ -87,7 +88,7 @@ def environment_variables(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=False)
+    return recipe_scripts(NAME, [step], call=call)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

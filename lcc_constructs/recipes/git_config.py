@@ -26,8 +26,8 @@ def git_config(
 ) -> Scripts:
     """Git identity and settings of ec2-user (``git config --global``, in ``~/.gitconfig``).
 
-    Runs as ec2-user; each key gets exactly the value given (``--replace-all``). Skipped with a
-    log line when git is not installed.
+    Runs as ec2-user; each key gets exactly the value given (``--replace-all``). Without git the
+    step fails (``git: command not found``), which does not fail the start.
 
     :param user_name: ``user.name``.
     :param user_email: ``user.email``.
@@ -50,7 +50,7 @@ def git_config(
     o.done()
     env = table_env("OPT_GIT", ["KEY", "VALUE"], sorted(values.items()))
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=False)
+    return recipe_scripts(NAME, [step], call=call)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def package_index(
     env = {"OPT_INDEX_URL": index, "OPT_EXTRA_INDEX_URLS": " ".join(extra),
            "OPT_TRUSTED_HOSTS": " ".join(hosts), "OPT_CONDA_CHANNELS": " ".join(channels)}
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=False)
+    return recipe_scripts(NAME, [step], call=call)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -29,8 +29,9 @@ def persist_conda_envs(
     keeping what SageMaker keeps there), so ``conda create -n NAME`` puts new environments on
     the persistent volume and they survive restarts. At every start, each environment in
     ``envs_dir`` that has ``ipykernel`` is registered as a kernel of ec2-user (kernel
-    ``conda-env-<name>``, shown as ``<name> (persistent)``, in ``~/.local/share/jupyter``); one
-    without ipykernel is skipped with a log line. Jupyter is restarted without waiting
+    ``conda-env-<name>``, shown as ``<name> (persistent)``, in ``~/.local/share/jupyter``); for
+    one without it, ipykernel's message is logged. Each call of conda or an environment's
+    Python, which ec2-user can replace, has 10 s. Jupyter is restarted without waiting
     (``systemctl --no-block restart jupyter-server``) only when the kernel list changed.
     Runs as root only for that restart; conda, Python and the files run and belong to ec2-user.
 
@@ -50,7 +51,7 @@ def persist_conda_envs(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def persist_home_folders(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=False)
+    return recipe_scripts(NAME, [step], call=call)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def persistent_bin(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -39,10 +39,10 @@ def stop_ssm_agent(
     o.done()
     steps = [Step(name=name, script=SCRIPT, timeout_seconds=timeout)]
     if not uninstall:
-        return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"], shared_lib=False)
+        return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"])
     steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh",
                       timeout_seconds=uninstall_timeout, background=True))
-    return recipe_scripts(NAME, steps, call=call, shared_lib=False)
+    return recipe_scripts(NAME, steps, call=call)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -48,8 +48,10 @@ merged() {
 
 if [ -n "$keys" ]; then
   mkdir -p "${conf%/*}"
-  # 600 before it holds anything: index URLs may carry credentials.
-  (umask 077 && merged "$conf" >"$conf.new") && mv "$conf.new" "$conf"
+  # 600 before it holds anything: index URLs may carry credentials. (Two commands: set -e does
+  # not stop at a failure inside an && list.)
+  (umask 077 && merged "$conf" >"$conf.new")
+  mv "$conf.new" "$conf"
   echo "pip:$keys set in $conf"
 fi
 

@@ -36,7 +36,8 @@ done <"$1"
 }
 if [ -n "$keys" ];then
 mkdir -p "${conf%/*}"
-(umask 077&&merged "$conf" >"$conf.new")&&mv "$conf.new" "$conf"
+(umask 077&&merged "$conf" >"$conf.new")
+mv "$conf.new" "$conf"
 echo "pip:$keys set in $conf"
 fi
 [ -n "$OPT_CONDA_CHANNELS" ]||exit 0
