@@ -173,12 +173,22 @@ USER_STEPS_PATH = "lcc/u"
 COPY_PATH = "lcc/c"
 
 
-def _launch(step: Step, index: int, home: str, data: bytes, exports: Sequence[str] = ()) -> str:
-    """Step ``index``'s entry of a ``case`` on its number: its variables, then its script."""
-    interp, arg = interpreter(step.script, data)
-    command = shlex.join([interp, *([arg] if arg else []), f"{home}/{SCRIPTS_PREFIX}{step.script}"])
-    env = [f"LCC_STEP={step.name}", *exports, *(f"{k}={shlex.quote(v)}" for k, v in sorted(step.env.items()))]
-    return f"{index})export {' '.join(env)};exec {command};;"
+def _entries(scripts: Scripts, options: BuildOptions, *, root: bool) -> list[str]:
+    """The entries of a ``case`` on a step's number, for the root steps or the notebook user's:
+    the step's variables, then its script."""
+    data = {f.path: f.data for f in scripts.files}
+    home = f"{options.unpack_dir}/{options.kind}"
+    # Root steps get the runner's LCC_KIND and LCC_SCRIPTS_DIR; sudo -i starts the others afresh.
+    own = () if root else (f"LCC_KIND={options.kind}", f"LCC_SCRIPTS_DIR={home}/scripts")
+    entries = []
+    for i, step in enumerate(scripts.steps):
+        if (step.run_as is RunAs.ROOT) == root:
+            interp, arg = interpreter(step.script, data[step.script])
+            command = shlex.join([interp, *([arg] if arg else []), f"{home}/{SCRIPTS_PREFIX}{step.script}"])
+            env = [f"LCC_STEP={step.name}", *own,
+                   *(f"{k}={shlex.quote(v)}" for k, v in sorted(step.env.items()))]
+            entries.append(f"{i})export {' '.join(env)};exec {command};;")
+    return entries
 
 
 def state_folders(options: BuildOptions) -> tuple[str, str]:
@@ -188,58 +198,51 @@ def state_folders(options: BuildOptions) -> tuple[str, str]:
     return options.state_dir, ""
 
 
+def features(steps: Sequence[Step]) -> dict[str, bool]:
+    """The runner's parts (assets/runtime/<name>.sh) that only some configurations need, and
+    whether these steps do."""
+    return {"user": any(s.run_as is not RunAs.ROOT for s in steps),
+            "background": any(s.background for s in steps),
+            "required": any(s.required for s in steps),
+            "timeout": any(s.timeout_seconds for s in steps)}
+
+
 def render_plan(scripts: Scripts, options: BuildOptions) -> str:
     """The plan the runner follows: its settings and steps as bash variables, written above the
-    runner's code in ``lcc/runner.sh`` (assets/runtime/runner.sh names them). Arrays only a
-    feature reads are written only when a step uses that feature."""
-    data = {f.path: f.data for f in scripts.files}
-    home = f"{options.unpack_dir}/{options.kind}"
+    runner's code in ``lcc/runner.sh`` (assets/runtime/runner.sh names them). An array that only
+    a part of the runner reads is written only when the steps use that part."""
     steps = scripts.steps
     root_log, copy = state_folders(options)
     lines = [
         " ".join(f"{k}={shlex.quote(str(v))}" for k, v in (
-            ("k", options.kind), ("h", home), ("r", root_log), ("s", copy), ("n", options.keep_runs),
-            ("b", _cs(options.budget_seconds)))),
+            ("k", options.kind), ("h", f"{options.unpack_dir}/{options.kind}"), ("r", root_log),
+            ("s", copy), ("n", options.keep_runs), ("b", _cs(options.budget_seconds)))),
         _bash_array("N", [s.name for s in steps]),
     ]
-    for name, used, values in (
-        ("U", any(s.run_as is not RunAs.ROOT for s in steps), [s.run_as.value for s in steps]),
-        ("B", any(s.background for s in steps), [int(s.background) for s in steps]),
-        ("Q", any(s.required for s in steps), [int(s.required) for s in steps]),
-        ("T", any(s.timeout_seconds for s in steps),
-         [_cs(s.timeout_seconds) if s.timeout_seconds else 0 for s in steps]),
-    ):
-        if used:
-            lines.append(_bash_array(name, values))
-    cases = [_launch(s, i, home, data[s.script]) for i, s in enumerate(steps) if s.run_as is RunAs.ROOT]
-    lines.append("e(){ case $1 in\n" + "\n".join(cases) + "\nesac;}")
+    used = features(steps)
+    arrays: dict[str, tuple[str, Sequence[str | int]]] = {
+        "user": ("U", [s.run_as.value for s in steps]),
+        "background": ("B", [int(s.background) for s in steps]),
+        "required": ("Q", [int(s.required) for s in steps]),
+        "timeout": ("T", [_cs(s.timeout_seconds) if s.timeout_seconds else 0 for s in steps])}
+    lines += [_bash_array(*arrays[part]) for part in arrays if used[part]]
+    lines.append("e(){ case $1 in\n" + "\n".join(_entries(scripts, options, root=True)) + "\nesac;}")
     return "\n".join(lines) + "\n"
 
 
 def render_user_steps(scripts: Scripts, options: BuildOptions) -> str | None:
     """``lcc/u``: the entries of the steps that run as the notebook user (None: there are none)."""
-    data = {f.path: f.data for f in scripts.files}
-    home = f"{options.unpack_dir}/{options.kind}"
-    exports = (f"LCC_KIND={options.kind}", f"LCC_SCRIPTS_DIR={home}/scripts")
-    cases = [_launch(s, i, home, data[s.script], exports)
-             for i, s in enumerate(scripts.steps) if s.run_as is not RunAs.ROOT]
-    return "case $1 in\n" + "\n".join(cases) + "\nesac\n" if cases else None
+    entries = _entries(scripts, options, root=False)
+    return "case $1 in\n" + "\n".join(entries) + "\nesac\n" if entries else None
 
 
 def render_runner(scripts: Scripts, options: BuildOptions) -> str:
-    """``lcc/runner.sh``: the plan, then the runner's code with the features the steps use."""
-    steps = scripts.steps
-    features = {
-        "@@USER@@": any(s.run_as is not RunAs.ROOT for s in steps),
-        "@@BACKGROUND@@": any(s.background for s in steps),
-        "@@REQUIRED@@": any(s.required for s in steps),
-        "@@TIMEOUT@@": any(s.timeout_seconds for s in steps),
-    }
-    code = snippet("runtime/runner.sh")
-    for token, used in features.items():
-        code = fill(code, {token: snippet(f"runtime/{token.strip('@').lower()}.sh") if used else ""})
-    code = fill(code, {"@@GO@@": "go" if features["@@BACKGROUND@@"] else "step"})
-    # A feature left out leaves an empty line.
+    """``lcc/runner.sh``: the plan, then the runner's code with the parts the steps use."""
+    used = features(scripts.steps)
+    code = fill(snippet("runtime/runner.sh"), {
+        f"@@{part.upper()}@@": snippet(f"runtime/{part}.sh") if on else "" for part, on in used.items()})
+    code = fill(code, {"@@GO@@": "go" if used["background"] else "step"})
+    # A part left out leaves an empty line.
     code = "\n".join(line for line in code.split("\n") if line.strip())
     return render_plan(scripts, options) + code + "\n"
 
