@@ -134,7 +134,8 @@ class SimulationResult:
     #: Processes still running in the sandbox when it was torn down.
     left_running: int = 0
     #: Root's record of the runs (/var/log/lcc-constructs in the sandbox, each file's first 8
-    #: MiB), copied out: one folder per run (``RunResult.run_dir``). Remove it when done.
+    #: MiB), copied out beside the volume: one folder per run (``RunResult.run_dir``). Remove
+    #: it when done.
     records: Path | None = None
 
     @property
@@ -278,7 +279,8 @@ def simulate(
             raise ValueError(f"{option}: {path!r} must be an absolute path below / without '..'")
     volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
     volume_path.mkdir(parents=True, exist_ok=True)
-    records = Path(tempfile.mkdtemp(prefix="lcc-records-"))
+    # Beside the volume: a volume the caller keeps (a test's temporary folder) keeps it company.
+    records = Path(tempfile.mkdtemp(prefix="lcc-records-", dir=volume_path.resolve().parent))
     try:
         raw = _run_inner(script_path, volume_path, records, keep, limit_seconds, runs,
                          wait_background_seconds, files, hide, binds, env, on_output)
