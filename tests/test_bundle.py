@@ -242,3 +242,19 @@ def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_pa
     assert read_steps == tuple(steps)
     assert (read_options.kind, read_options.budget_seconds, read_options.unpack_dir, read_options.state_dir,
             read_options.keep_runs) == ("on-create", 123.45, "/opt/lcc-x", "/var/log/lcc-test", 3)
+
+
+SETTINGS = "k=on-start h=/s/on-start r=/v s= n=1 b=1\n"
+
+
+@pytest.mark.parametrize("runner", [
+    "", "k=x\n", "k='on-start\nN=(a)\n", SETTINGS + "N=(a)\nX=1\n",
+    SETTINGS.replace("b=1", "b=x")
+    + "N=(a)\ne(){ case $1 in\n0)export LCC_STEP=a;exec bash /s/on-start/scripts/a;;\nesac;}\n",
+    SETTINGS + "N=(a b)\nU=(root)\ne(){ case $1 in\nesac;}\n",
+    SETTINGS + "N=(a)\ne(){ case $1 in\n;;\n0)export 'A\n",
+])
+def test_a_plan_that_is_not_ours_is_refused_without_a_traceback(runner: str) -> None:
+    # Read back from a deployed configuration: anyone allowed to update it wrote it.
+    with pytest.raises(BundleError, match="not an lcc-constructs plan"):
+        read_plan(runner)

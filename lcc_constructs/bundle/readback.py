@@ -115,16 +115,33 @@ def _entries(text: str) -> dict[int, tuple[dict[str, str], list[str]]]:
 
 def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[Step, ...]]:
     """The options and steps a runner's plan (the lines above its code) and the notebook
-    user's step entries (``lcc/u``) were written from."""
+    user's step entries (``lcc/u``) were written from.
+
+    :raises ValidationError: when they are not such a plan (read back: input from a stranger).
+    """
+    try:
+        return _read_plan(runner, user_steps)
+    except ValidationError:
+        raise
+    except (KeyError, ValueError, IndexError) as e:  # a setting, a number, a column missing
+        raise ValidationError(f"not an lcc-constructs plan: {type(e).__name__}: {e}") from None
+
+
+def _read_plan(runner: str, user_steps: str) -> tuple[BuildOptions, tuple[Step, ...]]:
     lines = runner.split("\n")
     settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
     names = _array(lines[1], "N")
-    # The arrays a feature reads, between N and the step entries (whose values may span lines).
+    # The arrays a part of the runner reads, between N and the step entries (whose values may
+    # span lines); an array that is not there holds the default for every step.
     arrays = {}
     for line in lines[2:]:
         if line.startswith("e(){"):
             break
-        arrays[line[0]] = _array(line, line[0])
+        arrays[line[:1]] = _array(line, line[:1])
+
+    def column(name: str, default: str) -> list[str]:
+        return arrays.get(name, [default] * len(names))
+
     entries = _entries(runner) | _entries(user_steps)
     home = settings["h"] + "/" + SCRIPTS_PREFIX
     steps = []
@@ -135,13 +152,11 @@ def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[St
             raise ValidationError(f"not an lcc-constructs plan: step {name!r} runs {script!r}")
         for own in ("LCC_KIND", "LCC_SCRIPTS_DIR"):
             env.pop(own, None)
-        timeout = arrays.get("T", ["0"] * len(names))[i]
+        timeout = column("T", "0")[i]
         steps.append(Step(
-            name=name, script=script[len(home):], run_as=RunAs(arrays.get("U", ["root"] * len(names))[i]),
-            background=arrays.get("B", ["0"] * len(names))[i] == "1",
-            required=arrays.get("Q", ["0"] * len(names))[i] == "1",
-            timeout_seconds=int(timeout) / 100 if timeout != "0" else None,
-            env=env,
+            name=name, script=script[len(home):], run_as=RunAs(column("U", "root")[i]),
+            background=column("B", "0")[i] == "1", required=column("Q", "0")[i] == "1",
+            timeout_seconds=int(timeout) / 100 if timeout != "0" else None, env=env,
         ))
     options = BuildOptions(
         kind=settings["k"],  # type: ignore[arg-type]
