@@ -53,8 +53,9 @@ ROOT_LOG_DIR = "/var/log/lcc-constructs"
 #: as they come, and this many from its end once it ended; the rest is only in the log files.
 SHOWN_OUTPUT_BYTES = 4096
 
-#: The notebook user's copy of a run on the volume: seconds it may take each time (after each
-#: step and at the end), and the bytes of each log copied (its end, when longer).
+#: The notebook user's copy of a run on the volume (after each step and at the end): the seconds
+#: all of a run's copies may take together, and the bytes of each log copied (its end, when
+#: longer).
 VOLUME_COPY_SECONDS = 10
 VOLUME_COPY_BYTES = 1 << 20
 

@@ -302,10 +302,12 @@ def test_a_python_that_prints_fake_log_lines_and_terminal_escapes_gets_one_escap
 @pytest.mark.parametrize(("planted", "said"), [
     ("#!/bin/bash\necho 'Traceback (most recent call last):'\nexit 3\n",
      "Traceback (most recent call last): (exit 3)"),
-    (b"\x7fELF-not-really\n", "not stopping: /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python: "
-                              "OSError(8, 'Exec format error')"),
-    ("#!/no/such/interpreter\n", "not stopping: /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python: "
-                                  "FileNotFoundError(2, 'No such file or directory')"),
+    # The notebook user's shell starts its Python (root looks at nothing in that user's home):
+    # what the shell says of one it cannot start is the line.
+    (b"\x7fELF-not-really\n", "sh: 1: exec: /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python: "
+                              "Exec format error (exit 126)"),
+    ("#!/no/such/interpreter\n", "sh: 1: exec: /home/ec2-user/anaconda3/envs/JupyterSystemEnv/bin/python: "
+                                  "not found (exit 127)"),
 ], ids=["exits-with-an-error", "no-program", "no-interpreter"])
 def test_a_python_that_fails_gives_one_line_and_no_traceback_from_root(tmp_path: Path, planted: str | bytes,
                                                                       said: str) -> None:

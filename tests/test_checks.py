@@ -12,6 +12,8 @@ from lcc_constructs import BundleError, build, recipes
 from lcc_constructs.bundle import checks
 from lcc_constructs.bundle.steps import BundleFile, Scripts, Step
 
+from .conftest import ROOT
+
 
 def scripts(files: dict[str, bytes], steps: list[Step] | None = None) -> Scripts:
     return Scripts(
@@ -200,6 +202,20 @@ def test_manifest_timeouts_out_of_range_are_errors_not_tracebacks(tmp_path: Path
 def test_a_root_step_may_not_point_a_dangerous_variable_at_the_users_files(value: str) -> None:
     bad = scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"PYTHONPATH": value})])
     assert checks.check_root_step_env(bad), value
+
+
+@pytest.mark.parametrize("key", ["HISTFILE", "PROMPT_COMMAND", "AWS_CONFIG_FILE", "GIT_SSH_COMMAND",
+                                 "PAGER", "TMPDIR"])
+def test_variables_that_write_or_run_what_they_name_count_too(key: str) -> None:
+    # Root's history written through a link of the notebook user's, a credential_process or an
+    # ssh command of that user's run by root: the same as a planted library.
+    bad = scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={key: "/home/ec2-user/x"})])
+    assert checks.check_root_step_env(bad)
+
+
+def test_every_variable_refused_is_named_in_the_docs() -> None:
+    steps_md = (ROOT / "docs" / "steps.md").read_text()
+    assert [k for k in sorted(checks.DANGEROUS_VARIABLES) if f"`{k}`" not in steps_md] == []
 
 
 def test_dangerous_variables_are_fine_for_root_elsewhere_and_for_the_notebook_user() -> None:

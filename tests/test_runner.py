@@ -568,21 +568,29 @@ def test_removing_or_replacing_the_state_folder_during_a_run_silences_no_step(
         assert copy.is_dir() and json.loads((copy / "status.json").read_text()) == r.status
 
 
-def test_a_copy_made_to_hang_costs_the_run_one_copys_time(tmp_path: Path) -> None:
-    # The notebook user plants a FIFO where its copy writes each file first: the copy hangs until
-    # root's timeout (10 s). Were every later copy tried, each step would cost 10 s more and a
-    # long configuration would run out of budget; after one failed copy there is no other.
-    plant = "cd ~/SageMaker/.lifecycle/logs/latest-on-start/ && mkfifo .t && echo planted\n"
-    files = {"plant.sh": plant, **{f"s{i}.sh": f"echo {i}\n" for i in range(6)}}
+@pytest.mark.parametrize("pause", ["hang", "slow"])
+def test_copies_made_to_hang_or_crawl_cost_the_run_10_s_in_all(tmp_path: Path, pause: str) -> None:
+    # The copy is the notebook user's: that user can make it wait, for good (it hangs until
+    # root's timeout) or 3 s each time (each copy ends, slowly): here with a FIFO where the copy
+    # writes its list of what it could not copy, opened by the user's own program late or never.
+    # Were every copy given its own 10 s, each step would cost up to 10 s more and a long
+    # configuration would run out of budget: all of a run's copies share 10 s, and once they are
+    # spent there is no other.
+    stopper = ("f=~/SageMaker/.lifecycle/logs/latest-on-start/not-copied.txt\n"
+               + ("while :; do mkfifo $f 2>/dev/null; sleep 3; cat $f >/dev/null; done\n" if pause == "slow"
+                  else "mkfifo $f\n"))
+    plant = ('setsid bash "$LCC_SCRIPTS_DIR/stopper.sh" </dev/null >/dev/null 2>&1 &\n'
+             "sleep 0.5; echo planted\n")
+    files = {"plant.sh": plant, "stopper.sh": stopper, **{f"s{i}.sh": f"echo {i}\n" for i in range(8)}}
     # After the first step, the run's copy is on the volume.
     steps = [Step(name="s", script="s0.sh"),
              Step(name="plant", script="plant.sh", run_as=RunAs.NOTEBOOK_USER),
-             *(Step(name=f"s{i}", script=f"s{i}.sh") for i in range(6))]
+             *(Step(name=f"s{i}", script=f"s{i}.sh") for i in range(8))]
     result = run(tmp_path, files, steps, keep=tmp_path / "keep")
     r = result.last
     assert r.exit_code == 0 and r.output.count("is incomplete: all of them are in") == 1, r.output
-    assert r.duration_seconds < 30, r.duration_seconds  # one copy's 10 s, not seven
-    assert_recorded(result, {"s": "0\n", "plant": "planted\n", **{f"s{i}": f"{i}\n" for i in range(6)}})
+    assert r.duration_seconds < 25, r.duration_seconds  # 10 s of copies, not a copy's per step
+    assert_recorded(result, {"s": "0\n", "plant": "planted\n", **{f"s{i}": f"{i}\n" for i in range(8)}})
     assert changes_outside(tmp_path / "keep") == []
     # The summary stays the script's last line.
     assert r.output.splitlines()[-1].split(": ", 1)[1].startswith("done {")
@@ -693,10 +701,13 @@ def test_an_exchanger_alive_at_the_start_changes_nothing_of_roots(tmp_path: Path
 
 @pytest.fixture
 def small_volume(tmp_path: Path) -> Iterator[Path]:
-    """A persistent volume of 1 MiB (a tmpfs mounted on this machine, for this test only)."""
+    """A persistent volume of 1 MiB and 200 files (a tmpfs mounted on this machine, for this test
+    only: a tmpfs needs no block for a folder, a file system on a disk does, so a full one here
+    is out of both)."""
     volume = tmp_path / "volume"
     volume.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "lcc-test-volume", str(volume)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,nr_inodes=200", "lcc-test-volume", str(volume)],
+                   check=True)
     try:
         yield volume
     finally:
@@ -709,19 +720,31 @@ def test_a_full_volume_stops_no_step_and_fails_no_start(tmp_path: Path, small_vo
     # record (v2: each notebook user's step wrote its log on the volume, so every one that
     # printed failed, and a required one failed the start).
     fill = ("cat /dev/zero >~/SageMaker/fill 2>/dev/null\n"
+            "for i in $(seq 300); do mkdir ~/SageMaker/f$i 2>/dev/null || break; done\n"
             "df --output=avail ~/SageMaker | tail -n 1 | tr -d ' '\n")
-    files = {"fill.sh": fill, "sys.sh": "seq 5000\n", "user.sh": WHOAMI + "seq 5000\n"}
-    steps = [Step(name="fill", script="fill.sh", run_as=RunAs.NOTEBOOK_USER),
+    files = {"first.sh": "echo first\n", "fill.sh": fill, "sys.sh": "seq 5000\n",
+             "user.sh": WHOAMI + "seq 5000\n"}
+    # After the first step, the state folder is on the volume, before it fills.
+    steps = [Step(name="first", script="first.sh"),
+             Step(name="fill", script="fill.sh", run_as=RunAs.NOTEBOOK_USER),
              Step(name="sys", script="sys.sh", required=True),
              Step(name="user", script="user.sh", run_as=RunAs.NOTEBOOK_USER, required=True)]
-    result = run(tmp_path, files, steps, volume=small_volume, keep=tmp_path / "keep")
+    # Two starts: the second begins with the volume full and the first's state folder on it.
+    result = run(tmp_path, files, steps, volume=small_volume, keep=tmp_path / "keep", runs=2)
     r = result.last
     assert r.exit_code == 0 and not r.would_fail, r.output
     numbers = "".join(f"{i}\n" for i in range(1, 5001))
-    assert_recorded(result, {"fill": "0\n", "sys": numbers, "user": "who=ec2-user\n" + numbers})
+    assert_recorded(result, {"first": "first\n", "fill": "0\n", "sys": numbers,
+                             "user": "who=ec2-user\n" + numbers})
     assert changes_outside(tmp_path / "keep") == []
     assert "[sys] 1\n" in r.output and "[sys] 5000\n" in r.output and "[user] 5000\n" in r.output
     assert (small_volume / "fill").stat().st_size > 512 << 10  # it was full
+    # In each start, the copy that could not be written says so, once, where the record is (the
+    # first: files that could not be written; the second: not even the run's folder).
+    said = "/.lifecycle is incomplete: all of them are in /var/log/lcc-constructs/"
+    assert [each.output.count(said) for each in result.runs] == [1, 1]
+    # A full volume is no reason to move the notebook user's state folder (its history) aside.
+    assert [p.name for p in small_volume.iterdir() if p.name.startswith(".lifecycle.")] == []
 
 
 def test_yes_in_a_notebook_user_step_keeps_the_output_small_and_the_start_short(tmp_path: Path) -> None:

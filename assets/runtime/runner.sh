@@ -107,12 +107,15 @@ status() {
 }
 
 # copy: the notebook user copies this run's folder to the volume (assets/runtime/copy.sh), in
-# a session of its own, within 10 s, its output nowhere: root waits for nothing of its. After a
-# copy that failed (a full volume, or a FIFO the notebook user planted to make it hang) there is
-# no other: the copies cost the run 10 s at most.
+# a session of its own, its output nowhere: root waits for nothing of its. All the copies of a
+# run share 10 s (w): a copy that fails (a full volume) or that the notebook user slows down or
+# makes hang (a FIFO, SIGSTOP) spends them, and once they are spent there is no other copy.
 copy() {
-  [ -z "$s" ] || setsid timeout -k 1 10 sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" \
-    </dev/null >/dev/null 2>&1 || { say "the copy of the logs in $s is incomplete: all of them are in $PWD"; s=; }
+  [ -n "$s" ] || return 0
+  local p=$SECONDS
+  setsid timeout -k 1 $w sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" \
+    </dev/null >/dev/null 2>&1 || w=0
+  ((w -= SECONDS - p, w > 0)) || { say "the copy of the logs in $s is incomplete: all of them are in $PWD"; s=; }
 }
 
 @@BACKGROUND@@
@@ -122,7 +125,7 @@ case $1 in
   x) unset N U B Q T && cd / && e "$2" ;;
   *)
     clock
-    A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t
+    A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=10
     export HOME=/root LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
     mkdir -p "$r/$I" && cd "$r/$I" || exit
     status

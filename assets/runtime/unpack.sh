@@ -12,11 +12,15 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@
 trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT
+# The folder is root's alone until the archive has set every mode (lcc/runner.sh holds root
+# steps' variables: a program of the notebook user's must not open it while it is still 644).
 rm -rf "$u/.$k"
-mkdir -p "$u/.$k"
+# shellcheck disable=SC2174 # -m for the last folder only: the point
+mkdir -pm 700 "$u/.$k"
 cd "$u/.$k"
 @@ARCHIVE@@
 cd /
+chmod 755 "$u/.$k"
 rm -rf "${u:?}/$k"
 mv "$u/.$k" "$u/$k"
 exec bash "$u/$k/lcc/runner.sh"

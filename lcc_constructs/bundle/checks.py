@@ -25,6 +25,7 @@ from ..limits import (
     MAX_KEEP_RUNS,
     MAX_STEP_TIMEOUT_SECONDS,
     MIN_STEP_SECONDS,
+    NOTEBOOK_USER,
     RESERVED_ENV_PREFIX,
     SAFE_PATH_PATTERN,
     STATE_DIR_PARENTS,
@@ -161,24 +162,45 @@ def check_step_env(scripts: Scripts) -> list[str]:
     return problems
 
 
-#: Variables that make a program load or run files they name (a search path, a library or module
-#: to preload, a startup file): in a root step, a value naming a place the notebook user can
-#: write lets that user run code as root. Dynamic loader: LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT;
-#: shells: PATH, BASH_ENV, ENV, CDPATH; glibc's iconv modules: GCONV_PATH; interpreters:
-#: PYTHONPATH, PYTHONHOME, PYTHONSTARTUP, PYTHONUSERBASE, PERL5LIB, PERL5OPT, PERLLIB,
-#: RUBYLIB, RUBYOPT, NODE_OPTIONS, NODE_PATH.
+#: Variables that make a program load, run or write files they name (a search path, a library or
+#: module to preload, a startup, history or configuration file, a command another program runs):
+#: in a root step, a value naming a place the notebook user can write lets that user run code as
+#: root. Dynamic loader: LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT; glibc's iconv modules:
+#: GCONV_PATH; shells: PATH, BASH_ENV, ENV, CDPATH, HISTFILE, PROMPT_COMMAND, PS0, PS1, PS4;
+#: interpreters: PYTHONPATH, PYTHONHOME, PYTHONSTARTUP, PYTHONUSERBASE, PERL5LIB, PERL5OPT,
+#: PERLLIB, RUBYLIB, RUBYOPT, NODE_OPTIONS, NODE_PATH, JAVA_TOOL_OPTIONS; tools' configuration
+#: and helpers: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE (credential_process),
+#: GIT_CONFIG_GLOBAL, GIT_EXEC_PATH, GIT_SSH_COMMAND, PIP_CONFIG_FILE, CONDARC, XDG_CONFIG_HOME,
+#: PAGER, EDITOR, VISUAL, LESSOPEN, SUDO_ASKPASS, TMPDIR. A list of what is known to be risky,
+#: not a proof that others are safe.
 DANGEROUS_VARIABLES = frozenset({
-    "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "CDPATH", "GCONV_PATH",
+    "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "GCONV_PATH", "BASH_ENV", "ENV", "CDPATH",
+    "HISTFILE", "PROMPT_COMMAND", "PS0", "PS1", "PS4",
     "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "PERL5LIB", "PERL5OPT", "PERLLIB",
-    "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "NODE_PATH",
+    "RUBYLIB", "RUBYOPT", "NODE_OPTIONS", "NODE_PATH", "JAVA_TOOL_OPTIONS",
+    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "GIT_CONFIG_GLOBAL", "GIT_EXEC_PATH",
+    "GIT_SSH_COMMAND", "PIP_CONFIG_FILE", "CONDARC", "XDG_CONFIG_HOME", "PAGER", "EDITOR", "VISUAL",
+    "LESSOPEN", "SUDO_ASKPASS", "TMPDIR",
 })
 
 #: Where the notebook user can put files: its home (the persistent volume is in it) and the
 #: world-writable temporary folders.
-USER_WRITABLE = ("/home/ec2-user", "/tmp", "/var/tmp", "/dev/shm")
+USER_WRITABLE = (f"/home/{NOTEBOOK_USER}", "/tmp", "/var/tmp", "/dev/shm")
 
 # A path in a value: from a / (or ~ec2-user) to the next separator of lists and options.
-_PATH_IN_VALUE = re.compile(r"(?:~ec2-user|/)[^:;,\s'\"=]*")
+_PATH_IN_VALUE = re.compile(rf"(?:~{NOTEBOOK_USER}|/)[^:;,\s'\"=]*")
+
+#: Why a root step may not have such a variable, and the fix (check_root_step_env, and the
+#: environment-variables recipe, whose variables root's login shells get too).
+LOADS_USER_FILES = (f"names a place the notebook user can write ({', '.join(USER_WRITABLE)}), and "
+                    "root would load or run what ec2-user planted there. Fix: point it at a folder "
+                    "of root's (e.g. under /opt), or set it in a step of ec2-user's")
+
+
+def loads_user_files(key: str, value: object) -> bool:
+    """Whether variable ``key`` set to ``value`` in root's environment would make root load or
+    run what the notebook user can write."""
+    return key in DANGEROUS_VARIABLES and isinstance(value, str) and names_a_user_path(value)
 
 
 def names_a_user_path(value: str) -> bool:
@@ -188,7 +210,7 @@ def names_a_user_path(value: str) -> bool:
     where a ``..`` after its own folder leads)."""
     for path in _PATH_IN_VALUE.findall(value):
         if path.startswith("~"):
-            path = "/home/ec2-user" + path[len("~ec2-user"):]
+            path = USER_WRITABLE[0] + path[len(f"~{NOTEBOOK_USER}"):]
         parts: list[str] = []
         for part in path.split("/"):
             if part == "..":
@@ -202,15 +224,9 @@ def names_a_user_path(value: str) -> bool:
 
 
 def check_root_step_env(scripts: Scripts) -> list[str]:
-    return [
-        f"step {s.name!r}: {key}={value!r} names a place the notebook user can write "
-        f"({', '.join(USER_WRITABLE)}), and the step runs as root: root would load or run what "
-        "ec2-user planted there. Fix: point it at a folder of root's (e.g. under /opt), or run "
-        "the step as ec2-user."
-        for s in scripts.steps if s.run_as is RunAs.ROOT
-        for key, value in sorted(s.env.items())
-        if key in DANGEROUS_VARIABLES and isinstance(value, str) and names_a_user_path(value)
-    ]
+    return [f"step {s.name!r}: {key}={value!r} {LOADS_USER_FILES} (the step runs as root)"
+            for s in scripts.steps if s.run_as is RunAs.ROOT
+            for key, value in sorted(s.env.items()) if loads_user_files(key, value)]
 
 
 def check_line_endings(scripts: Scripts) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..bundle import Scripts, Step
-from ..bundle.checks import DANGEROUS_VARIABLES, names_a_user_path
+from ..bundle.checks import LOADS_USER_FILES, loads_user_files
 from ..errors import ValidationError
 from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN
 from ._common import Options, recipe_call, recipe_scripts, step_timeout
@@ -78,11 +78,9 @@ def environment_variables(
         elif key in RESERVED_VARIABLES:
             o.problem("variables", key, "is set by login shells themselves (or bash): not one of "
                       f"{', '.join(sorted(RESERVED_VARIABLES))}; for PATH use the persistent-bin recipe")
-        elif key in DANGEROUS_VARIABLES and names_a_user_path(values[key]):
+        elif loads_user_files(key, values[key]):
             o.problem(f"variables[{key!r}]", values[key],
-                      "names a place the notebook user can write, and root's login shells get it too "
-                      "(/etc/profile.d): root would load or run what ec2-user planted there. Fix: "
-                      "point it at a folder of root's (e.g. under /opt), or set it in ec2-user's own steps")
+                      f"{LOADS_USER_FILES} (root's login shells get it too: /etc/profile.d)")
     env = {"OPT_JUPYTER": o.flag("jupyter", jupyter),
            "OPT_VARS": "".join(f"{k}={_dq(v)}\n" for k, v in sorted(values.items()))}
     timeout = o.seconds("timeout_seconds", timeout_seconds)

@@ -60,8 +60,11 @@ J="{\"schema\":3,\"kind\":\"$k\",\"run\":\"$I\",\"started\":\"$A\",\"finished\":
 echo "$J" >.s&&mv .s status.json
 }
 copy(){
-[ -z "$s" ]||setsid timeout -k 1 10 sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" < \
-/dev/null >/dev/null 2>&1||{
+[ -n "$s" ]||return 0
+local p=$SECONDS
+setsid timeout -k 1 $w sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" < \
+/dev/null >/dev/null 2>&1||w=0
+((w-=SECONDS-p,w>0))||{
 say "the copy of the logs in $s is incomplete: all of them are in $PWD"
 s=
 }
@@ -70,7 +73,7 @@ s=
 case $1 in
 x)unset N U B Q T&&cd /&&e "$2";;
 *)clock
-A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t
+A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=10
 export HOME=/root LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
 mkdir -p "$r/$I"&&cd "$r/$I"||exit
 status

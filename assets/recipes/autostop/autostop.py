@@ -121,14 +121,15 @@ def run(args):
 def check(args):
     # Root runs the notebook user's Python only as that user, in a session of its own (no
     # terminal to push keystrokes into), stdin from /dev/null, an environment of HOME and PATH
-    # only, for LIMIT seconds at most, reading at most OUT bytes of what it prints.
-    python = USER_HOME + "/anaconda3/envs/JupyterSystemEnv/bin/python"
-    if not os.access(python, os.X_OK):
-        python = "/usr/bin/python3"
+    # only, for LIMIT seconds at most, reading at most OUT bytes of what it prints. Which Python
+    # is that user's choice (root looks at nothing in its home): JupyterSystemEnv's, which has
+    # boto3, else the system's.
     out = b""
     try:
-        p = subprocess.Popen([python, HOME + "/autostop.py", "run", *args],
-                             user=USER, group=USER, extra_groups=[],
+        p = subprocess.Popen(["/bin/sh", "-c", 'p=~/anaconda3/envs/JupyterSystemEnv/bin/python;'
+                              '[ -x "$p" ]||p=/usr/bin/python3;exec "$p" "$@"', "sh",
+                              HOME + "/autostop.py", "run", *args],
+                             user=USER, group=USER, extra_groups=[], cwd="/",
                              env={"HOME": USER_HOME, "PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              start_new_session=True)
         def read_some():  # unbuffered: no lock for a blocked thread to hold at exit

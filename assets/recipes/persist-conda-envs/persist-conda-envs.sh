@@ -26,7 +26,7 @@ fi
 # in $e, as ec2-user lists them (at most 4 KB of names).
 specs() { u bash -c 'cat ~/.local/share/jupyter/kernels/*/kernel.json|md5sum'; head -c 99 "$o"; }
 before=$(specs)
-u find "$e" -mindepth 1 -maxdepth 1 -type d -printf '%f\0'
+u find "$e" -mindepth 1 -maxdepth 1 -type d -printf '%f\0' || echo "$e: not all listed: $(head -c 200 "$o")"
 mapfile -d '' envs < <(head -c 4096 "$o" | sort -z)
 for n in "${envs[@]}"; do
   k=${n,,}

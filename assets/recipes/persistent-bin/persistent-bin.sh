@@ -15,9 +15,10 @@ set -eu
 
 d=$OPT_BIN_DIR
 u mkdir -p "$d" || { echo "skipped: $d cannot be made a folder"; exit 0; }
-# For ec2-user only: root must never run what the notebook user can write.
+# For ec2-user only: root must never run what the notebook user can write. (|| and not &&: a
+# profile script must end with status 0 for everyone, a `set -e` shell sources it too.)
 p=/etc/profile.d/lcc-$LCC_STEP.sh
-echo "[ \"\$(id -un)\" = ec2-user ]&&case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
+echo "[ \"\$(id -un)\" != ec2-user ]||case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
 echo "$d is first on ec2-user's PATH ($p)"
 
 # Each program the folder lacks is downloaded by ec2-user (curl: 3 attempts, root's limit on
@@ -29,7 +30,9 @@ for ((i = 0; i < OPT_BINARY_COUNT; i++)); do
   if u test -e "$d/$n" -o -L "$d/$n"; then
     echo "$n: already in $d"
     continue
-  elif ! F=unlimited W=$((OPT_DOWNLOAD_TIMEOUT * 3 + 9)) u curl -fsSL --connect-timeout 10 \
+  # -q first: no ~/.curlrc of the notebook user's (it could make curl print without end into
+  # root's file, which the download's unlimited size leaves uncapped).
+  elif ! F=unlimited W=$((OPT_DOWNLOAD_TIMEOUT * 3 + 9)) u curl -q -fsSL --connect-timeout 10 \
     -m "$OPT_DOWNLOAD_TIMEOUT" --retry 2 -o "$t" -- "$l"; then
     echo "$e, the download failed: $(head -c 300 "$o")"
   elif [ "$s" ] && ! { u sha256sum "$t" && [ "$(head -c 64 "$o")" = "$s" ]; }; then
