@@ -20,7 +20,8 @@ SERVICE_TIMEOUT_SECONDS = 300
 #: Default total time the foreground steps of one script may take (well under the 5 minutes).
 DEFAULT_BUDGET_SECONDS = 240
 
-#: Largest budget accepted: the bootstrap, the runner and the final log flush need the rest.
+#: Largest budget accepted: the rest (20 s) is for the bootstrap, the last step's grace (5 s) and
+#: the copies to the volume (10 s, and 1 s to kill one).
 MAX_BUDGET_SECONDS = 280
 
 #: A foreground step is skipped when less than this remains of the budget.

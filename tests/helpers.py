@@ -23,7 +23,6 @@ STANDIN_PATHS = {
     "conda": f"{HOME}/anaconda3/bin/conda",
     "rpm": "/usr/bin/rpm",
     "dnf": "/usr/bin/dnf",
-    "aws": "/usr/bin/aws",
 }
 
 

@@ -105,7 +105,8 @@ def test_without_systemd_only_login_shells_get_them(tmp_path: Path) -> None:
     result = run(tmp_path, recipes.environment_variables(variables={"A": "1"}))
     assert_all_ok(result)
     log = result.last.step("environment-variables").log
-    assert "Jupyter" in log  # what systemctl made of it: no systemd runs here
+    # No systemd runs here (the sandbox is a chroot): systemctl's own word is in the log.
+    assert "ignoring command 'restart'" in log
     keep = tmp_path / "keep"
     profile = (keep / "etc/profile.d/lcc-environment-variables.sh").read_text()
     assert profile == f"set -a;. /{ENV_FILE};set +a\n"

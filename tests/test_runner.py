@@ -806,10 +806,6 @@ def test_a_root_steps_secret_is_not_readable_by_the_notebook_user(tmp_path: Path
     assert changes_outside(tmp_path / "keep") == []
 
 
-#: The notebook user watching /tmp during a start: when root's loader hashes its payload file
-#: (here, just before the real sha256sum), it plants the name root writes the decompressed
-#: program to next, "<payload file>.s". With a FIFO it reads root's program and feeds root one
-#: of its own; with a symlink, root's program lands on a file of the user's choosing.
 def test_the_loaders_decompressed_program_has_no_name_anyone_can_open(tmp_path: Path) -> None:
     # The notebook user can write /tmp and see what appears there: a program root is about to
     # run must not have a name there (a FIFO or symlink planted at it first would feed root its

@@ -10,9 +10,10 @@
 #   u COMMAND...  COMMAND as ec2-user (HOME its home), stdin /dev/null, stdout and stderr into
 #                 the file $o (root's, opened by root), killed with all it started after W
 #                 seconds (default 10) by a timeout of root's that ec2-user cannot signal (-k:
-#                 SIGKILL to the group 1 s after SIGTERM). ulimit -f caps what it can write
-#                 (F KB, default 64; a write past it fails): root reads at most the first KB of
-#                 $o (head -c), and waits on no pipe a process left behind could hold open.
+#                 SIGKILL to the group 1 s after SIGTERM). ulimit -f caps every file it writes,
+#                 $o included (F KB, default 64; past it the writer gets SIGXFSZ): root reads at
+#                 most the first 4 KiB of $o (head -c), and waits on no pipe a process left
+#                 behind could hold open.
 o=$(mktemp)
 trap 'rm -f "$o"' EXIT
 u() { (ulimit -f "${F:-64}" && exec timeout -k1 "${W:-10}" sudo -nu ec2-user -H -- "$@") </dev/null >"$o" 2>&1; }

@@ -38,8 +38,7 @@ say() { echo "$(date -u +%FT%TZ) lcc-constructs[$k]: $*" | tee -a runner.log; }
 # run I LIMIT WHY: step I as its user, in a session of its own (no terminal), its output in its
 # log in root's folder; its first 4096 bytes shown on stdout as they come (dd: head's stdio would
 # hold them back; tail stops once the step is gone, so nothing the step leaves behind holds the
-# script's output open), its last
-# 4096 once it ended. After LIMIT cs (0: none) timeout(1) sends SIGTERM to the step's process
+# script's output open), its last 4096 once it ended. After LIMIT cs (0: none) timeout(1) sends SIGTERM to the step's process
 # group, and SIGKILL 5 s later if the step is still there; once a timed-out step is gone, what is
 # left of its session gets SIGKILL. Sets the step's S (status), X (exit code), D (seconds) and Y
 # (reason, as JSON). The numbers are limits.py's (tests/test_assets.py compares them).

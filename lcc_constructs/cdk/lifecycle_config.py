@@ -111,9 +111,11 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
     :param budget: total time the foreground steps of each script may take. Default: 4 minutes
         (the service fails the start after 5).
     :param unpack_dir: root-owned folder the bundles are unpacked into. Default ``/startup``.
-    :param state_dir: root-owned folder for logs and status files. Default
-        ``/home/ec2-user/SageMaker/.lifecycle`` (on the persistent volume).
-    :param keep_runs: log folders kept per script kind. Default 10.
+    :param state_dir: where the logs and status files of each run are kept: a folder on the
+        persistent volume, where the notebook user copies root's record
+        (``/var/log/lcc-constructs``), or a ``/var/log/lcc*`` folder, then root's record
+        itself. Default ``/home/ec2-user/SageMaker/.lifecycle``.
+    :param keep_runs: log folders kept per script kind in the copy on the volume. Default 10.
     :param minify: drop comments, blank lines and indentation from your shell and Python files
         before packing (a file is packed as it was unless its minified form is provably the
         same program). Needs the ``minify`` extra. Default: off. Line numbers in step logs then
