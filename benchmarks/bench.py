@@ -44,9 +44,9 @@ sys.path.insert(0, str(HERE))
 import handmade  # noqa: E402
 
 from lcc_constructs import BuildOptions, RenderedScript, Scripts, recipes  # noqa: E402
-from lcc_constructs.bundle.readback import parse_loader  # noqa: E402
 from lcc_constructs.bundle.render import render, render_loader  # noqa: E402
 from lcc_constructs.limits import CONTENT_LIMIT_CHARS  # noqa: E402
+from lcc_constructs.readback._script import parse_loader  # noqa: E402
 
 CORPUS = HERE / "corpus"
 

@@ -41,11 +41,11 @@ LOGS_POLL_SECONDS = 5.0
 
 
 if TYPE_CHECKING:
-    from .service import ReadScript
+    from .readback import ReadScript
 
 
 #: The build options' flags, in the order lcc names them: each is a key of a manifest's
-#: [options] table (bundle/_manifest.OPTION_KEYS, which gives the BuildOptions field) and the
+#: [options] table (bundle/manifest.OPTION_KEYS, which gives the BuildOptions field) and the
 #: flag's argparse dest; the flag is the key with dashes.
 BUILD_OPTION_KEYS = ("budget", "unpack_dir", "state_dir", "keep_runs", "codec", "minify")
 
@@ -92,7 +92,7 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOptions:
     """The options of a build: the flags given, else the folder's manifest [options], else the
     defaults. An option out of range is a usage error (exit 2)."""
-    from .bundle._manifest import OPTION_KEYS, load_options
+    from .bundle.manifest import OPTION_KEYS, load_options
 
     manifest = Path(args.folder) / MANIFEST_NAME if args.folder else None
     given: dict[str, Any] = load_options(manifest) if manifest and manifest.is_file() else {}
@@ -189,7 +189,7 @@ def cmd_recipes(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .bundle.readback import inspect_all
+    from .readback import inspect_all
 
     found, problems = inspect_all(args.path)
     for problem in problems:
@@ -283,7 +283,7 @@ def _check_config_name(name: str) -> None:
 
 def _built(args: argparse.Namespace, folder: str | None, recipes: list[str], kind: Kind) -> ReadScript:
     """One script built as lcc build builds it (the build options of ``args``), read back."""
-    from .service import read_script
+    from .readback import read_script
 
     rendered = _build(argparse.Namespace(**{**vars(args), "folder": folder, "recipe": recipes, "kind": kind}))
     print(f"built {kind}: {rendered.report.summary()}", file=sys.stderr)
@@ -318,7 +318,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    from .service import pull, target_problem
+    from .readback import target_problem
+    from .service import pull
 
     _check_config_name(args.name)
     targets: dict[Kind, Path] = {"on-start": Path(args.dir)}
@@ -343,7 +344,7 @@ def _build_flags(args: argparse.Namespace) -> list[str]:
 
 def _diff_targets(args: argparse.Namespace) -> dict[Kind, ReadScript]:
     """What lcc diff compares with: a folder (built), a script file, or a cdk.out."""
-    from .service import TargetError, assembly_scripts, is_assembly, script_file
+    from .readback import TargetError, assembly_scripts, is_assembly, script_file
 
     target = Path(args.folder or "")
     if not args.folder or not target.exists():

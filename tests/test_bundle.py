@@ -14,8 +14,9 @@ import pytest
 
 from lcc_constructs import BuildOptions, BundleError, RunAs, Scripts, Step, build
 from lcc_constructs.bundle import render
-from lcc_constructs.bundle._archive import read_shar
-from lcc_constructs.bundle.readback import parse_loader, read_plan
+from lcc_constructs.bundle.archive import read_shar
+from lcc_constructs.bundle.plan import read_plan
+from lcc_constructs.readback._script import parse_loader
 
 from .helpers import build_folder, run_loader, tree, unpack_with_script, write_folder
 
@@ -204,7 +205,7 @@ def test_env_values_survive_quoting(tmp_path: Path) -> None:
 
 def test_bundle_and_cli_do_not_import_aws_cdk() -> None:
     code = ("import sys, lcc_constructs, lcc_constructs.cli, lcc_constructs.sandbox, "
-            "lcc_constructs.bundle.readback; "
+            "lcc_constructs.readback; "
             "print(sorted(m for m in sys.modules if m.startswith(('aws_cdk', 'jsii'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -219,7 +220,7 @@ def test_the_loader_text_is_compact(tmp_path: Path) -> None:
 
 
 def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_path: Path) -> None:
-    # The contract between render.py and readback.py (docs/architecture.md): every field of every
+    # The contract between the plan's writer and reader (bundle/plan.py): every field of every
     # step, and the build options the plan carries, survive the round trip, odd values included.
     files = {"a.sh": "echo a\n", "sub dir/b.py": "print(1)\n", "c.sh": "echo c\n"}
     folder = write_folder(tmp_path / "s", files)

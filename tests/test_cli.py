@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs.bundle._archive import read_shar
-from lcc_constructs.bundle.readback import parse_loader
+from lcc_constructs.bundle.archive import read_shar
+from lcc_constructs.readback._script import parse_loader
 from lcc_constructs.sandbox import availability
 
 from .conftest import LCC, require
@@ -117,7 +117,7 @@ def test_inspect_a_template_whose_content_is_not_base64(tmp_path: Path) -> None:
 
 
 def test_every_manifest_option_has_its_flag() -> None:
-    from lcc_constructs.bundle._manifest import OPTION_KEYS
+    from lcc_constructs.bundle.manifest import OPTION_KEYS
     from lcc_constructs.cli import BUILD_OPTION_KEYS, parser
 
     assert sorted(BUILD_OPTION_KEYS) == sorted(OPTION_KEYS)

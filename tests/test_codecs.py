@@ -13,9 +13,9 @@ import pytest
 
 from lcc_constructs import BuildOptions, BundleError, Scripts, Step, build
 from lcc_constructs.bundle import render
-from lcc_constructs.bundle._archive import ArchiveEntry, build_shar, read_shar
+from lcc_constructs.bundle.archive import ArchiveEntry, build_shar, read_shar
 from lcc_constructs.bundle.codecs import b94decode, b94encode, candidates, codec_named
-from lcc_constructs.bundle.readback import inspect_script
+from lcc_constructs.readback._script import inspect_script
 from lcc_constructs.sandbox import simulate
 
 from .conftest import python39

@@ -19,8 +19,9 @@ LAYERS = {
     "errors": 0, "limits": 0,
     "bundle": 1,
     "recipes": 2,
-    "cdk": 3, "sandbox": 3, "service": 3, "cli": 4,
-    "__init__": 5, "__main__": 5,
+    "readback": 3,
+    "cdk": 4, "sandbox": 4, "service": 4, "cli": 5,
+    "__init__": 6, "__main__": 6,
 }
 
 #: The one import pointing up: a manifest names recipes, so Scripts.from_folder reaches the
@@ -77,6 +78,24 @@ def test_imports_point_down_the_layers() -> None:
     assert wrong == []
 
 
+def test_no_module_reaches_into_another_packages_private_modules() -> None:
+    # A package's ``_`` modules are its own: another package uses what it offers by name.
+    wrong = []
+    for module, path in modules().items():
+        own = module.split(".")[0]
+        for target in imports(path, module, top_level_only=False):
+            parts = target.split(".")
+            if parts[0] != own and any(p.startswith("_") and p != "__init__" for p in parts[1:]):
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_the_way_back_has_no_aws() -> None:
+    # The readback layer reads what the service layer fetched; boto3 stays in the service layer.
+    for path in (PACKAGE / "readback").glob("*.py"):
+        assert not {n for n in imported_names(path) if n.split(".")[0] in ("boto3", "botocore")}, path
+
+
 def test_the_upward_import_is_only_at_call_time() -> None:
     for module, target in UPWARD:
         path = modules()[module]
@@ -128,7 +147,7 @@ def test_only_the_cdk_layer_imports_aws_cdk() -> None:
 
 @pytest.mark.parametrize("package", ["lcc_constructs", "lcc_constructs.bundle", "lcc_constructs.recipes",
                                      "lcc_constructs.cdk", "lcc_constructs.sandbox",
-                                     "lcc_constructs.service"])
+                                     "lcc_constructs.service", "lcc_constructs.readback"])
 def test_every_package_says_what_it_offers(package: str) -> None:
     mod = importlib.import_module(package)
     assert isinstance(getattr(mod, "__all__", None), list)
@@ -144,12 +163,6 @@ def test_every_package_says_what_it_offers(package: str) -> None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             defined |= {t.id for t in targets if isinstance(t, ast.Name)}
     assert {n for n in defined if not n.startswith("_")} - set(mod.__all__) == set()
-
-
-def test_modules_that_are_not_the_api_are_private() -> None:
-    # The bundle's implementation details: a user reaches none of these through a public name.
-    private = {p.stem for p in (PACKAGE / "bundle").glob("_*.py")} - {"__init__"}
-    assert private >= {"_archive", "_assets", "_languages", "_manifest", "_minify"}
 
 
 def test_every_import_in_the_docs_works() -> None:

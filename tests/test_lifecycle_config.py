@@ -13,7 +13,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from aws_cdk.assertions import Annotations, Match, Template
 
 from lcc_constructs import LifecycleConfig, Scripts, Step
-from lcc_constructs.bundle.readback import inspect_script
+from lcc_constructs.readback._script import inspect_script
 
 from .helpers import of_type, tree, unpack_with_script, write_folder
 

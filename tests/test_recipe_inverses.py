@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from lcc_constructs.bundle import Scripts, build, combine
+from lcc_constructs.readback import read_script
+from lcc_constructs.readback._folder import rebuild, stage_best
 from lcc_constructs.recipes import RECIPES, recipe_uses
-from lcc_constructs.service import read_script
-from lcc_constructs.service._pull import rebuild, stage_best
 
 from .helpers import write_folder
 

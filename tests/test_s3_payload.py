@@ -22,7 +22,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from lcc_constructs import BuildOptions, LifecycleConfig, Scripts, build
-from lcc_constructs.bundle.readback import inspect_path
+from lcc_constructs.readback._script import inspect_path
 from lcc_constructs.sandbox import SimulationResult, simulate
 
 from .helpers import of_type, tree, write_folder

@@ -11,7 +11,7 @@ import tarfile
 import pytest
 
 from lcc_constructs.bundle import RunAs
-from lcc_constructs.service._article import NotArticle, read_article
+from lcc_constructs.readback._handmade import NotArticle, read_article
 
 FILES = {"setup.sh": b"#!/bin/bash\necho setup\n", "tool.py": b"print('tool')\n",
          "my script.sh": b"echo spaces\n"}

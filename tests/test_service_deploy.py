@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lcc_constructs.bundle.readback import inspect_script
+from lcc_constructs.readback._script import inspect_script
 
 from .moto_ext_controls import fail_action, fail_next_start, transitions
 from .servers import Moto

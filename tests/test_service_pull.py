@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from lcc_constructs.bundle.readback import inspect_script
+from lcc_constructs.readback._script import inspect_script
 
 from .conftest import require
 from .servers import Moto

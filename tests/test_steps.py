@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lcc_constructs import BundleError, RunAs, Scripts, Step, build
-from lcc_constructs.bundle._manifest import load_manifest, load_options
+from lcc_constructs.bundle.manifest import load_manifest, load_options
 from lcc_constructs.recipes import from_spec
 
 from .helpers import write_folder

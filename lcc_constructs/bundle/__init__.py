@@ -3,10 +3,10 @@ compressed lifecycle script, and back (docs/architecture.md).
 
 steps (steps.py, manifest.py) -> checks (checks.py) -> the archive (archive.py) inside the
 unpacking program -> codecs (codecs.py, minify.py) -> the script (render.py) with its size
-report (report.py); readback.py reads a rendered script, template or cloud assembly back.
+report (report.py). The plan the runner follows is written and read in plan.py; reading a
+script back is the readback layer's (lcc_constructs/readback).
 """
 
-from .readback import InspectedScript, inspect_all, inspect_path, inspect_script
 from .render import KINDS, BuildOptions, Kind, Payload, RenderedScript, build, render
 from .report import FileSize, SizeReport
 from .steps import BundleFile, RecipeCall, RecipeResolver, RunAs, Scripts, Step, combine
@@ -16,7 +16,6 @@ __all__ = [
     "BuildOptions",
     "BundleFile",
     "FileSize",
-    "InspectedScript",
     "Kind",
     "Payload",
     "RecipeCall",
@@ -28,8 +27,5 @@ __all__ = [
     "Step",
     "build",
     "combine",
-    "inspect_all",
-    "inspect_path",
-    "inspect_script",
     "render",
 ]

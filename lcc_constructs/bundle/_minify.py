@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ._languages import language
+from .languages import language
 from .steps import BundleFile, Scripts
 
 _SHFMT_HELP = (

@@ -33,7 +33,7 @@ from ..limits import (
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
 )
-from ._languages import language
+from .languages import language
 from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts
 
 Check = Callable[[Scripts], list[str]]

@@ -23,7 +23,7 @@ from itertools import product
 from typing import Any
 
 from ..errors import ValidationError
-from ._assets import packed
+from .assets import packed
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import shlex
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,14 +24,11 @@ from ..limits import (
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
     DEFAULT_UNPACK_DIR,
-    PERSISTENT_DIR,
-    ROOT_LOG_DIR,
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
 )
-from ._archive import ArchiveEntry, build_shar
-from ._assets import packed, snippet
-from ._languages import interpreter, language
+from .archive import ArchiveEntry, build_shar
+from .assets import packed, snippet
 from .checks import (
     check_budget,
     check_keep_runs,
@@ -41,8 +37,20 @@ from .checks import (
     run_checks,
 )
 from .codecs import DEFLATE, S3_OBJECT, Codec, candidates, codec_named
+from .languages import language
+from .plan import (
+    COPY_PATH,
+    RUNNER_PATH,
+    SCRIPTS_PREFIX,
+    USER_STEPS_PATH,
+    Settings,
+    features,
+    render_plan,
+    render_user_steps,
+    state_folders,
+)
 from .report import FileSize, SizeReport, file_sizes
-from .steps import RunAs, Scripts, Step
+from .steps import Scripts, Step
 
 Kind = Literal["on-start", "on-create"]
 KINDS: tuple[Kind, ...] = ("on-start", "on-create")
@@ -56,9 +64,6 @@ class Payload(str, Enum):
     #: As an S3 object of any size, downloaded by the script with the instance role.
     S3 = "s3"
 
-#: Inside the bundle: the user's files, and the runner with its plan.
-SCRIPTS_PREFIX = "scripts/"
-RUNNER_PATH = "lcc/runner.sh"
 
 
 @dataclass(frozen=True)
@@ -159,81 +164,10 @@ S3_LOCATION = "@@S3_BUCKET@@ @@S3_KEY@@"
 PAYLOADS = ("inline", "s3")
 
 
-def _cs(seconds: float) -> int:
-    return int(round(seconds * 100))
-
-
-def _bash_array(name: str, values: Sequence[str | int]) -> str:
-    return f"{name}=(" + " ".join(shlex.quote(str(v)) for v in values) + ")"
-
-
-#: Inside the bundle, beside the runner: the notebook user's steps' entries (their variables and
-#: scripts: readable by that user) and the notebook user's copy of the logs (assets/runtime/copy.sh).
-USER_STEPS_PATH = "lcc/u"
-COPY_PATH = "lcc/c"
-
-
-def _entries(scripts: Scripts, options: BuildOptions, *, root: bool) -> list[str]:
-    """The entries of a ``case`` on a step's number, for the root steps or the notebook user's:
-    the step's variables, then its script."""
-    data = {f.path: f.data for f in scripts.files}
-    home = f"{options.unpack_dir}/{options.kind}"
-    # Root steps get the runner's LCC_KIND and LCC_SCRIPTS_DIR; sudo -i starts the others afresh.
-    own = () if root else (f"LCC_KIND={options.kind}", f"LCC_SCRIPTS_DIR={home}/scripts")
-    entries = []
-    for i, step in enumerate(scripts.steps):
-        if (step.run_as is RunAs.ROOT) == root:
-            interp, arg = interpreter(step.script, data[step.script])
-            command = shlex.join([interp, *([arg] if arg else []), f"{home}/{SCRIPTS_PREFIX}{step.script}"])
-            env = [f"LCC_STEP={step.name}", *own,
-                   *(f"{k}={shlex.quote(v)}" for k, v in sorted(step.env.items()))]
-            entries.append(f"{i})export {' '.join(env)};exec {command};;")
-    return entries
-
-
-def state_folders(options: BuildOptions) -> tuple[str, str]:
-    """Root's log folder, and the notebook user's copy of it on the volume (empty: none)."""
-    if options.state_dir.startswith(PERSISTENT_DIR + "/"):
-        return ROOT_LOG_DIR, options.state_dir
-    return options.state_dir, ""
-
-
-def features(steps: Sequence[Step]) -> dict[str, bool]:
-    """The runner's parts (assets/runtime/<name>.sh) that only some configurations need, and
-    whether these steps do."""
-    return {"user": any(s.run_as is not RunAs.ROOT for s in steps),
-            "background": any(s.background for s in steps),
-            "required": any(s.required for s in steps),
-            "timeout": any(s.timeout_seconds for s in steps)}
-
-
-def render_plan(scripts: Scripts, options: BuildOptions) -> str:
-    """The plan the runner follows: its settings and steps as bash variables, written above the
-    runner's code in ``lcc/runner.sh`` (assets/runtime/runner.sh names them). An array that only
-    a part of the runner reads is written only when the steps use that part."""
-    steps = scripts.steps
-    root_log, copy = state_folders(options)
-    lines = [
-        " ".join(f"{k}={shlex.quote(str(v))}" for k, v in (
-            ("k", options.kind), ("h", f"{options.unpack_dir}/{options.kind}"), ("r", root_log),
-            ("s", copy), ("n", options.keep_runs), ("b", _cs(options.budget_seconds)))),
-        _bash_array("N", [s.name for s in steps]),
-    ]
-    used = features(steps)
-    arrays: dict[str, tuple[str, Sequence[str | int]]] = {
-        "user": ("U", [s.run_as.value for s in steps]),
-        "background": ("B", [int(s.background) for s in steps]),
-        "required": ("Q", [int(s.required) for s in steps]),
-        "timeout": ("T", [_cs(s.timeout_seconds) if s.timeout_seconds else 0 for s in steps])}
-    lines += [_bash_array(*arrays[part]) for part in arrays if used[part]]
-    lines.append("e(){ case $1 in\n" + "\n".join(_entries(scripts, options, root=True)) + "\nesac;}")
-    return "\n".join(lines) + "\n"
-
-
-def render_user_steps(scripts: Scripts, options: BuildOptions) -> str | None:
-    """``lcc/u``: the entries of the steps that run as the notebook user (None: there are none)."""
-    entries = _entries(scripts, options, root=False)
-    return "case $1 in\n" + "\n".join(entries) + "\nesac\n" if entries else None
+def plan_settings(options: BuildOptions) -> Settings:
+    """What the plan's settings line holds of ``options``."""
+    return Settings(options.kind, options.unpack_dir, options.state_dir, options.keep_runs,
+                    options.budget_seconds)
 
 
 def render_runner(scripts: Scripts, options: BuildOptions) -> str:
@@ -244,7 +178,7 @@ def render_runner(scripts: Scripts, options: BuildOptions) -> str:
     code = fill(code, {"@@GO@@": "go" if used["background"] else "step"})
     # A part left out leaves an empty line.
     code = "\n".join(line for line in code.split("\n") if line.strip())
-    return render_plan(scripts, options) + code + "\n"
+    return render_plan(scripts, plan_settings(options)) + code + "\n"
 
 
 def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry]:
@@ -252,10 +186,10 @@ def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry
     (root's alone), and, when used, the notebook user's steps (lcc/u) and copy (lcc/c)."""
     entries = [ArchiveEntry(SCRIPTS_PREFIX + f.path, f.data, f.mode & 0o755) for f in scripts.files]
     entries.append(ArchiveEntry(RUNNER_PATH, render_runner(scripts, options).encode(), 0o600))
-    user = render_user_steps(scripts, options)
+    user = render_user_steps(scripts, plan_settings(options))
     if user:
         entries.append(ArchiveEntry(USER_STEPS_PATH, user.encode(), 0o644))
-    if state_folders(options)[1]:
+    if state_folders(options.state_dir)[1]:
         entries.append(ArchiveEntry(COPY_PATH, snippet("runtime/copy.sh").encode() + b"\n", 0o644))
     return entries
 

@@ -174,7 +174,7 @@ class Scripts:
         if steps is None:
             manifest = root / MANIFEST_NAME
             if manifest.is_file():
-                from ._manifest import load_manifest
+                from .manifest import load_manifest
 
                 declared = load_manifest(manifest, recipes or _builtin_recipes())
                 steps, extra = declared.steps, declared

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..bundle import Scripts, Step
 from ..errors import ValidationError
-from ._readback import RecipeUse, find_uses
+from ._readback import RecipeUse, find_uses, unmarked
 from .autostop import autostop
 from .environment_variables import environment_variables
 from .git_config import git_config
@@ -54,6 +54,7 @@ __all__ = [
     "persistent_bin",
     "recipe_uses",
     "stop_ssm_agent",
+    "unmarked",
 ]
 
 #: A recipe: keyword options in, the Scripts of one use of it out.

@@ -16,8 +16,9 @@ from pathlib import PurePosixPath
 from typing import Any, cast
 
 from ..bundle import BundleFile, RecipeCall, Scripts, Step
-from ..bundle._assets import assets_dir, packed
+from ..bundle.assets import assets_dir, packed
 from ..bundle.checks import seconds_in_range
+from ..bundle.manifest import toml_number
 from ..bundle.steps import DEFAULT_EXCLUDES
 from ..errors import raise_if
 from ..limits import (
@@ -131,11 +132,6 @@ def table_env(prefix: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
 def table_rows(env: Mapping[str, str], prefix: str, columns: Sequence[str]) -> list[list[str]]:
     """The rows :func:`table_env` wrote into ``env`` (KeyError when one is missing)."""
     return [[env[f"{prefix}_{column}_{i}"] for column in columns] for i in range(int(env[f"{prefix}_COUNT"]))]
-
-
-def toml_number(seconds: float) -> int | float:
-    """Seconds as people write them: whole ones as an integer (a recipe option, a manifest)."""
-    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 def step_timeout(step: Step) -> float:

@@ -3,37 +3,27 @@ notebook instance with it, pull a deployed one back into a folder, compare it wi
 a script or a cdk.out, and read its CloudWatch log (``lcc deploy``, ``pull``, ``diff``,
 ``logs``; docs/service-commands.md).
 
-Layers: this package reads and builds scripts with the bundle layer and names recipes with the
-recipes layer; the CLI is a thin shell over it. boto3 is imported at the first AWS call.
+Layers: this package makes the AWS calls; what it reads back is read by the readback layer
+(lcc_constructs/readback), and the CLI is a thin shell over both. boto3 is imported at the
+first AWS call.
 """
 
 from ._aws import Aws, ServiceError
-from ._compare import Comparison
 from ._deploy import deploy, diff
 from ._logs import GROUP, since_millis, stream_name
 from ._logs import show_logs as logs
-from ._pull import pull, target_problem
+from ._pull import pull
 from ._restart import restart
-from ._scripts import ReadScript, read_script
-from ._targets import TargetError, assembly_scripts, is_assembly, script_file
 
 __all__ = [
     "GROUP",
     "Aws",
-    "Comparison",
-    "ReadScript",
     "ServiceError",
-    "TargetError",
-    "assembly_scripts",
     "deploy",
     "diff",
-    "is_assembly",
     "logs",
     "pull",
-    "read_script",
     "restart",
-    "script_file",
     "since_millis",
     "stream_name",
-    "target_problem",
 ]

@@ -7,10 +7,9 @@ import base64
 from collections.abc import Callable
 
 from ..bundle import KINDS, Kind
+from ..readback import Comparison, ReadScript, compare, read_script
 from ._aws import Aws, ServiceError
-from ._compare import Comparison, compare
 from ._deployed import DeployedConfig, read_config, require_config, s3_getter, write_config
-from ._scripts import ReadScript, read_script
 
 
 def deployed_scripts(aws: Aws, config: DeployedConfig) -> dict[Kind, ReadScript]:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..bundle import KINDS, Kind
-from ..bundle.readback import HOOKS, decode_content
 from ..errors import ValidationError
+from ..readback import HOOKS, decode_content
 from ._aws import Aws, ServiceError
 
 

@@ -14,12 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..bundle import Kind
-from ..bundle.readback import HOOKS
 from ..limits import DEFAULT_STATE_DIR
+from ..readback import HOOKS, RunLog, read_script
 from ._aws import Aws, ServiceError
 from ._deployed import describe_notebook, read_config, s3_getter
-from ._runlog import RunLog
-from ._scripts import read_script
 
 GROUP = "/aws/sagemaker/NotebookInstances"
 

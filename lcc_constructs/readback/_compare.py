@@ -7,7 +7,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..bundle import InspectedScript, Kind, Step
+from ..bundle import Kind, Step
+from ._script import InspectedScript
 from ._scripts import ReadScript
 
 

@@ -13,19 +13,19 @@ import binascii
 import hashlib
 import json
 import re
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
+from ..bundle import BuildOptions, Kind, SizeReport, Step
+from ..bundle.archive import read_shar
+from ..bundle.codecs import S3_OBJECT, Codec, candidates
+from ..bundle.plan import RUNNER_PATH, SCRIPTS_PREFIX, USER_STEPS_PATH, read_plan
+from ..bundle.render import render_loader
+from ..bundle.report import file_sizes
 from ..errors import ValidationError, raise_if
 from ..limits import CONTENT_LIMIT_CHARS
-from ._archive import read_shar
-from .codecs import S3_OBJECT, Codec, candidates
-from .render import RUNNER_PATH, SCRIPTS_PREFIX, USER_STEPS_PATH, BuildOptions, Kind, render_loader
-from .report import SizeReport, file_sizes
-from .steps import RunAs, Step
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 #: Where each script is in a lifecycle configuration: the property of the template's resource
@@ -79,94 +79,6 @@ def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
                           "cdk.out folder that holds it as an asset to read it")
 
 
-def _array(line: str, name: str) -> list[str]:
-    prefix = f"{name}=("
-    if not (line.startswith(prefix) and line.endswith(")")):
-        raise ValidationError(f"not an lcc-constructs plan: expected {name}=(...), got {line[:40]!r}")
-    return shlex.split(line[len(prefix):-1])
-
-
-def _entries(text: str) -> dict[int, tuple[dict[str, str], list[str]]]:
-    """Each step's variables and command, from the entries ``I)export K=V ...;exec COMMAND;;`` of
-    the first ``case $1 in ... esac`` of ``text`` (the plan's ``e``, or ``lcc/u``); a value may
-    span lines, and hold anything."""
-    start = text.find("case $1 in")
-    if start < 0:
-        return {}
-    lexer = shlex.shlex(text[start + len("case $1 in"):], posix=True, punctuation_chars=";)")
-    lexer.whitespace_split = True
-    found: dict[int, tuple[dict[str, str], list[str]]] = {}
-    entry: list[str] = []
-    for token in lexer:
-        if not entry and token.startswith("esac"):
-            return found
-        if token != ";;":
-            entry.append(token)
-            continue
-        index, paren, export, *words = entry
-        if not (index.isdigit() and paren == ")" and export == "export" and ";" in words
-                and words[words.index(";") + 1:words.index(";") + 2] == ["exec"]):
-            raise ValidationError(f"not an lcc-constructs plan: unexpected {entry[:3]}")
-        cut = words.index(";")
-        found[int(index)] = (dict(w.partition("=")[::2] for w in words[:cut]), words[cut + 2:])
-        entry = []
-    raise ValidationError("not an lcc-constructs plan: its step entries do not end")
-
-
-def read_plan(runner: str, user_steps: str = "") -> tuple[BuildOptions, tuple[Step, ...]]:
-    """The options and steps a runner's plan (the lines above its code) and the notebook
-    user's step entries (``lcc/u``) were written from.
-
-    :raises ValidationError: when they are not such a plan (read back: input from a stranger).
-    """
-    try:
-        return _read_plan(runner, user_steps)
-    except ValidationError:
-        raise
-    except (KeyError, ValueError, IndexError) as e:  # a setting, a number, a column missing
-        raise ValidationError(f"not an lcc-constructs plan: {type(e).__name__}: {e}") from None
-
-
-def _read_plan(runner: str, user_steps: str) -> tuple[BuildOptions, tuple[Step, ...]]:
-    lines = runner.split("\n")
-    settings = dict(word.split("=", 1) for word in shlex.split(lines[0]))
-    names = _array(lines[1], "N")
-    # The arrays a part of the runner reads, between N and the step entries (whose values may
-    # span lines); an array that is not there holds the default for every step.
-    arrays = {}
-    for line in lines[2:]:
-        if line.startswith("e(){"):
-            break
-        arrays[line[:1]] = _array(line, line[:1])
-
-    def column(name: str, default: str) -> list[str]:
-        return arrays.get(name, [default] * len(names))
-
-    entries = _entries(runner) | _entries(user_steps)
-    home = settings["h"] + "/" + SCRIPTS_PREFIX
-    steps = []
-    for i, name in enumerate(names):
-        env, command = entries.get(i, ({}, []))
-        script = command[-1] if command else ""
-        if not script.startswith(home) or env.pop("LCC_STEP", None) != name:
-            raise ValidationError(f"not an lcc-constructs plan: step {name!r} runs {script!r}")
-        for own in ("LCC_KIND", "LCC_SCRIPTS_DIR"):
-            env.pop(own, None)
-        timeout = column("T", "0")[i]
-        steps.append(Step(
-            name=name, script=script[len(home):], run_as=RunAs(column("U", "root")[i]),
-            background=column("B", "0")[i] == "1", required=column("Q", "0")[i] == "1",
-            timeout_seconds=int(timeout) / 100 if timeout != "0" else None, env=env,
-        ))
-    options = BuildOptions(
-        kind=settings["k"],  # type: ignore[arg-type]
-        budget_seconds=int(settings["b"]) / 100,
-        unpack_dir=str(PurePosixPath(settings["h"]).parent),
-        state_dir=settings["s"] or settings["r"], keep_runs=int(settings["n"]),
-    )
-    return options, tuple(steps)
-
-
 def inspect_script(text: str, source: str = "<script>", assets: Path | None = None, *,
                    fetch: Callable[[str], bytes] | None = None) -> InspectedScript:
     """What a rendered script carries. ``assets``: a cdk.out folder holding the payload objects
@@ -192,7 +104,10 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
             runner = entry.data.decode()
         elif entry.path == USER_STEPS_PATH:
             user_steps = entry.data.decode()
-    options, steps = read_plan(runner, user_steps)
+    settings, steps = read_plan(runner, user_steps)
+    options = BuildOptions(kind=settings.kind,  # type: ignore[arg-type]
+                           budget_seconds=settings.budget_seconds, unpack_dir=settings.unpack_dir,
+                           state_dir=settings.state_dir, keep_runs=settings.keep_runs)
     raw = sum(len(d) for _, d in files.values())
     report = SizeReport(
         kind=options.kind,

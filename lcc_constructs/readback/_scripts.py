@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..bundle import InspectedScript, Kind, inspect_script
-from ..bundle.readback import parse_loader
+from ..bundle import Kind
 from ..errors import ValidationError
+from ._script import InspectedScript, inspect_script, parse_loader
 
 #: ours: built by this version (readable); other-version: by lcc-constructs, but a loader this
 #: version does not read; foreign: anything else.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..bundle import Kind
-from ..bundle.readback import HOOKS, content_text, lifecycle_resources
+from ._script import HOOKS, content_text, lifecycle_resources
 from ._scripts import ReadScript, read_script
 
 

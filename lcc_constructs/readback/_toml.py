@@ -1,5 +1,5 @@
 """``lifecycle.toml`` written from steps, recipe uses and build options (``lcc pull``): the
-manifest format of lcc_constructs/bundle/_manifest.py, with only what is not a default."""
+manifest format of lcc_constructs/bundle/manifest.py, with only what is not a default."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..bundle import RunAs, Step
+from ..bundle.manifest import toml_number
 from ..recipes import RecipeUse
-from ..recipes._common import toml_number
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}

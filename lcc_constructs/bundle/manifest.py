@@ -41,6 +41,11 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
+def toml_number(seconds: float) -> int | float:
+    """Seconds as people write them: whole ones as an integer (a recipe option, a manifest)."""
+    return int(seconds) if float(seconds).is_integer() else seconds
+
+
 def _wrong_type(value: object, typ: type | tuple[type, ...]) -> bool:
     """Whether ``value`` is not a ``typ``: true and false are no numbers in a manifest, though
     Python counts them as ints."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..bundle import RunAs, Step
-from ..bundle._languages import PYTHON_SUFFIXES, language, parse_shebang
+from ..bundle.languages import PYTHON_SUFFIXES, language, parse_shebang
 from ..limits import NOTEBOOK_USER
 from ._shell import Command, Unread, command_lines, command_lists, pipeline_stages, simple_command, split
 
@@ -368,7 +368,7 @@ def _interpreter(words: list[str]) -> tuple[str | None, str]:
 
 def _runs_as(path: str, data: bytes) -> str | None:
     """The language lcc's runner starts a file with: its ``#!`` line's (None for one other than
-    shell and python), else python for .py and shell for the rest (bundle/_languages.py)."""
+    shell and python), else python for .py and shell for the rest (bundle/languages.py)."""
     if parse_shebang(data) is not None:
         return language(path, data)
     return "python" if path.endswith(PYTHON_SUFFIXES) else "shell"
