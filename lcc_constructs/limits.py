@@ -129,3 +129,10 @@ DEFAULT_PLATFORM_IDENTIFIER = "notebook-al2023-v1"
 #: The ML storage volume of a notebook instance, in GiB.
 MIN_VOLUME_SIZE_GB = 5
 MAX_VOLUME_SIZE_GB = 16384
+
+#: The most lcc reads back from what is deployed (lcc inspect, pull, diff, logs): a payload is
+#: decompressed, an S3 payload downloaded and a hand-made archive unpacked up to this many bytes,
+#: and refused beyond. Anyone allowed to update a configuration writes what is read, and a few
+#: KiB of bzip2 decompress to GiBs; a bundle of lcc-constructs is far smaller (a script's
+#: payload holds at most about 100 KiB of files; an S3 payload is meant for a few MiB).
+READBACK_MAX_BYTES = 64 << 20

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ..errors import ValidationError
+from ..errors import ValidationError, raise_if
 
 
 @dataclass(frozen=True)
@@ -85,26 +85,55 @@ def _command(data: bytes, pos: int) -> tuple[list[str], int]:
     return shlex.split(data[pos:i].decode("utf-8", "surrogateescape")), i + 1
 
 
+def path_problems(paths: Iterable[str]) -> list[str]:
+    """What is wrong with ``paths`` as the files of one folder read back from a stranger (an
+    archive, a deployed bundle): each must be relative and normalized (no ``..``, ``.``, empty
+    part or trailing ``/``), and appear once, and no file may be the folder of another."""
+    problems = []
+    seen: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
+            problems.append(f"{path!r} is not a relative, normalized path")
+        elif path in seen:
+            problems.append(f"{path!r} is there twice")
+        seen.add(path)
+    problems += [f"{p!r} is a file and the folder of another one" for p in sorted(seen)
+                 if any(q.startswith(p + "/") for q in seen)]
+    return problems
+
+
 def read_shar(program: bytes) -> list[ArchiveEntry]:
     """The files of the archive inside ``program`` (the unpacking program, or the archive
-    alone): from its first line to the first command that is not one of the archive's."""
+    alone): from its first line to the first command that is not one of the archive's.
+
+    :raises ValidationError: when it is not such an archive, or its paths are not a folder's
+        (:func:`path_problems`): read back, it is input from a stranger.
+    """
     pos = program.find(_SHAR_WRITE.encode())
     if pos < 0:
         raise ValidationError("no archive of lcc-constructs in this program")
-    files: dict[str, ArchiveEntry] = {}
+    entries: list[ArchiveEntry] = []
+    modes: dict[str, int] = {}
     pos += len(_SHAR_WRITE)
-    while pos < len(program):
-        words, end = _command(program, pos)
-        if words[:1] == ["f"]:
-            size, path = int(words[1]), words[2]
-            files[path] = ArchiveEntry(path, program[end:end + size], _SHAR_DEFAULT_MODE)
-            pos = end + size
-        elif words[:1] == ["chmod"]:
-            for path in words[3:]:
-                files[path] = ArchiveEntry(path, files[path].data, int(words[1], 8))
-            pos = end
-        elif words[:1] == ["mkdir"]:
-            pos = end
-        else:
-            break
-    return sorted(files.values(), key=lambda e: e.path)
+    try:
+        while pos < len(program):
+            words, end = _command(program, pos)
+            if words[:1] == ["f"] and len(words) == 3:
+                size, path = int(words[1]), words[2]
+                entries.append(ArchiveEntry(path, program[end:end + size], _SHAR_DEFAULT_MODE))
+                pos = end + size
+            elif words[:3] == ["chmod", words[1], "--"]:
+                modes.update(dict.fromkeys(words[3:], int(words[1], 8) & 0o777))
+                pos = end
+            elif words[:1] == ["mkdir"]:
+                pos = end
+            else:
+                break
+    except ValueError as e:  # a size or mode that is no number, a quote that does not end
+        raise ValidationError(f"not an archive of lcc-constructs: {e}") from None
+    problems = path_problems(e.path for e in entries)
+    problems += [f"{p!r} has a mode but is not in it" for p in sorted(set(modes) - {e.path for e in entries})]
+    raise_if([f"the archive: {p}" for p in problems])
+    entries = [ArchiveEntry(e.path, e.data, modes.get(e.path, e.mode)) for e in entries]
+    return sorted(entries, key=lambda e: e.path)

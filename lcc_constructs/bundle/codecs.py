@@ -20,9 +20,10 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import ValidationError
+from ..limits import READBACK_MAX_BYTES
 from .assets import packed
 
 
@@ -49,11 +50,38 @@ def piece(relative: str) -> Piece:
     return Piece(frozenset(modules), tuple(defs), lines[-1])
 
 
+class _Stream(Protocol):
+    @property
+    def eof(self) -> bool: ...
+
+    def decompress(self, data: bytes, max_length: int, /) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Compressor:
     name: str
     compress: Callable[[bytes], bytes]
-    decompress: Callable[[bytes], bytes]
+    #: A new decompressor of one stream (it ignores bytes after the stream's end).
+    stream: Callable[[], _Stream]
+
+    def decompress(self, data: bytes, limit: int = READBACK_MAX_BYTES) -> bytes:
+        """The bytes ``data`` decompresses to; read back from a stranger, so at most ``limit``
+        of them are made (a few KiB of bzip2 hold GiBs).
+
+        :raises ValidationError: when there would be more, or ``data`` is not such a stream.
+        """
+        stream = self.stream()
+        try:
+            out = stream.decompress(data, limit + 1)
+        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as e:
+            raise ValidationError(f"the payload is not {self.name} data ({e})") from None
+        if len(out) > limit:
+            raise ValidationError(f"the payload decompresses to more than {limit} bytes, the most lcc "
+                                  "reads back (limits.READBACK_MAX_BYTES); bundles of lcc-constructs are "
+                                  "far smaller")
+        if not stream.eof:
+            raise ValidationError(f"the payload's {self.name} stream is cut short")
+        return out
 
     def piece(self) -> Piece:
         """The loader's Python that undoes it (``d`` to the program)."""
@@ -99,10 +127,6 @@ def _deflate(data: bytes) -> bytes:
 def _lzma(data: bytes) -> bytes:
     # The .lzma container: its 13-byte header tells the decoder the settings.
     return lzma.compress(data, format=lzma.FORMAT_ALONE, filters=[LZMA_FILTER])
-
-
-def _unlzma(data: bytes) -> bytes:
-    return lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(data)
 
 
 # --- encodings ---
@@ -151,9 +175,9 @@ def _b85decode(text: str) -> bytes:
     return base64.b85decode(text.strip())
 
 
-DEFLATE = Compressor("deflate", _deflate, lambda d: zlib.decompress(d, -15))
-BZIP2 = Compressor("bzip2", lambda d: bz2.compress(d, 9), bz2.decompress)
-LZMA = Compressor("lzma", _lzma, _unlzma)
+DEFLATE = Compressor("deflate", _deflate, lambda: zlib.decompressobj(-15))
+BZIP2 = Compressor("bzip2", lambda d: bz2.compress(d, 9), bz2.BZ2Decompressor)
+LZMA = Compressor("lzma", _lzma, lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE))
 
 BASE85 = Encoding("base85", lambda b: base64.b85encode(b).decode("ascii"), _b85decode)
 BASE94 = Encoding("base94", b94encode, b94decode)

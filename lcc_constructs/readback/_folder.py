@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from ..bundle import BuildOptions, Kind, Scripts, Step, build
+from ..bundle.archive import path_problems
 from ..bundle.manifest import OPTION_KEYS, load_options, toml_number
 from ..bundle.steps import KIND_SCRIPTS, MANIFEST_NAME
-from ..errors import ValidationError
+from ..errors import ValidationError, raise_if
 from ..limits import MAX_BUDGET_SECONDS
 from ..recipes import RecipeUse, recipe_uses, unmarked
 from ._handmade import NotArticle, read_article
@@ -128,13 +129,25 @@ def candidates(script: ReadScript, config: str) -> list[Pulled]:
 # --- writing and checking ---------------------------------------------------------------
 
 def stage(folder: Path, pulled: Pulled) -> None:
-    """Write the folder's files (with their modes) and manifest into the empty ``folder``."""
-    files = {**pulled.files, MANIFEST_NAME: (0o644, pulled.manifest().encode())}
+    """Write the folder's files (with their modes) and manifest into the empty ``folder``.
+
+    :raises ValidationError: when the paths are not a folder's (read back: a stranger chose
+        them), or a file would land outside ``folder``; nothing is written then.
+    """
+    files = {MANIFEST_NAME: (0o644, pulled.manifest().encode())}
+    problems = path_problems([*pulled.files, MANIFEST_NAME])
+    raise_if([f"the pulled files: {p}" for p in problems])
+    files.update(pulled.files)
+    root = folder.resolve()
     for path, (mode, data) in sorted(files.items()):
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        target.chmod(mode & 0o777)
+        if not target.parent.resolve().is_relative_to(root):
+            raise ValidationError(f"the pulled file {path!r} would be written outside {folder}")
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            os.fchmod(f.fileno(), mode & 0o777)
 
 
 def rebuild(folder: Path, kind: Kind) -> tuple[Scripts, str]:
@@ -178,24 +191,37 @@ def _with_codec(pulled: Pulled, script: ReadScript) -> Pulled | None:
     return replace(pulled, options={**pulled.options, "codec": script.inspected.report.codec})
 
 
+def _try(folder: Path, pulled: Pulled, script: ReadScript) -> tuple[Pulled, str | None, bool]:
+    """Stage ``pulled`` (with the codec stated if need be) into ``folder`` and check it: the
+    folder staged, what is wrong with it, and whether it was staged at all."""
+    while True:
+        _clear(folder)
+        try:
+            stage(folder, pulled)
+        except ValidationError as e:
+            return pulled, str(e), False
+        problem = check(folder, pulled)
+        again = _with_codec(pulled, script) if problem and script.inspected else None
+        if again is None:
+            return pulled, problem, True
+        pulled = again
+
+
 def stage_best(folder: Path, script: ReadScript, config: str) -> tuple[Pulled, list[str]]:
     """Stage the best folder ``script`` can become into ``folder``: the first candidate whose
     build checks out (ours with the codec stated if need be); the last one otherwise, with
-    the problems found as warnings."""
+    the problems found as warnings; the script as it is when even that one's files are not a
+    folder's (a stranger chose their paths)."""
     problems: list[str] = []
-    options = candidates(script, config)
-    for pulled in options:
-        while True:
-            _clear(folder)
-            stage(folder, pulled)
-            problem = check(folder, pulled)
-            again = _with_codec(pulled, script) if problem and script.inspected else None
-            if again is None:
-                break
-            pulled = again
+    for candidate in candidates(script, config):
+        pulled, problem, staged = _try(folder, candidate, script)
         if problem is None:
             return pulled, problems
         problems.append(f"{pulled.what}: {problem}")
+    if not staged:
+        pulled = _plain(script, config, problems[-1])
+        _clear(folder)
+        stage(folder, pulled)
     return pulled, problems
 
 

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ..bundle.plan import RUNNER_PATH, SCRIPTS_PREFIX, USER_STEPS_PATH, read_pla
 from ..bundle.render import render_loader
 from ..bundle.report import file_sizes
 from ..errors import ValidationError, raise_if
-from ..limits import CONTENT_LIMIT_CHARS
+from ..limits import CONTENT_LIMIT_CHARS, READBACK_MAX_BYTES
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
 #: Where each script is in a lifecycle configuration: the property of the template's resource
@@ -65,18 +66,48 @@ def parse_loader(text: str) -> tuple[Codec, str, str, int]:
     raise ValidationError("not an lcc-constructs script of this version: its loader is not one of ours")
 
 
-def _s3_payload(location: str, source: str, assets: Path | None) -> bytes:
+#: An S3 payload's key as lcc-constructs' assets name it (the asset's hash and suffix).
+_ASSET_KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def _s3_payload(location: str, assets: Path | None) -> bytes:
     """payload="s3": the object, from the CDK assets of a cloud assembly: staged beside the
     template, or, for a stage of a CDK Pipelines app (a nested assembly), in a folder above it."""
     bucket, _, key = location.partition(" ")
-    for folder in [assets, *assets.parents] if assets else []:
+    for folder in [assets, *assets.parents] if assets and _ASSET_KEY.fullmatch(key) else []:
         path = folder / f"asset.{key}"
         if path.is_file():
-            return path.read_bytes()
+            return read_at_most(path, READBACK_MAX_BYTES, f"the asset {path}")
         if (folder / "cdk.out").is_dir() or folder.name == "cdk.out":
             break
-    raise ValidationError(f"{source}: the payload is the S3 object s3://{bucket}/{key}; inspect the "
-                          "cdk.out folder that holds it as an asset to read it")
+    raise ValidationError(f"the payload is the S3 object s3://{bucket}/{key}; inspect the cdk.out folder "
+                          "that holds it as an asset to read it")
+
+
+def read_at_most(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of the file ``path``, refused when it is larger than ``limit`` (checked before
+    reading, and again while reading)."""
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_size > limit or len(data := f.read(limit + 1)) > limit:
+            raise ValidationError(f"{what} is larger than {limit} bytes, the most lcc reads back "
+                                  "(limits.READBACK_MAX_BYTES)")
+    return data
+
+
+def _bundle(program: bytes) -> tuple[dict[str, tuple[int, bytes]], str, str]:
+    """The files under scripts/ (path: (mode, data)), the runner and the notebook user's step
+    entries of an unpacking program."""
+    files: dict[str, tuple[int, bytes]] = {}
+    texts = {RUNNER_PATH: "", USER_STEPS_PATH: ""}
+    for entry in read_shar(program):
+        if entry.path.startswith(SCRIPTS_PREFIX):
+            files[entry.path[len(SCRIPTS_PREFIX):]] = (entry.mode, entry.data)
+        elif entry.path in texts:
+            try:
+                texts[entry.path] = entry.data.decode()
+            except UnicodeDecodeError:
+                raise ValidationError(f"{entry.path} is not UTF-8 text") from None
+    return files, texts[RUNNER_PATH], texts[USER_STEPS_PATH]
 
 
 def inspect_script(text: str, source: str = "<script>", assets: Path | None = None, *,
@@ -87,27 +118,22 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
     codec, payload_text, sha256, _ = parse_loader(text)
     try:
         if codec.encoding is S3_OBJECT:
-            blob = fetch(payload_text) if fetch else _s3_payload(payload_text, source, assets)
+            blob = fetch(payload_text) if fetch else _s3_payload(payload_text, assets)
         else:
-            blob = codec.encoding.decode(payload_text)
-    except ValueError as e:
-        raise ValidationError(f"{source}: payload cannot be decoded ({e})") from None
-    if hashlib.sha256(blob).hexdigest() != sha256:
-        raise ValidationError(f"{source}: payload sha256 does not match the one in the script")
-    program = codec.compressor.decompress(blob)
-    files: dict[str, tuple[int, bytes]] = {}
-    runner = user_steps = ""
-    for entry in read_shar(program):
-        if entry.path.startswith(SCRIPTS_PREFIX):
-            files[entry.path[len(SCRIPTS_PREFIX):]] = (entry.mode, entry.data)
-        elif entry.path == RUNNER_PATH:
-            runner = entry.data.decode()
-        elif entry.path == USER_STEPS_PATH:
-            user_steps = entry.data.decode()
-    settings, steps = read_plan(runner, user_steps)
-    options = BuildOptions(kind=settings.kind,  # type: ignore[arg-type]
-                           budget_seconds=settings.budget_seconds, unpack_dir=settings.unpack_dir,
-                           state_dir=settings.state_dir, keep_runs=settings.keep_runs)
+            try:
+                blob = codec.encoding.decode(payload_text)
+            except ValueError as e:
+                raise ValidationError(f"payload cannot be decoded ({e})") from None
+        if hashlib.sha256(blob).hexdigest() != sha256:
+            raise ValidationError("payload sha256 does not match the one in the script")
+        program = codec.compressor.decompress(blob)
+        files, runner, user_steps = _bundle(program)
+        settings, steps = read_plan(runner, user_steps)
+        options = BuildOptions(kind=settings.kind,  # type: ignore[arg-type]
+                               budget_seconds=settings.budget_seconds, unpack_dir=settings.unpack_dir,
+                               state_dir=settings.state_dir, keep_runs=settings.keep_runs)
+    except ValidationError as e:
+        raise ValidationError([f"{source}: {p}" for p in e.problems]) from None
     raw = sum(len(d) for _, d in files.values())
     report = SizeReport(
         kind=options.kind,

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..bundle import KINDS, Kind
 from ..errors import ValidationError
+from ..limits import READBACK_MAX_BYTES
 from ..readback import HOOKS, decode_content
 from ._aws import Aws, ServiceError
 
@@ -82,7 +83,14 @@ def s3_getter(aws: Aws) -> Callable[[str], bytes]:
 
     def get(location: str) -> bytes:
         bucket, _, key = location.partition(" ")
-        body: bytes = aws.call("s3", "get_object", Bucket=bucket, Key=key)["Body"].read()
+        answer = aws.call("s3", "get_object", Bucket=bucket, Key=key)
+        # Any object the script names: its size is checked before a byte is read.
+        size, limit = answer.get("ContentLength"), READBACK_MAX_BYTES
+        body: bytes = answer["Body"].read(limit + 1) if isinstance(size, int) and size <= limit else b""
+        answer["Body"].close()
+        if len(body) > limit or not isinstance(size, int) or size > limit:
+            raise ValidationError(f"the S3 payload s3://{bucket}/{key} is {size} bytes, more than the "
+                                  f"{limit} lcc reads back (limits.READBACK_MAX_BYTES)")
         return body
 
     return get
