@@ -11,6 +11,7 @@ import hashlib
 import shlex
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,3 +181,40 @@ def test_an_s3_payload_in_a_cloud_assembly_is_looked_up_by_its_key_alone(tmp_pat
                            payload_text="bucket abc/../../secret")
     with pytest.raises(ValidationError, match="inspect the cdk.out folder that holds it"):
         inspect_script(forged, "forged", assembly)
+
+
+def test_the_s3_payload_of_an_object_over_the_cap_is_not_downloaded(moto: Moto, lcc_env: dict[str, str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real download through boto3 from moto's server, watched: no byte of the body is read.
+    from lcc_constructs.service import Aws
+    from lcc_constructs.service._deployed import s3_getter
+
+    for variable, value in lcc_env.items():
+        if variable.startswith("AWS_"):
+            monkeypatch.setenv(variable, value)
+    bucket = unique("watched").lower()
+    s3 = moto.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="p.bin", Body=b"\0" * (READBACK_MAX_BYTES + 1))
+    read: list[int | None] = []
+
+    class Body:
+        def __init__(self, body: Any) -> None:
+            self.body = body
+
+        def read(self, size: int | None = None) -> bytes:
+            read.append(size)
+            return bytes(self.body.read(size))
+
+        def close(self) -> None:
+            self.body.close()
+
+    class Watched(Aws):
+        def call(self, service: str, operation: str, **params: Any) -> Any:
+            answer = super().call(service, operation, **params)
+            answer["Body"] = Body(answer["Body"])
+            return answer
+
+    with pytest.raises(ValidationError, match="more than the"):
+        s3_getter(Watched())(f"{bucket} p.bin")
+    assert read == []
