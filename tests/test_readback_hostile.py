@@ -7,15 +7,20 @@ folder, allocates no more than the documented cap and gives a clear message, nev
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import shlex
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lcc_constructs.bundle import BuildOptions, Scripts, build
+from lcc_constructs.bundle import BuildOptions, RunAs, Scripts, Step, build
 from lcc_constructs.bundle.codecs import codec_named
 from lcc_constructs.bundle.render import render_loader
 from lcc_constructs.errors import ValidationError
@@ -218,3 +223,34 @@ def test_the_s3_payload_of_an_object_over_the_cap_is_not_downloaded(moto: Moto, 
     with pytest.raises(ValidationError, match="more than the"):
         s3_getter(Watched())(f"{bucket} p.bin")
     assert read == []
+
+
+@functools.cache
+def program_and_script() -> tuple[bytes, str]:
+    """The unpacking program of a build using every column of the plan, and the script."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_folder(Path(tmp), {"a.sh": "echo a\n", "b.py": "print(1)\n", "d/c.txt": "c\n"})
+        steps = [Step(name="a", script="a.sh", required=True, timeout_seconds=5, env={"K": "v w"}),
+                 Step(name="b", script="b.py", run_as=RunAs.NOTEBOOK_USER, background=True)]
+        text = build(Scripts.from_folder(folder, steps=steps)).text
+    codec, payload, _, _ = parse_loader(text)
+    return codec.compressor.decompress(codec.encoding.decode(payload)), text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_any_change_to_a_bundle_gives_a_reading_or_a_message(data: st.DataObject) -> None:
+    # Bytes replaced, cut or added anywhere in the archive (runner and plan included): reading
+    # it back gives its files and steps or a ValidationError, never another exception.
+    program, text = program_and_script()
+    start = program.index(ARCHIVE_START) + len(ARCHIVE_START)
+    changed = program
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(start, len(changed)))
+        cut = data.draw(st.integers(0, 8))
+        new = data.draw(st.binary(max_size=8) | st.sampled_from(
+            [b"\n", b"'", b"/", b"..", b" ", b"f 9 x\n", b"chmod 7 -- ", b"esac", b";;", b")", b"=",
+             b"\xff"]))
+        changed = changed[:at] + new + changed[at + cut:]
+    with contextlib.suppress(ValidationError):
+        inspect_script(forge(text, lambda _: changed))

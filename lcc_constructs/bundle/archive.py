@@ -123,7 +123,7 @@ def read_shar(program: bytes) -> list[ArchiveEntry]:
                 size, path = int(words[1]), words[2]
                 entries.append(ArchiveEntry(path, program[end:end + size], _SHAR_DEFAULT_MODE))
                 pos = end + size
-            elif words[:3] == ["chmod", words[1], "--"]:
+            elif words[:1] == ["chmod"] and words[2:3] == ["--"]:
                 modes.update(dict.fromkeys(words[3:], int(words[1], 8) & 0o777))
                 pos = end
             elif words[:1] == ["mkdir"]:
