@@ -37,6 +37,10 @@ KILL_GRACE_SECONDS = 5
 #: Root-owned directory the payload is unpacked into (one sub-directory per script kind).
 DEFAULT_UNPACK_DIR = "/startup"
 
+#: The most bytes lcc pull unpacks from a hand-made wrapper's archive: its decompressed stream
+#: and the sum of its files' sizes (checked before anything is read); a bigger one is not read.
+READBACK_MAX_BYTES = 64 << 20
+
 #: The notebook user, who runs Jupyter and owns the persistent volume.
 NOTEBOOK_USER = "ec2-user"
 

@@ -89,13 +89,14 @@ def test_background_timeout_env_and_names() -> None:
     (wrapper("bash /startup/missing.sh"), "'/startup/missing.sh' is not a file of the archive"),
     (wrapper("sudo -u jovyan bash /startup/setup.sh"), "a step runs as 'jovyan'"),
     (wrapper("bash $DIR/setup.sh"), "the variable DIR is not set by the script itself"),
-    (wrapper("bash $(pwd)/setup.sh"), "subshells and functions are not read"),
+    (wrapper("bash $(ls /startup)/setup.sh"), "runs 'ls /startup', whose output is not known"),
+    (wrapper("(bash /startup/setup.sh)"), "subshells and functions are not read"),
     (wrapper("bash `pwd`/setup.sh"), "command substitution"),
     (wrapper("yum install -y htop"), "line 4: 'yum install -y htop' is a command of its own"),
     (wrapper("htop"), "line 4: 'htop' is not a file of the archive"),
     (wrapper("if true; then bash /startup/setup.sh; fi"), "'if' (the shell's control flow) is not read"),
     (wrapper("bash /startup/setup.sh", payload=archive(link="./link.sh")),
-     "link.sh, which is not a file inside it"),
+     "the archive holds './link.sh', a symbolic link"),
     (wrapper("bash /startup/setup.sh", "echo 'x' | base64 -d | tar xzf - -C /opt"),
      "the payload is not"),
     (wrapper("bash /startup/setup.sh") * 2, "more than one archive is unpacked"),
@@ -115,9 +116,9 @@ def test_what_is_not_the_hand_made_method(script: str, reason: str) -> None:
 @pytest.mark.parametrize("mode", ["w", "w:bz2", "w:xz"])
 def test_other_compressions(mode: str) -> None:
     payload = archive(mode=mode)
-    kind = {"w": "tar", "w:bz2": "tar.bz2", "w:xz": "tar.xz"}[mode]
-    found = read_article(f"#!/bin/bash\nbase64 -d <<EOF | tar -x -f - --directory=/opt/x\n{payload}\nEOF\n"
-                         "/opt/x/setup.sh\n")
+    kind, flag = {"w": ("tar", ""), "w:bz2": ("tar.bz2", "j"), "w:xz": ("tar.xz", "J")}[mode]
+    found = read_article(f"#!/bin/bash\nbase64 -d <<EOF | tar -x{flag} -f - --directory=/opt/x\n{payload}\n"
+                         "EOF\n/opt/x/setup.sh\n")
     assert found.archive.startswith(f"{kind} of 3 file(s)")
     assert [s.script for s in found.steps] == ["setup.sh"]
 
