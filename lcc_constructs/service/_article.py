@@ -109,7 +109,7 @@ _TAR_LONG = {"--gzip": "gz", "--gunzip": "gz", "--ungzip": "gz", "--xz": "xz", "
 _KINDS = {"gz": "tar.gz", "bz2": "tar.bz2", "xz": "tar.xz", "tar": "tar"}
 _BRACES = re.compile(r"\{[^{}]*(,|\.\.)[^{}]*\}")
 _GLOB = re.compile(r"[*?\[]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _QUIET_TARGETS = {"/dev/null", "/dev/stdout", "/dev/stderr"}
 _HERE_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -473,12 +473,12 @@ def _member_problem(name: str, member: tarfile.TarInfo) -> str | None:
         return kinds.get(member.type, "not a regular file")
     if name.startswith("/"):
         return "an absolute path"
-    if _CONTROL.search(name):
-        return "a name with a control character"
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return "a name that is not UTF-8"
+    if _CONTROL.search(name):
+        return "a name with a control character"
     parts = name.split("/")
     if ".." in parts:
         return "a path with '..'"
@@ -851,6 +851,11 @@ def _step(call: _Call, state: _State, *, background: bool, required: bool) -> St
         raise NotArticle(f"{script} is called with {_escaped(called)}, but lcc's runner would start it {how} "
                          "(its #! line or suffix)")
     env = {**(state.exported if call.user is RunAs.ROOT and not call.login else {}), **call.env}
+    for name, value in env.items():
+        try:
+            f"{name}={value}".encode()
+        except UnicodeEncodeError:
+            raise NotArticle(f"the variable {_escaped(name)} of {script} is not UTF-8") from None
     return Step(name=_step_name(script, {s.name for s in state.tree.steps}), script=script, run_as=call.user,
                 background=background, timeout_seconds=call.timeout, env=env, required=required)
 
