@@ -375,3 +375,11 @@ def test_a_gzip_bomb_stops_at_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(NotArticle, match=f"the archive unpacks to more than {READBACK_MAX_BYTES} bytes"):
         read_article(wrapper("bash /startup/setup.sh", payload=bomb("w:gz")))
     assert read and all(0 < size <= 1 << 20 for size in read)  # in bounded chunks, never all at once
+
+
+@pytest.mark.parametrize("unpack_into", ["/opt", "/"])
+def test_a_glob_over_a_system_folder_is_not_read(unpack_into: str) -> None:
+    script = wrapper(f'for f in {unpack_into.rstrip("/")}/*.sh; do bash "$f"; done',
+                     payload=archive()).replace("-C /startup", f"-C {unpack_into}")
+    with pytest.raises(NotArticle, match="may match files outside the archive"):
+        read_article(script)

@@ -42,7 +42,7 @@ from pathlib import PurePosixPath
 
 from ..bundle import RunAs, Step
 from ..bundle._languages import PYTHON_SUFFIXES, language, parse_shebang
-from ..limits import NOTEBOOK_USER, READBACK_MAX_BYTES
+from ..limits import NOTEBOOK_USER, READBACK_MAX_BYTES, SYSTEM_FOLDERS
 from ._shell import For, HereDoc, Line, Part, Redir, Simple, Unread, Word, parse
 
 HOME = f"/home/{NOTEBOOK_USER}"
@@ -234,7 +234,8 @@ def _words(words: list[Word], state: _State) -> list[str]:
 
 def _glob(pattern: str, state: _State) -> list[str] | None:
     """What a glob matches among the archive's files and folders (and files the wrapper decoded),
-    sorted as bash sorts them in the C locale (by bytes); None when it may match elsewhere."""
+    sorted as bash sorts them in the C locale (by bytes); None when it may match elsewhere (a
+    glob that reaches outside the archive's folder, or any when that folder is a system one)."""
     if "[:" in pattern or "[=" in pattern or "[." in pattern:
         raise NotArticle(f"the glob {shown(pattern)}: character classes are not read")
     tree = state.tree
@@ -248,7 +249,7 @@ def _glob(pattern: str, state: _State) -> list[str] | None:
         known |= {posixpath.join(tree.root, p) for p in tree.folders}
         known.add(tree.root)
     matches = [p for p in known if _matches(segments, p.split("/")[1:])]
-    confined = tree.root is not None and all(
+    confined = tree.root is not None and tree.root not in SYSTEM_FOLDERS | {"/", HOME} and all(
         not _GLOB.search(s) for s in segments[:len(tree.root.split("/")) - 1]) and (
         absolute + "/").startswith(tree.root.rstrip("/") + "/")
     if not confined:
