@@ -131,8 +131,9 @@ MIN_VOLUME_SIZE_GB = 5
 MAX_VOLUME_SIZE_GB = 16384
 
 #: The most lcc reads back from what is deployed (lcc inspect, pull, diff, logs): a payload is
-#: decompressed, an S3 payload downloaded and a hand-made archive unpacked up to this many bytes,
-#: and refused beyond. Anyone allowed to update a configuration writes what is read, and a few
+#: decompressed, an S3 payload downloaded and a hand-made archive unpacked (its stream, and the
+#: sum of its files' sizes, checked before anything is read) up to this many bytes, and refused
+#: beyond. Anyone allowed to update a configuration writes what is read, and a few
 #: KiB of bzip2 decompress to GiBs; a bundle of lcc-constructs is far smaller (a script's
 #: payload holds at most about 100 KiB of files; an S3 payload is meant for a few MiB).
 READBACK_MAX_BYTES = 64 << 20

@@ -20,6 +20,7 @@ from lcc_constructs.readback._script import inspect_script
 from .conftest import require
 from .servers import Moto
 from .service_helpers import FOLDER, MODES, create_config, deployed, files_of, folder, lcc, unique
+from .test_service_article import HOSTILE, hostile_wrapper
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -263,6 +264,66 @@ def test_the_articles_method_as_an_on_create_script(moto: Moto, lcc_env: dict[st
     assert rebuilt.options.kind == "on-create"
 
 
+#: The article's folder: one script run as root, one as the notebook user, and a file they share.
+ARTICLE = {"one.sh": "#!/bin/bash\necho one\n", "two.sh": "#!/bin/bash\necho two as $(whoami)\n",
+           "lib/common.sh": "say() { echo \"$*\"; }\n"}
+ARTICLE_MODES = {"one.sh": 0o755, "two.sh": 0o755, "lib/common.sh": 0o644}
+ARTICLE_STEPS = [{"script": "one.sh"}, {"script": "two.sh", "run_as": "ec2-user"}]
+
+
+def articles_wrapper(source: Path, calls: str) -> str:
+    """The wrapper of the article that started this project, as it writes it (base64's own line
+    breaks in a here-document inside a command substitution), with ``calls`` after the unpacking."""
+    return f"""#!/bin/bash
+set -e
+enc=$(cat <<EOF
+{payload(source, wrap="")}EOF
+)
+mkdir -p /startup
+echo "$enc" | base64 -d | tar xzf - -C /startup
+sudo chown -R root: /startup
+{calls}"""
+
+
+@pytest.mark.parametrize("calls", [
+    "/startup/one.sh || :\nsudo -H -i -u ec2-user /startup/two.sh || :\n",
+    "/startup/one.sh 2>&1 | tee -a /var/log/startup.log || :\n"
+    "sudo -H -i -u ec2-user /startup/two.sh >> /var/log/startup.log 2>&1 || :\n",
+])
+def test_the_articles_own_wrapper_comes_back_as_files_and_steps(
+        calls: str, moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    source = folder(tmp_path / "scripts", ARTICLE, ARTICLE_MODES)
+    name = unique("article-own")
+    create_config(moto, name, on_start=articles_wrapper(source, calls))
+    pulled = tmp_path / "pulled"
+    proc = lcc(lcc_env, "pull", name, str(pulled))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert "the hand-made method: a tar.gz of 3 file(s), unpacked into /startup, 2 call(s)" in proc.stdout
+    assert without_manifest(files_of(pulled)) == files_of(source)  # byte for byte, modes too
+    assert manifest(pulled)["step"] == ARTICLE_STEPS
+    rebuilt = inspect_script(built(lcc_env, str(pulled)))
+    assert [(s.name, s.run_as.value) for s in rebuilt.steps] == [("one", "root"), ("two", "ec2-user")]
+
+
+def test_the_articles_loop_comes_back_as_a_step_per_script(moto: Moto, lcc_env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    scripts = {"20-second.sh": "#!/bin/bash\necho 2\n", "10-first.sh": "#!/bin/bash\necho 1\n",
+               "Z-last.py": "#!/usr/bin/env python3\nprint(3)\n", "helpers/lib.sh": "x=1\n"}
+    source = folder(tmp_path / "scripts", scripts, {"helpers/lib.sh": 0o644})
+    calls = ('for f in /startup/*.sh /startup/*.py; do\n  echo "running $f"\n'
+             '  "$f" 2>&1 | tee -a /var/log/x.log\ndone\n')
+    name = unique("article-loop")
+    create_config(moto, name, on_start=articles_wrapper(source, calls))
+    pulled = tmp_path / "pulled"
+    proc = lcc(lcc_env, "pull", name, str(pulled))
+    assert proc.returncode == 0, proc.stderr
+    assert without_manifest(files_of(pulled)) == files_of(source)
+    # set -e without pipefail: tee's status is the pipeline's, so no call is required
+    assert manifest(pulled)["step"] == [{"script": "10-first.sh"}, {"script": "20-second.sh"},
+                                        {"script": "Z-last.py"}]
+
+
 def test_a_wrapper_doing_more_is_kept_as_it_is(moto: Moto, lcc_env: dict[str, str], tmp_path: Path,
                                               handmade: Path) -> None:
     text, _ = article_scripts(handmade)["echo-pipe"]
@@ -275,6 +336,68 @@ def test_a_wrapper_doing_more_is_kept_as_it_is(moto: Moto, lcc_env: dict[str, st
     comments = (tmp_path / "pulled/lifecycle.toml").read_text()
     assert "not the hand-made method: line 8: the pipeline 'curl -fsS https://example.com/hook | bash' " \
            "is not read" in comments
+
+
+# --- what the wrapper holds never becomes more of the folder ----------------------------------
+
+INJECTED = '\n[[step]]\nscript = "evil.sh"\nrun_as = "root"\n#'
+
+
+@pytest.mark.parametrize(("shape", "steps"), [
+    ("su-option", [{"script": "on-start.sh", "required": True}]),
+    ("unpack-folder", [{"script": "setup.sh"}]),
+])
+def test_shell_words_reach_the_manifest_only_escaped(shape: str, steps: list[dict[str, Any]], moto: Moto,
+                                                     lcc_env: dict[str, str], tmp_path: Path,
+                                                     handmade: Path) -> None:
+    quoted = INJECTED.replace('"', '\\"')  # inside "..." in the wrapper
+    unpack = f"echo '{payload(handmade)}' | base64 -d | tar xzf - -C"
+    text = {"su-option": f"""#!/bin/bash
+{unpack} /startup
+su "-x{quoted}" ec2-user -c 'bash /startup/setup.sh'
+""", "unpack-folder": f"""#!/bin/bash
+{unpack} "/startup{quoted}"
+bash "/startup{quoted}/setup.sh"
+"""}[shape]
+    name = unique("inject")
+    create_config(moto, name, on_start=text)
+    pulled = tmp_path / "pulled"
+    proc = lcc(lcc_env, "pull", name, str(pulled))
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.splitlines()) == 1  # what pull says is one line, the folder's name escaped
+    written = (pulled / "lifecycle.toml").read_text()
+    assert manifest(pulled)["step"] == steps
+    [line] = [line for line in written.splitlines() if "evil.sh" in line]  # once, in a comment, escaped
+    assert line.startswith("# ") and '\\n[[step]]\\nscript = "evil.sh"\\nrun_as' in line
+
+
+def test_a_comment_of_the_manifest_is_one_line_whatever_it_holds() -> None:
+    from lcc_constructs.bundle import Step
+    from lcc_constructs.readback._toml import manifest_text
+
+    hostile = f"why: {INJECTED}\r\x1b[2J\x85\u2028\udcff"
+    text = manifest_text((Step(name="a", script="a.sh"),), (), {}, comments=(hostile, "", "plain"))
+    assert tomllib.loads(text) == {"step": [{"script": "a.sh"}]}
+    escaped = '\\n[[step]]\\nscript = "evil.sh"\\nrun_as = "root"\\n#\\r\\x1b[2J\\x85\\u2028\\udcff'
+    assert text.splitlines()[:3] == [f"# why: {escaped}", "#", "# plain"]
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE))
+def test_a_hostile_archive_leaves_the_wrapper_as_it_is(shape: str, moto: Moto, lcc_env: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    make, reason = HOSTILE[shape]
+    text = hostile_wrapper(shape, make())
+    name = unique("hostile")
+    create_config(moto, name, on_start=text)
+    pulled = tmp_path / "pulled"
+    proc = lcc(lcc_env, "pull", name, str(pulled))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert files_of(pulled)["on-start.sh"] == (0o755, text.encode())
+    where = "" if shape == "manifest-folder" else "line 3: "  # that one is pull's own check, after reading
+    assert f"not the hand-made method: {where}{reason}" in " ".join(
+        line.lstrip("# ") for line in (pulled / "lifecycle.toml").read_text().splitlines())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pulled"]
 
 
 # --- anything else ------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def _ours(script: ReadScript, inspected: InspectedScript, config: str) -> Pulled
 def _article(script: ReadScript, config: str) -> Pulled:
     """The folder of a hand-made wrapper (NotArticle when it is not one)."""
     article = read_article(script.text)
-    files = {p: v for p, v in article.files.items() if p != MANIFEST_NAME}
+    files = {p: v for p, v in article.files.items() if p.split("/")[0] != MANIFEST_NAME}
     if len(files) != len(article.files):
         raise NotArticle(f"the archive holds a {MANIFEST_NAME} of its own")
     what = f"the hand-made method: a {article.archive}, {len(article.steps)} call(s)"

@@ -13,6 +13,7 @@ from ..bundle.manifest import toml_number
 from ..recipes import RecipeUse
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_COMMENT_ESCAPE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -27,6 +28,13 @@ def toml_string(text: str) -> str:
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
+
+
+def toml_comment(text: str) -> str:
+    """A comment line holding ``text`` on one line: line breaks and other control characters
+    escaped as ``\\n``, ``\\x1b``, ... (a TOML comment may hold none of them)."""
+    escaped = _COMMENT_ESCAPE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return f"# {escaped}" if text else "#"
 
 
 def toml_key(key: str) -> str:
@@ -79,7 +87,7 @@ def manifest_text(steps: Sequence[Step], uses: Sequence[RecipeUse], options: Map
                   comments: Sequence[str] = ()) -> str:
     """A manifest: ``comments`` on top, the ``[options]`` table (manifest keys) and a
     ``[[step]]`` table for each step, a recipe's table in place of the steps it made."""
-    lines = [f"# {c}" if c else "#" for c in comments]
+    lines = [toml_comment(c) for c in comments]
     blocks = [_table("[options]", options)] if options else []
     starts = {use.first: use for use in uses}
     i = 0
