@@ -106,6 +106,8 @@ def test_an_unreachable_endpoint(moto: Moto, tmp_path: Path) -> None:
     (["deploy", "bad_name!", "."], "'bad_name!'"),
     (["deploy", "ok-name"], "give a scripts folder, --recipe, or --on-create FOLDER"),
     (["deploy", "ok-name", ".", "--poll", "0"], "--poll and --wait-timeout must be above 0"),
+    (["deploy", "ok-name", ".", "--restart", "bad_name!"], "notebook instance name 'bad_name!' is not valid"),
+    (["logs", "n" * 64], "is not valid"),
     (["pull", "ok-name", "same", "--on-create", "same"], "DIR and --on-create DIR must be two folders"),
     (["logs", "nb", "--follow", "--poll", "-1"], "--poll must be above 0"),
     (["diff", "ok-name"], "give a scripts folder, a script file or a cdk.out folder"),

@@ -9,11 +9,11 @@ recipes layer; the CLI is a thin shell over it. boto3 is imported at the first A
 
 from ._aws import Aws, ServiceError
 from ._compare import Comparison
-from ._deploy import deploy, diff
-from ._logs import GROUP, since_millis, stream_name
+from ._deploy import Deployed, deploy, diff
+from ._logs import GROUP, Logs, since_millis, stream_name
 from ._logs import show_logs as logs
-from ._pull import pull, target_problem
-from ._restart import restart
+from ._pull import PulledFolder, pull, target_problem
+from ._restart import Restart, RestartFailed, check_notebook, restart
 from ._scripts import ReadScript, read_script
 from ._targets import TargetError, assembly_scripts, is_assembly, script_file
 
@@ -21,10 +21,16 @@ __all__ = [
     "GROUP",
     "Aws",
     "Comparison",
+    "Deployed",
+    "Logs",
+    "PulledFolder",
     "ReadScript",
+    "Restart",
+    "RestartFailed",
     "ServiceError",
     "TargetError",
     "assembly_scripts",
+    "check_notebook",
     "deploy",
     "diff",
     "is_assembly",
