@@ -119,3 +119,27 @@ def test_usage_errors_exit_2_before_any_call(args: list[str], message: str, tmp_
     proc = lcc(env, *args)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_server_error_page_is_one_short_line(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    # moto's server answering a fault of its own: HTTP 500 and Werkzeug's HTML page.
+    fail_action(moto.url, "DescribeNotebookInstanceLifecycleConfig", "unused", crash=True)
+    proc = lcc({**lcc_env, "AWS_MAX_ATTEMPTS": "1"}, "pull", unique("x"), str(tmp_path / "a"))
+    assert proc.returncode == 1
+    assert proc.stderr == ("lcc pull: AWS failed DescribeNotebookInstanceLifecycleConfig: HTTP 500: 500 "
+                           "Internal Server Error (a server error: try again later)\n")
+
+
+def test_a_server_errors_message_is_escaped_and_cut(moto: Moto, lcc_env: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    message = "overloaded \x1b]0;owned\x07\x1b[2J\nforged line\r" + "x" * 1000
+    fail_action(moto.url, "DescribeNotebookInstanceLifecycleConfig", "ServiceUnavailable", message,
+                status=503)
+    proc = lcc({**lcc_env, "AWS_MAX_ATTEMPTS": "1"}, "pull", unique("x"), str(tmp_path / "a"))
+    assert proc.returncode == 1
+    head = "lcc pull: AWS failed DescribeNotebookInstanceLifecycleConfig: HTTP 503: ServiceUnavailable: "
+    tail = " (a server error: try again later)\n"
+    assert proc.stderr.startswith(head) and proc.stderr.endswith(tail), proc.stderr
+    reason = proc.stderr[len(head):-len(tail)]
+    # White space (the newline and carriage return too) collapsed, escape sequences escaped, cut.
+    assert reason == ("overloaded \\x1b]0;owned\\x07\\x1b[2J forged line " + "x" * 1000)[:197] + "..."

@@ -23,7 +23,8 @@ class DeployedConfig:
 
 def _missing(error: ServiceError, *markers: str) -> bool:
     """Whether SageMaker said that the thing asked for does not exist."""
-    return error.code == "ValidationException" and any(m in str(error) for m in markers)
+    message = error.answer if error.answer is not None else str(error)
+    return error.code == "ValidationException" and any(m in message for m in markers)
 
 
 def _script(content: str, name: str, kind: Kind) -> str:
