@@ -36,6 +36,19 @@ def test_region_option(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> N
     assert (tmp_path / "a/on-start.sh").read_text() == "#!/bin/bash\n"
 
 
+def test_aws_region_alone(moto: Moto, tmp_path: Path) -> None:
+    # botocore reads only AWS_DEFAULT_REGION; lcc takes AWS_REGION first, as the docs say.
+    name = unique("region")
+    boto3.client("sagemaker", endpoint_url=moto.url, region_name="eu-central-1", aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName=name, OnStart=[{"Content": "IyEvYmluL2Jhc2gK"}])
+    alone = aws_env(moto, tmp_path, AWS_DEFAULT_REGION="", AWS_REGION="eu-central-1")
+    found = lcc(alone, "pull", name, str(tmp_path / "a"))
+    assert found.returncode == 0, found.stderr
+    first = aws_env(moto, tmp_path, AWS_DEFAULT_REGION="us-east-1", AWS_REGION="eu-central-1")
+    assert lcc(first, "pull", name, str(tmp_path / "b")).returncode == 0
+
+
 def test_profile_from_the_config_and_credentials_files(moto: Moto, tmp_path: Path) -> None:
     name = unique("profile")
     boto3.client("sagemaker", endpoint_url=moto.url, region_name="eu-west-1", aws_access_key_id="testing",

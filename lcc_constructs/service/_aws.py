@@ -9,6 +9,7 @@ files, the instance role...); ``AWS_ENDPOINT_URL`` (and ``AWS_ENDPOINT_URL_<SERV
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -105,7 +106,10 @@ class Aws:
         import boto3
 
         if self._session is None:
-            self._session = boto3.Session(profile_name=self._profile, region_name=self._region)
+            # botocore reads AWS_DEFAULT_REGION only; AWS_REGION (which the other SDKs and the
+            # AWS CLI read first) is taken here.
+            region = self._region or os.environ.get("AWS_REGION") or None
+            self._session = boto3.Session(profile_name=self._profile, region_name=region)
         if service not in self._clients:
             self._clients[service] = self._session.client(service)
         return self._clients[service]
