@@ -21,16 +21,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine
+from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine, render
 from .bundle.steps import MANIFEST_NAME
 from .errors import ServiceError, ValidationError
 from .limits import (
+    CONFIG_NAME_MAX_CHARS,
+    CONFIG_NAME_PATTERN,
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
     DEFAULT_UNPACK_DIR,
     SERVICE_TIMEOUT_SECONDS,
 )
+from .printable import printable
 
 #: lcc deploy --restart: the longest wait for one status change (a start runs the on-start
 #: script, 5 minutes at most, after the instance is provisioned), and the time between looks.
@@ -170,9 +173,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    report = _build(args).report
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
-    return 0
+    if not args.json:
+        print(_build(args).report.format())
+        return 0
+    # A pipeline reads "fits" from the JSON: a folder over the limit is reported too (exit 1).
+    options = build_options(args)
+    report = render(_scripts(args), options).report
+    print(json.dumps(report.to_dict(), indent=2))
+    if report.fits:
+        return 0
+    print(f"lcc report: the {report.kind} script does not fit: {report.encoded_chars} characters, over the "
+          f"service's limit of {report.limit} by {-report.headroom_chars} (lcc report without --json says "
+          "what to do)", file=sys.stderr)
+    return 1
 
 
 def cmd_recipes(args: argparse.Namespace) -> int:
@@ -270,7 +283,26 @@ def _aws(args: argparse.Namespace) -> Any:
 
 
 def _say(text: str) -> None:
-    print(text, flush=True)
+    # What the service layer says is escaped where it embeds what it read; this is the net.
+    print(printable(text, keep_newlines=True), flush=True)
+
+
+def _quiet(text: str) -> None:
+    """``say`` with --json: standard output holds the JSON document only."""
+
+
+def _note(text: str) -> None:
+    """A note on standard error (what --json does not hold: lcc logs --follow waiting)."""
+    print(printable(text, keep_newlines=True), file=sys.stderr, flush=True)
+
+
+def _say_or_quiet(args: argparse.Namespace) -> Any:
+    return _quiet if args.json else _say
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    """The one JSON document of a command's --json (JSON's escapes keep it printable)."""
+    print(json.dumps(document, indent=2), flush=True)
 
 
 def _check_config_name(name: str) -> None:
@@ -279,6 +311,13 @@ def _check_config_name(name: str) -> None:
     problems = check_config_name(name)
     if problems:
         raise UsageError("\n".join(problems))
+
+
+def _check_notebook_name(name: str) -> None:
+    if len(name) > CONFIG_NAME_MAX_CHARS or not CONFIG_NAME_PATTERN.match(name):
+        raise UsageError(f"notebook instance name {name!r} is not valid: SageMaker's names are letters, "
+                         f"digits and hyphens, starting and ending with a letter or digit, at most "
+                         f"{CONFIG_NAME_MAX_CHARS} characters")
 
 
 def _built(args: argparse.Namespace, folder: str | None, recipes: list[str], kind: Kind) -> ReadScript:
@@ -303,17 +342,30 @@ def _wanted_folders(args: argparse.Namespace) -> dict[Kind, ReadScript]:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .service import deploy, restart
+    from .service import RestartFailed, check_notebook, deploy, restart
 
     _check_config_name(args.name)
+    if args.restart is not None:
+        _check_notebook_name(args.restart)
     if args.poll <= 0 or args.wait_timeout <= 0:
         raise UsageError("--poll and --wait-timeout must be above 0")
     wanted = _wanted_folders(args)
     aws = _aws(args)
-    deploy(aws, args.name, wanted, dry_run=args.dry_run, force=args.force, say=_say)
-    if args.restart:
-        restart(aws, args.restart, args.name, dry_run=args.dry_run, poll_seconds=args.poll,
-                timeout_seconds=args.wait_timeout, say=_say)
+    say = _say_or_quiet(args)
+    if args.restart is not None:
+        check_notebook(aws, args.restart)  # before anything changes
+    deployed = deploy(aws, args.name, wanted, dry_run=args.dry_run, force=args.force, say=say)
+    restarted = None
+    if args.restart is not None:
+        try:
+            restarted = restart(aws, args.restart, args.name, dry_run=args.dry_run, poll_seconds=args.poll,
+                                timeout_seconds=args.wait_timeout, say=say)
+        except RestartFailed as e:
+            if args.json:
+                _print_json({**deployed.to_dict(), "restart": e.restart.to_dict()})
+            raise
+    if args.json:
+        _print_json({**deployed.to_dict(), "restart": restarted.to_dict() if restarted else None})
     return 0
 
 
@@ -331,8 +383,11 @@ def cmd_pull(args: argparse.Namespace) -> int:
         problem = target_problem(target, args.replace)
         if problem:
             raise UsageError(problem)
-    for note in pull(_aws(args), args.name, targets, _say):
-        print(f"lcc pull: note: {note}", file=sys.stderr)
+    folders, notes = pull(_aws(args), args.name, targets, _say_or_quiet(args))
+    for note in notes:
+        print(f"lcc pull: note: {printable(note, keep_newlines=True)}", file=sys.stderr)
+    if args.json:
+        _print_json({"name": args.name, "scripts": [f.to_dict() for f in folders], "notes": notes})
     return 0
 
 
@@ -343,26 +398,44 @@ def _build_flags(args: argparse.Namespace) -> list[str]:
 
 
 def _diff_targets(args: argparse.Namespace) -> dict[Kind, ReadScript]:
-    """What lcc diff compares with: a folder (built), a script file, or a cdk.out."""
+    """What lcc diff compares with: a folder (built), a script file, or a cdk.out; --recipe
+    alone (built); and, but with a cdk.out, --on-create FOLDER|SCRIPT. Either kind alone is
+    compared with a configuration that has only that kind."""
     from .readback import TargetError, assembly_scripts, is_assembly, script_file
 
-    target = Path(args.folder or "")
-    if not args.folder or not target.exists():
-        raise UsageError(f"give a scripts folder, a script file or a cdk.out folder (not {args.folder!r})")
-    if target.is_dir() and not is_assembly(target):
-        return _wanted_folders(args)
-    flags = _build_flags(args) + (["--on-create"] if args.on_create and target.is_dir() else [])
-    if flags:
-        raise UsageError(f"{', '.join(flags)}: only with a scripts folder")
-    if target.is_dir():
+    what = "give a scripts folder, a script file or a cdk.out folder, --recipe, or --on-create FOLDER|SCRIPT"
+    if not (args.folder or args.recipe or args.on_create):
+        raise UsageError(what)
+    missing = [path for path in (args.folder, args.on_create) if path is not None and not Path(path).exists()]
+    if missing:
+        raise UsageError(f"{missing[0]} does not exist: {what}")
+    target = Path(args.folder) if args.folder else None
+    built = target is None and bool(args.recipe) or target is not None and target.is_dir() and \
+        not is_assembly(target)
+    on_create = Path(args.on_create) if args.on_create else None
+    built_on_create = on_create is not None and on_create.is_dir()
+    if args.recipe and not built:
+        raise UsageError("--recipe: only with a scripts folder (or alone)")
+    if not built and not built_on_create:
+        flags = _build_flags(args)
+        if flags:
+            raise UsageError(f"{', '.join(flags)}: only with a scripts folder")
+    if target is not None and is_assembly(target):
+        if on_create is not None:
+            raise UsageError("--on-create: not with a cdk.out (its configuration has its own)")
         try:
             return assembly_scripts(target, args.name)
         except TargetError as e:
             raise UsageError(str(e)) from None
-    wanted: dict[Kind, ReadScript] = {"on-start": script_file(target, "on-start")}
-    on_create = Path(args.on_create) if args.on_create else None
+    if on_create is not None and is_assembly(on_create):
+        raise UsageError(f"--on-create {args.on_create}: give a scripts folder or a script file")
+    wanted: dict[Kind, ReadScript] = {}
+    if built:
+        wanted["on-start"] = _built(args, args.folder, args.recipe, "on-start")
+    elif target is not None:
+        wanted["on-start"] = script_file(target, "on-start")
     if on_create is not None:
-        wanted["on-create"] = _built(args, args.on_create, [], "on-create") if on_create.is_dir() else \
+        wanted["on-create"] = _built(args, args.on_create, [], "on-create") if built_on_create else \
             script_file(on_create, "on-create")
     return wanted
 
@@ -373,13 +446,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     _check_config_name(args.name)
     wanted = _diff_targets(args)
     comparisons = diff(_aws(args), args.name, wanted)
+    same = all(c.equal for c in comparisons)
+    if args.json:
+        _print_json({"name": args.name, "same": same, "scripts": [c.to_dict() for c in comparisons]})
+        return 0 if same else 1
     for c in comparisons:
         if c.equal:
-            print(f"{c.kind}: same" if c.kind in wanted else f"{c.kind}: none on either side")
+            _say(f"{c.kind}: same" if c.wanted else f"{c.kind}: none on either side")
             continue
-        print(f"{c.kind}: differs")
-        print("\n".join([*(f"  {line}" for line in c.summary), *c.details]))
-    return 0 if all(c.equal for c in comparisons) else 1
+        _say(f"{c.kind}: differs")
+        _say("\n".join([*(f"  {line}" for line in c.summary), *c.details]))
+    return 0 if same else 1
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
@@ -392,8 +469,11 @@ def cmd_logs(args: argparse.Namespace) -> int:
                          "(2026-11-03T08:00:00Z)") from None
     if args.poll <= 0:
         raise UsageError("--poll must be above 0")
-    logs(_aws(args), args.notebook, args.kind, since=since, follow=args.follow, poll_seconds=args.poll,
-         say=_say)
+    _check_notebook_name(args.notebook)
+    read = logs(_aws(args), args.notebook, args.kind, since=since, follow=args.follow,
+                poll_seconds=args.poll, say=_say_or_quiet(args), notice=_note if args.json else _say)
+    if args.json:
+        _print_json(read.to_dict())
     return 0
 
 
@@ -416,6 +496,8 @@ def _add_service_commands(sub: Any) -> None:
                    help="longest wait for each status change of --restart (default: %(default)s)")
     d.add_argument("--poll", type=float, default=RESTART_POLL_SECONDS, metavar="SECONDS",
                    help="time between two looks at the instance's status (default: %(default)s)")
+    d.add_argument("--json", action="store_true",
+                   help="print one JSON document of what changed (and of the restart) instead")
     _add_aws_options(d)
     d.set_defaults(func=cmd_deploy)
 
@@ -424,6 +506,7 @@ def _add_service_commands(sub: Any) -> None:
     p.add_argument("dir", metavar="DIR", help="folder for the on-start script (new or empty, see --replace)")
     p.add_argument("--on-create", metavar="DIR", help="folder for the on-create script")
     p.add_argument("--replace", action="store_true", help="replace what DIR (and the --on-create DIR) holds")
+    p.add_argument("--json", action="store_true", help="print one JSON document of what was written instead")
     _add_aws_options(p)
     p.set_defaults(func=cmd_pull)
 
@@ -434,6 +517,7 @@ def _add_service_commands(sub: Any) -> None:
                                              "file or a cdk.out folder")
     f.add_argument("--on-create", metavar="FOLDER|SCRIPT", help="what the on-create script is compared with "
                                                                 "(default: none)")
+    f.add_argument("--json", action="store_true", help="print one JSON document of the differences instead")
     _add_aws_options(f)
     f.set_defaults(func=cmd_diff)
 
@@ -448,6 +532,9 @@ def _add_service_commands(sub: Any) -> None:
                     help="go on printing new lines until a run's final status line arrives (or Ctrl-C)")
     lg.add_argument("--poll", type=float, default=LOGS_POLL_SECONDS, metavar="SECONDS",
                     help="with --follow, time between two reads (default: %(default)s)")
+    lg.add_argument("--json", action="store_true",
+                    help="print one JSON document of the lines and runs read instead (with --follow, when "
+                         "the run ends)")
     _add_aws_options(lg)
     lg.set_defaults(func=cmd_logs)
 
@@ -509,18 +596,23 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _error(command: str, error: Exception) -> None:
+    """An error on standard error, escaped: it may quote a server, a log or a deployed script."""
+    print(f"lcc {command}: {printable(str(error), keep_newlines=True)}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))
     except ServiceError as e:
-        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        _error(args.command, e)
         return 1
     except UsageError as e:
-        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        _error(args.command, e)
         return 2
     except ValidationError as e:
-        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        _error(args.command, e)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -529,7 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as e:
-        print(f"lcc {args.command}: {e}", file=sys.stderr)
+        _error(args.command, e)
         return 1
 
 

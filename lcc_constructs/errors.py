@@ -39,11 +39,13 @@ def raise_if(problems: Sequence[str], *, path: str | None = None, construct: str
 
 class ServiceError(Exception):
     """A call to AWS failed, or the service is in a state the command cannot go on from
-    (``lcc`` exits 1). ``code``: the AWS error code, when AWS answered one."""
+    (``lcc`` exits 1). ``code``: the AWS error code, when AWS answered one; ``answer``: AWS's
+    message as it came (the message shown may be shortened)."""
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, answer: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.answer = answer
 
 
 #: The name this exception had first; ``except BundleError`` keeps working.

@@ -27,10 +27,12 @@ def transitions(server_url: str, name: str, describes: int = 1) -> None:
 
 
 def fail_action(server_url: str, action: str, code: str, message: str | None = None,
-                status: int = 400, times: int | None = None) -> None:
+                status: int = 400, times: int | None = None, crash: bool = False) -> None:
     """The SageMaker ``action`` (e.g. "DescribeNotebookInstance") answers error ``code``, the
-    next ``times`` calls or until :func:`clear_failures`."""
-    body: dict[str, Any] = {"action": action, "code": code, "status": status, "times": times}
+    next ``times`` calls or until :func:`clear_failures`; ``crash``: the server fails instead
+    (HTTP 500 and an HTML page, as moto's server answers a fault of its own)."""
+    body: dict[str, Any] = {"action": action, "code": code, "status": status, "times": times,
+                            "crash": crash}
     if message is not None:
         body["message"] = message
     _call(f"{server_url}/moto-api/lcc-test/fail", "POST", body)

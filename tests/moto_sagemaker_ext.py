@@ -39,9 +39,10 @@ unknown instance answers 404):
     "ThrottlingException", "message": "Rate exceeded", "status": 400, "times": N}``: that
     SageMaker action answers this error (where moto's IAM check would deny it, before the
     action runs) while every other action works; ``times`` (default: until cleared) counts
-    the failing calls, botocore's retries included. ``DELETE /moto-api/lcc-test/fail`` clears
-    all. A moto reset (``POST /moto-api/reset``) forgets instances and their settings, not
-    these failures.
+    the failing calls, botocore's retries included. With ``"crash": true`` the action raises
+    instead, and moto's server answers as it does to any fault of its own: HTTP 500 with
+    Werkzeug's HTML page. ``DELETE /moto-api/lcc-test/fail`` clears all. A moto reset
+    (``POST /moto-api/reset``) forgets instances and their settings, not these failures.
 
 ``tests/moto_ext_controls.py`` calls these endpoints for a test.
 """
@@ -309,7 +310,7 @@ def _r_describe_notebook_instance(self: SageMakerResponse) -> ActionResult:
 
 # --- injected failures ------------------------------------------------------------------
 
-#: action -> {"code", "message", "status", "times" (None: until cleared)}
+#: action -> {"code", "message", "status", "times" (None: until cleared), "crash"}
 _failures: dict[str, dict[str, Any]] = {}
 
 _moto_authorize = SageMakerResponse._authenticate_and_authorize_normal_action
@@ -323,6 +324,8 @@ def _authorize(self: SageMakerResponse, resource: str = "*") -> None:
             failure["times"] -= 1
             if failure["times"] <= 0:
                 del _failures[self._get_action()]
+    if failure is not None and failure["crash"]:
+        raise RuntimeError(f"lcc-test: {self._get_action()} made to crash")
     if failure is not None:
         error = JsonRESTError(failure["code"], failure["message"])
         error.code = failure["status"]
@@ -385,7 +388,8 @@ def fail_control(request: Any, full_url: str, headers: Any) -> tuple[int, dict[s
             return _answer(400, {"error": "POST {\"action\": ..., \"code\": ...} or DELETE"})
         _failures[body["action"]] = {
             "code": body["code"], "message": body.get("message", f"{body['code']} (lcc-test)"),
-            "status": int(body.get("status", 400)), "times": body.get("times")}
+            "status": int(body.get("status", 400)), "times": body.get("times"),
+            "crash": bool(body.get("crash", False))}
     return _answer(200, {"ok": True})
 
 

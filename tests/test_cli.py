@@ -84,6 +84,20 @@ def test_report_json(tmp_path: Path) -> None:
     assert sizes == {p: len(c.encode()) for p, c in FILES.items()}
 
 
+def test_report_json_of_a_folder_that_does_not_fit(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "big": os.urandom(20000)})
+    proc = lcc("report", str(folder), "--json")
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["fits"] is False and report["encoded_chars"] > report["limit"] == 16384
+    assert report["headroom_chars"] == report["limit"] - report["encoded_chars"] < 0
+    assert proc.stderr == (f"lcc report: the on-start script does not fit: {report['encoded_chars']} "
+                           f"characters, over the service's limit of 16384 by {-report['headroom_chars']} "
+                           "(lcc report without --json says what to do)\n")
+    text = lcc("report", str(folder))
+    assert text.returncode == 1 and text.stdout == "" and "over the service's limit" in text.stderr
+
+
 def test_report_text(tmp_path: Path) -> None:
     proc = lcc("report", str(write_folder(tmp_path / "s", FILES)))
     assert proc.returncode == 0

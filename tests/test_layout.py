@@ -16,7 +16,7 @@ PACKAGE = Path(lcc_constructs.__file__).resolve().parent
 
 #: The layers, lowest first: a module may import its own layer and those below it.
 LAYERS = {
-    "errors": 0, "limits": 0,
+    "errors": 0, "limits": 0, "printable": 0,
     "bundle": 1,
     "recipes": 2,
     "readback": 3,

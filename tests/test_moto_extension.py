@@ -276,6 +276,19 @@ def test_stop_fails_while_describe_works(moto: Moto) -> None:
     assert moto.status(name) == "Stopped"
 
 
+def test_a_crash_answers_500_with_an_html_page(moto: Moto) -> None:
+    sm = without_retries(moto)
+    name, _ = moto.notebook()
+    fail_action(moto.url, "DescribeNotebookInstance", "unused", crash=True)
+    with pytest.raises(ClientError) as raised:
+        sm.describe_notebook_instance(NotebookInstanceName=name)
+    answer = raised.value.response
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert answer["Error"]["Code"] == "500"  # botocore's, when the answer holds no AWS error
+    assert "<title>500 Internal Server Error</title>" in answer["Error"]["Message"]
+    sm.stop_notebook_instance(NotebookInstanceName=name)  # another action works
+
+
 def test_a_failure_for_a_number_of_calls_is_retried_through_by_botocore(moto: Moto) -> None:
     name, _ = moto.notebook()
     fail_action(moto.url, "DescribeNotebookInstance", "ThrottlingException", "Rate exceeded", times=1)

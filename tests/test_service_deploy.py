@@ -4,6 +4,7 @@ removed, and --restart through to InService or Failed (reason and last log lines
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from lcc_constructs.readback._script import inspect_script
@@ -209,3 +210,135 @@ def test_restart_of_an_unknown_instance(moto: Moto, lcc_env: dict[str, str], tmp
     proc = lcc(lcc_env, "deploy", unique("x"), str(folder(tmp_path / "s")), "--restart", "no-such-notebook")
     assert proc.returncode == 1
     assert "there is no notebook instance named 'no-such-notebook' in us-east-1" in proc.stderr
+
+
+# --- every name is checked before anything changes ------------------------------------------
+
+def test_an_unknown_instance_changes_nothing(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name, scripts = unique("typo"), folder(tmp_path / "s")
+    created = lcc(lcc_env, "deploy", name, str(scripts), "--restart", "no-such-notebook")
+    assert created.returncode == 1
+    assert "there is no notebook instance named 'no-such-notebook'" in created.stderr
+    assert created.stdout == ""
+    assert moto.client().list_notebook_instance_lifecycle_configs(NameContains=name)[
+        "NotebookInstanceLifecycleConfigs"] == []
+    assert lcc(lcc_env, "deploy", name, str(scripts)).returncode == 0
+    before = deployed(moto, name)
+    (scripts / "10-hello.sh").write_text("#!/bin/bash\necho other\n")
+    updated = lcc(lcc_env, "deploy", name, str(scripts), "--restart", "no-such-notebook")
+    assert updated.returncode == 1 and updated.stdout == ""
+    assert deployed(moto, name) == before
+
+
+def test_an_invalid_instance_name_is_a_usage_error(moto: Moto, lcc_env: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    name = unique("badnb")
+    proc = lcc(lcc_env, "deploy", name, str(folder(tmp_path / "s")), "--restart", "my_notebook")
+    assert proc.returncode == 2
+    assert "notebook instance name 'my_notebook' is not valid" in proc.stderr
+    assert moto.client().list_notebook_instance_lifecycle_configs(NameContains=name)[
+        "NotebookInstanceLifecycleConfigs"] == []
+
+
+# --- what a deployed script holds is anyone's: printed escaped ------------------------------
+
+def test_a_dry_run_prints_deployed_names_escaped(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name = unique("hostile")
+    hostile = folder(tmp_path / "h", {"10-a.sh": "echo a\n", "lib/t\x1b]0;owned\x07.txt": "x\n",
+                                      "lib/two\nlines\r.txt": "y\n"}, {})
+    assert lcc(lcc_env, "deploy", name, str(hostile)).returncode == 0
+    plain = folder(tmp_path / "p", {"10-a.sh": "echo a\n"}, {})
+    proc = lcc(lcc_env, "deploy", name, str(plain), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"{name}: would be updated",
+        "  - file lib/t\\x1b]0;owned\\x07.txt (mode 644, 2 bytes)",
+        "  - file lib/two\\nlines\\r.txt (mode 644, 2 bytes)",
+    ]
+
+
+def test_a_failed_start_prints_its_reason_and_log_escaped(moto: Moto, lcc_env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    name, scripts = unique("failesc"), folder(tmp_path / "s")
+    notebook, _ = moto.notebook()
+    fail_next_start(moto.url, notebook, "bad \x1b]0;owned\x07 start\nforged")
+    put_log_lines(moto, f"{notebook}/LifecycleConfigOnStart",
+                  ["[10-a] \x1b[2J\x1b]52;c;Zm9v\x07", "[10-a] \rend"])
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--poll", "0.05")
+    assert proc.returncode == 1
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr
+    assert proc.stderr.splitlines() == [
+        *[line for line in proc.stderr.splitlines() if line.startswith("built ")],
+        f"lcc deploy: {notebook} failed to start: bad \\x1b]0;owned\\x07 start\\nforged",
+        f"last lines of {notebook}/LifecycleConfigOnStart:",
+        "  [10-a] \\x1b[2J\\x1b]52;c;Zm9v\\x07",
+        "  [10-a] \\rend",
+    ]
+
+
+# --- --json ----------------------------------------------------------------------------------
+
+def test_json(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name, scripts = unique("json"), folder(tmp_path / "s")
+    dry = lcc(lcc_env, "deploy", name, str(scripts), "--json", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    document = json.loads(dry.stdout)
+    assert (document["name"], document["action"], document["dry_run"], document["restart"]) == (
+        name, "created", True, None)
+    assert [s["kind"] for s in document["scripts"]] == ["on-start", "on-create"]
+    assert document["scripts"][0]["changes"][0].startswith("+ on-start script: 2 step(s) (hello, 20-report)")
+    created = json.loads(lcc(lcc_env, "deploy", name, str(scripts), "--json").stdout)
+    assert (created["action"], created["dry_run"]) == ("created", False)
+    unchanged = json.loads(lcc(lcc_env, "deploy", name, str(scripts), "--json").stdout)
+    assert unchanged == {"name": name, "action": "unchanged", "dry_run": False, "restart": None, "scripts": [
+        {"kind": "on-start", "same": True, "deployed": True, "wanted": True, "changes": [], "diff": []},
+        {"kind": "on-create", "same": True, "deployed": False, "wanted": False, "changes": [], "diff": []}]}
+    (scripts / "10-hello.sh").write_text("#!/bin/bash\necho other\n")
+    updated = json.loads(lcc(lcc_env, "deploy", name, str(scripts), "--json").stdout)
+    assert updated["action"] == "updated"
+    assert updated["scripts"][0]["changes"] == ["~ file 10-hello.sh: content"]
+    assert "+echo other" in updated["scripts"][0]["diff"]
+
+
+def test_json_with_restart(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name, scripts = unique("jsonnb"), folder(tmp_path / "s")
+    notebook, _ = moto.notebook()
+    dry = json.loads(lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--json",
+                         "--dry-run").stdout)
+    assert dry["restart"] == {"notebook": notebook, "dry_run": True, "status_before": "InService",
+                              "attached_before": None, "attach": True, "statuses": [], "status": None,
+                              "failure_reason": None, "log": None, "error": None}
+    transitions(moto.url, notebook, describes=1)
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--json", "--poll", "0.05")
+    assert proc.returncode == 0, proc.stderr
+    restart = json.loads(proc.stdout)["restart"]
+    assert [s["status"] for s in restart["statuses"]] == ["InService", "Stopping", "Stopped", "Updating",
+                                                          "Stopped", "Pending", "InService"]
+    assert all(isinstance(s["seconds"], float) for s in restart["statuses"])
+    assert (restart["attach"], restart["status"], restart["error"]) == (True, "InService", None)
+
+
+def test_json_of_a_failed_restart(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name, scripts = unique("jsonfail"), folder(tmp_path / "s")
+    notebook, _ = moto.notebook()
+    fail_next_start(moto.url, notebook, "exit code 1")
+    put_log_lines(moto, f"{notebook}/LifecycleConfigOnStart", ["[10-a] failing \x1b[2J"])
+    proc = lcc(lcc_env, "deploy", name, str(scripts), "--restart", notebook, "--json", "--poll", "0.05")
+    assert proc.returncode == 1
+    assert f"lcc deploy: {notebook} failed to start: exit code 1" in proc.stderr
+    document = json.loads(proc.stdout)  # the configuration was changed: the document says so
+    assert document["action"] == "created"
+    restart = document["restart"]
+    assert (restart["status"], restart["failure_reason"], restart["log"]) == (
+        "Failed", "exit code 1", ["[10-a] failing \x1b[2J"])
+    assert restart["error"].startswith(f"{notebook} failed to start: exit code 1\nlast lines of")
+    assert proc.stdout.isascii()
+
+
+def test_json_of_an_error_is_nothing_on_standard_output(moto: Moto, lcc_env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    name = unique("jsonrefused")
+    create_config(moto, name, on_start="#!/bin/bash\necho hand-made\n")
+    proc = lcc(lcc_env, "deploy", name, str(folder(tmp_path / "s")), "--json")
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert "did not build" in proc.stderr

@@ -4,13 +4,15 @@ diffs of text files) when it is not."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from .servers import Moto
-from .service_helpers import create_config, folder, lcc, unique
+from .service_helpers import LCC, create_config, folder, lcc, unique
 
 
 @pytest.fixture
@@ -171,4 +173,123 @@ def test_build_options_apply_to_a_folder_only(lcc_env: dict[str, str], deployed_
 def test_an_unknown_configuration(lcc_env: dict[str, str], tmp_path: Path) -> None:
     proc = lcc(lcc_env, "diff", "no-such-config", str(folder(tmp_path / "s")))
     assert proc.returncode == 1
+    assert "there is no lifecycle configuration named 'no-such-config'" in proc.stderr
+
+
+# --- either kind alone ---------------------------------------------------------------------
+
+def test_a_configuration_with_only_an_on_create_script(lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name = unique("oncreate")
+    once = folder(tmp_path / "once", {"setup.sh": "echo once\n"}, {})
+    assert lcc(lcc_env, "deploy", name, "--on-create", str(once)).returncode == 0
+    same = lcc(lcc_env, "diff", name, "--on-create", str(once))
+    assert same.returncode == 0, same.stderr
+    assert same.stdout == "on-start: none on either side\non-create: same\n"
+    script = tmp_path / "on-create.sh"
+    assert lcc(lcc_env, "build", str(once), "--kind", "on-create", "-o", str(script)).returncode == 0
+    assert lcc(lcc_env, "diff", name, "--on-create", str(script)).returncode == 0
+    (once / "setup.sh").write_text("echo twice\n")
+    changed = lcc(lcc_env, "diff", name, "--on-create", str(once))
+    assert changed.returncode == 1
+    assert changed.stdout.splitlines()[:3] == ["on-start: none on either side", "on-create: differs",
+                                               "  ~ file setup.sh: content"]
+    # Compared with an on-start script alone, the deployed on-create script is a difference.
+    start = folder(tmp_path / "start", {"a.sh": "echo a\n"}, {})
+    other = lcc(lcc_env, "diff", name, str(start))
+    assert other.returncode == 1
+    assert other.stdout.splitlines()[0] == "on-start: differs"
+    assert other.stdout.splitlines()[2] == "on-create: differs"
+    assert other.stdout.splitlines()[3].startswith("  - on-create script: 1 step(s) (setup)")
+
+
+def test_recipes_alone(lcc_env: dict[str, str]) -> None:
+    name = unique("recipe")
+    assert lcc(lcc_env, "deploy", name, "--recipe", "stop-ssm-agent").returncode == 0
+    proc = lcc(lcc_env, "diff", name, "--recipe", "stop-ssm-agent")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "on-start: same\non-create: none on either side\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--on-create", "missing"], "missing does not exist: give a scripts folder, a script file or a cdk.out"),
+    (["--on-create", "script.sh", "--budget", "10"], "--budget: only with a scripts folder"),
+    (["script.sh", "--recipe", "stop-ssm-agent"], "--recipe: only with a scripts folder"),
+    (["script.sh", "--recipe", "stop-ssm-agent", "--on-create", "."], "--recipe: only with a scripts folder"),
+])
+def test_what_cannot_be_compared_is_a_usage_error(lcc_env: dict[str, str], tmp_path: Path, args: list[str],
+                                                  message: str) -> None:
+    (tmp_path / "script.sh").write_text("echo x\n")
+    proc = subprocess.run([LCC, "diff", "any-name", *args], cwd=tmp_path, env=lcc_env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+# --- what a deployed script holds is anyone's: printed escaped ------------------------------
+
+#: A folder whose file names and lines would drive a terminal.
+HOSTILE = {
+    "10-a.sh": "#!/bin/bash\necho \"\x1b]0;owned\x07 title\"\necho \"\x1b]52;c;cm0gLXJmIH4=\x07\"\n",
+    "lib/t\x1b[2J.txt": "x\n",
+    "lib/two\nlines.txt": "y\n",
+    "lib/cr.txt": "before\rafter\n",
+}
+
+
+def test_differences_are_printed_escaped(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    name = unique("hostile")
+    scripts = folder(tmp_path / "s", HOSTILE, {})
+    assert lcc(lcc_env, "deploy", name, str(scripts)).returncode == 0
+    (scripts / "10-a.sh").write_text("#!/bin/bash\necho \"\x1b[2J cleared\"\n")
+    (scripts / "lib/t\x1b[2J.txt").unlink()
+    (scripts / "lib/two\nlines.txt").unlink()
+    (scripts / "lib/cr.txt").write_text("before\rchanged\n")
+    proc = lcc(lcc_env, "diff", name, str(scripts))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.isascii() and "\x1b" not in proc.stdout and "\r" not in proc.stdout
+    assert proc.stdout.splitlines() == [
+        "on-start: differs",
+        "  - file lib/t\\x1b[2J.txt (mode 644, 2 bytes)",
+        "  - file lib/two\\nlines.txt (mode 644, 2 bytes)",
+        "  ~ file 10-a.sh: content",
+        "  ~ file lib/cr.txt: content",
+        f"--- deployed {name}: 10-a.sh",
+        f"+++ {scripts}: 10-a.sh",
+        "@@ -1,3 +1,2 @@",
+        " #!/bin/bash",
+        "-echo \"\\x1b]0;owned\\x07 title\"",
+        "-echo \"\\x1b]52;c;cm0gLXJmIH4=\\x07\"",
+        "+echo \"\\x1b[2J cleared\"",
+        f"--- deployed {name}: lib/cr.txt",
+        f"+++ {scripts}: lib/cr.txt",
+        "@@ -1 +1 @@",
+        "-before\\rafter",
+        "+before\\rchanged",
+        "on-create: none on either side",
+    ]
+
+
+# --- --json ----------------------------------------------------------------------------------
+
+def test_json(lcc_env: dict[str, str], deployed_folder: tuple[str, Path]) -> None:
+    name, scripts = deployed_folder
+    same = lcc(lcc_env, "diff", name, str(scripts), "--json")
+    assert same.returncode == 0, same.stderr
+    assert json.loads(same.stdout) == {"name": name, "same": True, "scripts": [
+        {"kind": "on-start", "same": True, "deployed": True, "wanted": True, "changes": [], "diff": []},
+        {"kind": "on-create", "same": True, "deployed": False, "wanted": False, "changes": [], "diff": []}]}
+    (scripts / "data/banner.txt").write_text("Welcome\x1b[2J\n")
+    changed = lcc(lcc_env, "diff", name, str(scripts), "--json")
+    assert changed.returncode == 1, changed.stderr
+    document = json.loads(changed.stdout)
+    assert document["same"] is False
+    assert document["scripts"][0] == {
+        "kind": "on-start", "same": False, "deployed": True, "wanted": True,
+        "changes": ["~ file data/banner.txt: content"],
+        "diff": [f"--- deployed {name}: data/banner.txt", f"+++ {scripts}: data/banner.txt", "@@ -1 +1 @@",
+                 "-Welcome", "+Welcome\\x1b[2J"]}
+
+
+def test_json_of_an_error_is_nothing_on_standard_output(lcc_env: dict[str, str], tmp_path: Path) -> None:
+    proc = lcc(lcc_env, "diff", "no-such-config", str(folder(tmp_path / "s")), "--json")
+    assert (proc.returncode, proc.stdout) == (1, "")
     assert "there is no lifecycle configuration named 'no-such-config'" in proc.stderr

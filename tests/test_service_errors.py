@@ -36,6 +36,19 @@ def test_region_option(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> N
     assert (tmp_path / "a/on-start.sh").read_text() == "#!/bin/bash\n"
 
 
+def test_aws_region_alone(moto: Moto, tmp_path: Path) -> None:
+    # botocore reads only AWS_DEFAULT_REGION; lcc takes AWS_REGION first, as the docs say.
+    name = unique("region")
+    boto3.client("sagemaker", endpoint_url=moto.url, region_name="eu-central-1", aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName=name, OnStart=[{"Content": "IyEvYmluL2Jhc2gK"}])
+    alone = aws_env(moto, tmp_path, AWS_DEFAULT_REGION="", AWS_REGION="eu-central-1")
+    found = lcc(alone, "pull", name, str(tmp_path / "a"))
+    assert found.returncode == 0, found.stderr
+    first = aws_env(moto, tmp_path, AWS_DEFAULT_REGION="us-east-1", AWS_REGION="eu-central-1")
+    assert lcc(first, "pull", name, str(tmp_path / "b")).returncode == 0
+
+
 def test_profile_from_the_config_and_credentials_files(moto: Moto, tmp_path: Path) -> None:
     name = unique("profile")
     boto3.client("sagemaker", endpoint_url=moto.url, region_name="eu-west-1", aws_access_key_id="testing",
@@ -106,6 +119,8 @@ def test_an_unreachable_endpoint(moto: Moto, tmp_path: Path) -> None:
     (["deploy", "bad_name!", "."], "'bad_name!'"),
     (["deploy", "ok-name"], "give a scripts folder, --recipe, or --on-create FOLDER"),
     (["deploy", "ok-name", ".", "--poll", "0"], "--poll and --wait-timeout must be above 0"),
+    (["deploy", "ok-name", ".", "--restart", "bad_name!"], "notebook instance name 'bad_name!' is not valid"),
+    (["logs", "n" * 64], "is not valid"),
     (["pull", "ok-name", "same", "--on-create", "same"], "DIR and --on-create DIR must be two folders"),
     (["logs", "nb", "--follow", "--poll", "-1"], "--poll must be above 0"),
     (["diff", "ok-name"], "give a scripts folder, a script file or a cdk.out folder"),
@@ -117,3 +132,27 @@ def test_usage_errors_exit_2_before_any_call(args: list[str], message: str, tmp_
     proc = lcc(env, *args)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_server_error_page_is_one_short_line(moto: Moto, lcc_env: dict[str, str], tmp_path: Path) -> None:
+    # moto's server answering a fault of its own: HTTP 500 and Werkzeug's HTML page.
+    fail_action(moto.url, "DescribeNotebookInstanceLifecycleConfig", "unused", crash=True)
+    proc = lcc({**lcc_env, "AWS_MAX_ATTEMPTS": "1"}, "pull", unique("x"), str(tmp_path / "a"))
+    assert proc.returncode == 1
+    assert proc.stderr == ("lcc pull: AWS failed DescribeNotebookInstanceLifecycleConfig: HTTP 500: 500 "
+                           "Internal Server Error (a server error: try again later)\n")
+
+
+def test_a_server_errors_message_is_escaped_and_cut(moto: Moto, lcc_env: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    message = "overloaded \x1b]0;owned\x07\x1b[2J\nforged line\r" + "x" * 1000
+    fail_action(moto.url, "DescribeNotebookInstanceLifecycleConfig", "ServiceUnavailable", message,
+                status=503)
+    proc = lcc({**lcc_env, "AWS_MAX_ATTEMPTS": "1"}, "pull", unique("x"), str(tmp_path / "a"))
+    assert proc.returncode == 1
+    head = "lcc pull: AWS failed DescribeNotebookInstanceLifecycleConfig: HTTP 503: ServiceUnavailable: "
+    tail = " (a server error: try again later)\n"
+    assert proc.stderr.startswith(head) and proc.stderr.endswith(tail), proc.stderr
+    reason = proc.stderr[len(head):-len(tail)]
+    # White space (the newline and carriage return too) collapsed, escape sequences escaped, cut.
+    assert reason == ("overloaded \\x1b]0;owned\\x07\\x1b[2J forged line " + "x" * 1000)[:197] + "..."

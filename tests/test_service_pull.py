@@ -6,6 +6,7 @@ other script comes back as it is. Nothing is written unless all of it is."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -481,3 +482,39 @@ def test_the_example_folder_round_trips(moto: Moto, lcc_env: dict[str, str], tmp
     assert lcc(lcc_env, "pull", name, str(tmp_path / "one")).returncode == 0
     assert lcc(lcc_env, "pull", name, str(tmp_path / "two")).returncode == 0
     assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
+
+
+# --- --json ----------------------------------------------------------------------------------
+
+def test_json(moto: Moto, lcc_env: dict[str, str], tmp_path: Path, handmade: Path) -> None:
+    name = unique("jsonpull")
+    deploy = lcc(lcc_env, "deploy", name, str(folder(tmp_path / "s")), "--recipe", "stop-ssm-agent")
+    assert deploy.returncode == 0, deploy.stderr
+    pulled = tmp_path / "pulled"
+    proc = lcc(lcc_env, "pull", name, str(pulled), "--on-create", str(tmp_path / "create"), "--json")
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert json.loads(proc.stdout) == {"name": name, "notes": [], "scripts": [
+        {"kind": "on-start", "folder": str(pulled), "method": "lcc",
+         "what": "built by lcc-constructs: 3 step(s), recipes stop-ssm-agent"},
+        {"kind": "on-create", "folder": None, "method": None, "what": None}]}
+    assert (pulled / "lifecycle.toml").is_file() and not (tmp_path / "create").exists()
+    article, _ = article_scripts(handmade)["echo-pipe"]
+    for text, method in ((article, "hand-made"), ("#!/bin/bash\r\necho windows\r\n", "as-is")):
+        other = unique("jsonpull")
+        create_config(moto, other, on_start=text)
+        target = tmp_path / other
+        proc = lcc(lcc_env, "pull", other, str(target), "--json")
+        assert proc.returncode == 0, proc.stderr
+        document = json.loads(proc.stdout)
+        assert [(s["kind"], s["folder"], s["method"]) for s in document["scripts"]] == [
+            ("on-start", str(target), method)]
+        # Notes go to standard error, and into the document.
+        assert len(document["notes"]) == (method == "as-is")
+        assert all(f"lcc pull: note: {note.splitlines()[0]}" in proc.stderr for note in document["notes"])
+
+
+def test_json_of_an_error_is_nothing_on_standard_output(moto: Moto, lcc_env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    proc = lcc(lcc_env, "pull", unique("none"), str(tmp_path / "a"), "--json")
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert "there is no lifecycle configuration named" in proc.stderr

@@ -13,9 +13,9 @@ The service layer (lcc_constructs/service) makes the AWS calls and hands the tex
 """
 
 from ._compare import Comparison, compare
-from ._folder import Pulled, pull_folders, target_problem
+from ._folder import Pulled, PulledFolder, pull_folders, target_problem
 from ._handmade import Article, NotArticle, read_article
-from ._runlog import RunLog
+from ._runlog import Run, RunLog
 from ._script import (
     HOOKS,
     InspectedScript,
@@ -35,7 +35,9 @@ __all__ = [
     "InspectedScript",
     "NotArticle",
     "Pulled",
+    "PulledFolder",
     "ReadScript",
+    "Run",
     "RunLog",
     "TargetError",
     "assembly_scripts",

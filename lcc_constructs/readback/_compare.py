@@ -4,23 +4,39 @@ text otherwise. ``lcc deploy`` prints the summary; ``lcc diff`` also the unified
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..bundle import Kind, Step
+from ..printable import printable
 from ._script import InspectedScript
 from ._scripts import ReadScript
+
+#: A text's lines, each with its newline: only a newline ends one (str.splitlines would also
+#: split at a carriage return, form feed and other separators inside a line).
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
 
 @dataclass(frozen=True)
 class Comparison:
     """The differences of one kind's scripts: ``summary`` (a line each: ``+`` added, ``-``
-    removed, ``~`` changed) and ``details`` (unified diffs of text files, or of the scripts)."""
+    removed, ``~`` changed) and ``details`` (unified diffs of text files, or of the scripts),
+    each line printable (:func:`compare` escapes what came from the scripts); ``deployed`` and
+    ``wanted``: whether each side has a script of this kind."""
 
     kind: Kind
     equal: bool
     summary: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+    deployed: bool = False
+    wanted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The comparison in the ``--json`` documents of ``lcc diff`` and ``lcc deploy``."""
+        return {"kind": self.kind, "same": self.equal, "deployed": self.deployed, "wanted": self.wanted,
+                "changes": self.summary, "diff": self.details}
 
 
 def _seconds(value: float | None) -> str:
@@ -112,7 +128,7 @@ def text_diff(old: bytes | str, new: bytes | str, old_label: str, new_label: str
     except UnicodeDecodeError:
         return [f"binary files {old_label} and {new_label} differ ({len(old)} -> {len(new)} bytes)"]
     return [line.rstrip("\n") for line in difflib.unified_diff(
-        a.splitlines(keepends=True), b.splitlines(keepends=True), old_label, new_label)]
+        _LINES.findall(a), _LINES.findall(b), old_label, new_label)]
 
 
 def _ours(kind: Kind, old: ReadScript, new: ReadScript, a: InspectedScript, b: InspectedScript) -> Comparison:
@@ -129,8 +145,8 @@ def _ours(kind: Kind, old: ReadScript, new: ReadScript, a: InspectedScript, b: I
     return Comparison(kind, False, summary, details)
 
 
-def compare(kind: Kind, old: ReadScript | None, new: ReadScript | None) -> Comparison:
-    """The differences from ``old`` (deployed) to ``new`` (wanted); None: no script of this kind."""
+def _differences(kind: Kind, old: ReadScript | None, new: ReadScript | None) -> Comparison:
+    """:func:`compare`, its lines as they come."""
     if old is None and new is None or old is not None and new is not None and old.text == new.text:
         return Comparison(kind, True)
     if old is None:
@@ -142,3 +158,11 @@ def compare(kind: Kind, old: ReadScript | None, new: ReadScript | None) -> Compa
         return _ours(kind, old, new, old.inspected, new.inspected)
     summary = [f"~ {kind} script: {old.describe()} -> {new.describe()}"]
     return Comparison(kind, False, summary, text_diff(old.text, new.text, old.source, new.source))
+
+
+def compare(kind: Kind, old: ReadScript | None, new: ReadScript | None) -> Comparison:
+    """The differences from ``old`` (deployed) to ``new`` (wanted); None: no script of this kind.
+    Each line is escaped (names, paths and lines of a deployed script are anyone's)."""
+    found = _differences(kind, old, new)
+    return Comparison(kind, found.equal, [printable(line) for line in found.summary],
+                      [printable(line) for line in found.details], old is not None, new is not None)

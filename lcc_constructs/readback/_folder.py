@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..bundle import BuildOptions, Kind, Scripts, Step, build
 from ..bundle.archive import path_problems
@@ -34,6 +34,9 @@ from ._handmade import NotArticle, read_article
 from ._script import InspectedScript
 from ._scripts import ReadScript
 from ._toml import manifest_text
+
+#: How a script became a folder (``lcc pull --json``'s ``method``).
+Method = Literal["lcc", "hand-made", "as-is"]
 
 #: The build options a pulled manifest states when they are not the defaults (codec apart).
 _PLAN_OPTIONS = ("budget_seconds", "keep_runs", "unpack_dir", "state_dir")
@@ -49,6 +52,8 @@ class Pulled:
     what: str
     files: dict[str, tuple[int, bytes]]
     steps: tuple[Step, ...]
+    #: lcc: a folder of this library's; hand-made: the hand-made method read; as-is: the script kept.
+    method: Method = "lcc"
     options: dict[str, Any] = field(default_factory=dict)
     uses: tuple[RecipeUse, ...] = ()
     comments: tuple[str, ...] = ()
@@ -80,8 +85,8 @@ def _ours(script: ReadScript, inspected: InspectedScript, config: str) -> Pulled
     comments = (f"Pulled by lcc pull from the lifecycle configuration {config} ({script.kind}): {what}.",
                 "lcc build of this folder gives the deployed script again.")
     inline = "s3" not in inspected.report.codec
-    return Pulled(script.kind, what, files, inspected.steps, _options_table(inspected.options), tuple(uses),
-                  comments, script.text if inline else None)
+    return Pulled(script.kind, what, files, inspected.steps, "lcc", _options_table(inspected.options),
+                  tuple(uses), comments, script.text if inline else None)
 
 
 def _article(script: ReadScript, config: str) -> Pulled:
@@ -94,7 +99,8 @@ def _article(script: ReadScript, config: str) -> Pulled:
     comments = (f"Pulled by lcc pull from the lifecycle configuration {config} ({script.kind}): {what}.",
                 "Each call of the wrapper is a step; the budget is the most lcc allows (the service",
                 "stops a script after 300 s).")
-    return Pulled(script.kind, what, files, article.steps, {"budget": MAX_BUDGET_SECONDS}, comments=comments)
+    return Pulled(script.kind, what, files, article.steps, "hand-made", {"budget": MAX_BUDGET_SECONDS},
+                  comments=comments)
 
 
 def _plain(script: ReadScript, config: str, why: str) -> Pulled:
@@ -106,7 +112,7 @@ def _plain(script: ReadScript, config: str, why: str) -> Pulled:
                 "most lcc allows (the service stops a script after 300 s).")
     step = Step(name=script.kind, script=path, required=True)
     data = script.text.encode("utf-8", "surrogateescape")
-    return Pulled(script.kind, what, {path: (0o755, data)}, (step,), {"budget": MAX_BUDGET_SECONDS},
+    return Pulled(script.kind, what, {path: (0o755, data)}, (step,), "as-is", {"budget": MAX_BUDGET_SECONDS},
                   comments=comments)
 
 
@@ -257,20 +263,39 @@ def move_into_place(staged: Path, target: Path) -> None:
     shutil.rmtree(aside)
 
 
-def pull_folders(scripts: dict[Path, ReadScript], config: str, say: Callable[[str], None]) -> list[str]:
+@dataclass(frozen=True)
+class PulledFolder:
+    """One script of a pulled configuration: where it was written, what it became (``what``,
+    ``method``); ``folder`` None: the configuration has no script of this kind."""
+
+    kind: Kind
+    folder: Path | None
+    what: str | None = None
+    method: Method | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The script's entry in ``lcc pull --json``."""
+        return {"kind": self.kind, "folder": None if self.folder is None else str(self.folder),
+                "what": self.what, "method": self.method}
+
+
+def pull_folders(scripts: dict[Path, ReadScript], config: str,
+                 say: Callable[[str], None]) -> tuple[list[PulledFolder], list[str]]:
     """Write each script's folder to its target path (checked by :func:`target_problem`), all
-    or none; the notes on what could not be made as well as hoped."""
+    or none; what each became, and the notes on what could not be made as well as hoped."""
     staged: dict[Path, Path] = {}
     warnings: list[str] = []
+    written: list[PulledFolder] = []
     try:
         for target, script in scripts.items():
             staged[target] = staging_folder(target)
             pulled, problems = stage_best(staged[target], script, config)
             warnings += [f"{script.kind}: {p}" for p in problems]
             say(f"{script.kind}: {pulled.what} -> {target}")
+            written.append(PulledFolder(script.kind, target, pulled.what, pulled.method))
         for target, folder in staged.items():
             move_into_place(folder, target)
     finally:
         for folder in staged.values():
             shutil.rmtree(folder, ignore_errors=True)
-    return warnings
+    return written, warnings

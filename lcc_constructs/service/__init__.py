@@ -9,16 +9,21 @@ first AWS call.
 """
 
 from ._aws import Aws, ServiceError
-from ._deploy import deploy, diff
-from ._logs import GROUP, since_millis, stream_name
+from ._deploy import Deployed, deploy, diff
+from ._logs import GROUP, Logs, since_millis, stream_name
 from ._logs import show_logs as logs
 from ._pull import pull
-from ._restart import restart
+from ._restart import Restart, RestartFailed, check_notebook, restart
 
 __all__ = [
     "GROUP",
     "Aws",
+    "Deployed",
+    "Logs",
+    "Restart",
+    "RestartFailed",
     "ServiceError",
+    "check_notebook",
     "deploy",
     "diff",
     "logs",

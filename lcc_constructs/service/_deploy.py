@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from ..bundle import KINDS, Kind
 from ..readback import Comparison, ReadScript, compare, read_script
@@ -40,11 +42,27 @@ def _contents(wanted: dict[Kind, ReadScript]) -> dict[Kind, str]:
             for kind, s in wanted.items()}
 
 
+@dataclass(frozen=True)
+class Deployed:
+    """What ``lcc deploy`` did to the configuration ``name`` (or would do, ``dry_run``):
+    ``action`` created, updated or unchanged, and each kind's comparison."""
+
+    name: str
+    action: Literal["created", "updated", "unchanged"]
+    dry_run: bool
+    comparisons: list[Comparison]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration's part of ``lcc deploy --json``."""
+        return {"name": self.name, "action": self.action, "dry_run": self.dry_run,
+                "scripts": [c.to_dict() for c in self.comparisons]}
+
+
 def deploy(aws: Aws, name: str, wanted: dict[Kind, ReadScript], *, dry_run: bool, force: bool,
-           say: Callable[[str], None]) -> bool:
+           say: Callable[[str], None]) -> Deployed:
     """Create the configuration ``name`` with the ``wanted`` scripts, or update it to hold
     exactly those (a kind not wanted is removed); nothing when it holds them already. Prints
-    what changes. Returns whether anything changed (or would).
+    what changes, and returns it.
 
     :raises ServiceError: when the configuration holds a script not built by lcc-constructs
         (unless ``force``), or AWS refuses.
@@ -55,16 +73,17 @@ def deploy(aws: Aws, name: str, wanted: dict[Kind, ReadScript], *, dry_run: bool
     changes = comparisons(deployed, wanted)
     if config is not None and all(c.equal for c in changes):
         say(f"{name}: unchanged")
-        return False
+        return Deployed(name, "unchanged", dry_run, changes)
     if not force:
         _refuse_foreign(name, deployed)
     if not dry_run:
         write_config(aws, name, _contents(wanted), exists=config is not None)
-    say(f"{name}: {would}{'created' if config is None else 'updated'}")
+    action: Literal["created", "updated"] = "created" if config is None else "updated"
+    say(f"{name}: {would}{action}")
     for comparison in changes:
         for line in comparison.summary:
             say(f"  {line}")
-    return True
+    return Deployed(name, action, dry_run, changes)
 
 
 def diff(aws: Aws, name: str, wanted: dict[Kind, ReadScript]) -> list[Comparison]:

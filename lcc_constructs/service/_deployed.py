@@ -24,7 +24,8 @@ class DeployedConfig:
 
 def _missing(error: ServiceError, *markers: str) -> bool:
     """Whether SageMaker said that the thing asked for does not exist."""
-    return error.code == "ValidationException" and any(m in str(error) for m in markers)
+    message = error.answer if error.answer is not None else str(error)
+    return error.code == "ValidationException" and any(m in message for m in markers)
 
 
 def _script(content: str, name: str, kind: Kind) -> str:
@@ -68,14 +69,27 @@ def write_config(aws: Aws, name: str, contents: dict[Kind, str], *, exists: bool
              NotebookInstanceLifecycleConfigName=name, **hooks)
 
 
-def describe_notebook(aws: Aws, name: str) -> dict[str, Any]:
-    """DescribeNotebookInstance of ``name``, which must exist."""
+def find_notebook(aws: Aws, name: str) -> dict[str, Any] | None:
+    """DescribeNotebookInstance of ``name``; None when there is no instance of that name."""
     try:
         return aws.call("sagemaker", "describe_notebook_instance", NotebookInstanceName=name)
     except ServiceError as e:
         if _missing(e, "RecordNotFound", "does not exist"):
-            raise ServiceError(f"there is no notebook instance named {name!r} in {aws.region}") from None
+            return None
         raise
+
+
+def no_notebook_message(aws: Aws, name: str) -> str:
+    """The error when there is no notebook instance ``name``."""
+    return f"there is no notebook instance named {name!r} in {aws.region}"
+
+
+def describe_notebook(aws: Aws, name: str) -> dict[str, Any]:
+    """DescribeNotebookInstance of ``name``, which must exist."""
+    described = find_notebook(aws, name)
+    if described is None:
+        raise ServiceError(no_notebook_message(aws, name))
+    return described
 
 
 def s3_getter(aws: Aws) -> Callable[[str], bytes]:

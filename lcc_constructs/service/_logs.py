@@ -12,12 +12,14 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..bundle import Kind
 from ..limits import DEFAULT_STATE_DIR
-from ..readback import HOOKS, RunLog, read_script
+from ..printable import printable
+from ..readback import HOOKS, Run, RunLog, read_script
 from ._aws import Aws, ServiceError
-from ._deployed import describe_notebook, read_config, s3_getter
+from ._deployed import describe_notebook, find_notebook, no_notebook_message, read_config, s3_getter
 
 GROUP = "/aws/sagemaker/NotebookInstances"
 
@@ -67,7 +69,7 @@ def no_stream_message(aws: Aws, notebook: str, kind: Kind) -> str:
     try:
         found = aws.call("logs", "describe_log_streams", logGroupName=GROUP,
                          logStreamNamePrefix=f"{notebook}/")
-        others = [s["logStreamName"] for s in found.get("logStreams", [])]
+        others = [printable(str(s["logStreamName"])) for s in found.get("logStreams", [])]
     except ServiceError:
         pass
     seen = (f" The instance's other streams ({', '.join(others)}) show that it reaches CloudWatch: its "
@@ -117,15 +119,47 @@ def last_lines(aws: Aws, notebook: str, kind: Kind, count: int) -> list[str] | N
     return [str(e["message"]).rstrip("\n") for e in answer.get("events", [])]
 
 
-def show_logs(aws: Aws, notebook: str, kind: Kind, *, since: int | None, follow: bool, poll_seconds: float,
-              say: Callable[[str], None]) -> None:
-    """Print the stream's lines, each run's summary after its final status line; with
-    ``follow``, go on printing new lines until a run's final status line arrives.
+def _require_notebook(aws: Aws, notebook: str, stream: str) -> None:
+    """Raise when there is neither the stream nor the instance (a log outlives its instance, so
+    this is asked only when the stream is missing). When the instance cannot be looked up (no
+    permission), nothing is said here."""
+    try:
+        missing = find_notebook(aws, notebook) is None
+    except ServiceError:
+        return
+    if missing:
+        raise ServiceError(f"{no_notebook_message(aws, notebook)}, and no log stream {stream} in the log "
+                           f"group {GROUP}")
 
-    :raises ServiceError: when there is no stream (unless following: then wait for it).
+
+@dataclass
+class Logs:
+    """What ``lcc logs`` read: the stream's lines (as they are) and the runs they tell of."""
+
+    notebook: str
+    kind: Kind
+    stream: str
+    lines: list[str]
+    runs: list[Run]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document of ``lcc logs --json``."""
+        return {"notebook": self.notebook, "kind": self.kind, "log_group": GROUP, "stream": self.stream,
+                "lines": self.lines, "runs": [r.to_dict() for r in self.runs]}
+
+
+def show_logs(aws: Aws, notebook: str, kind: Kind, *, since: int | None, follow: bool, poll_seconds: float,
+              say: Callable[[str], None], notice: Callable[[str], None] | None = None) -> Logs:
+    """Print the stream's lines (escaped), each run's summary after its final status line; with
+    ``follow``, go on printing new lines until a run's final status line arrives (saying, with
+    ``notice``, else ``say``, when it waits for the stream). Returns what was read.
+
+    :raises ServiceError: when there is no stream (unless following: then wait for it), and
+        when there is neither the stream nor the instance (following too).
     """
     cursor = _Cursor(stream_name(notebook, kind), since)
     runs = RunLog()
+    read: list[str] = []
     waiting = first = True
     while True:
         try:
@@ -133,19 +167,22 @@ def show_logs(aws: Aws, notebook: str, kind: Kind, *, since: int | None, follow:
         except ServiceError as e:
             if e.code != "ResourceNotFoundException":
                 raise
+            if waiting:
+                _require_notebook(aws, notebook, cursor.stream)
             if not follow:
                 raise ServiceError(no_stream_message(aws, notebook, kind)) from None
             if waiting:
-                say(f"waiting for the log stream {cursor.stream} in {GROUP} ...")
+                (notice or say)(f"waiting for the log stream {cursor.stream} in {GROUP} ...")
             waiting, lines = False, []
         for line in lines:
-            say(line)
+            read.append(line)
+            say(printable(line))
             ended = runs.add(line)
             if ended:
                 for row in ended.format():
                     say(row)
                 if follow and not first:
-                    return
+                    return Logs(notebook, kind, cursor.stream, read, runs.runs)
         if not follow:
             break
         first = False
@@ -156,3 +193,4 @@ def show_logs(aws: Aws, notebook: str, kind: Kind, *, since: int | None, follow:
     elif not runs.runs:
         say(f"(no line of lcc-constructs' runner in {cursor.stream}: its script was not built by "
             "lcc-constructs)")
+    return Logs(notebook, kind, cursor.stream, read, runs.runs)
