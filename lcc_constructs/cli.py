@@ -213,8 +213,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(json.dumps([{"source": s.source, "step_names": list(s.step_names), **s.report.to_dict()}
                           for s in found], indent=2))
     elif found:
-        print("\n\n".join(f"{s.source}\n{s.report.format()}\n  steps: {', '.join(s.step_names)}"
-                          for s in found))
+        print("\n\n".join(f"{printable(s.source)}\n{s.report.format()}\n"
+                          f"  steps: {', '.join(printable(n) for n in s.step_names)}" for s in found))
     return 0 if found and not problems else 1
 
 

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import shlex
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ from lcc_constructs.readback._script import parse_loader
 
 from .helpers import write_folder
 from .servers import Moto
-from .service_helpers import create_config, files_of, lcc, unique
+from .service_helpers import LCC, create_config, files_of, lcc, unique
 
 ARCHIVE_START = b'f(){ head -c "$1" >"$2";}\n'
 
@@ -254,3 +255,17 @@ def test_any_change_to_a_bundle_gives_a_reading_or_a_message(data: st.DataObject
         changed = changed[:at] + new + changed[at + cut:]
     with contextlib.suppress(ValidationError):
         inspect_script(forge(text, lambda _: changed))
+
+
+def test_lcc_inspect_prints_what_a_stranger_named_escaped(tmp_path: Path) -> None:
+    # A file and a step named with terminal escapes (window title, screen clear): shown, not obeyed.
+    forged = forge(built(tmp_path), with_entry("scripts/\x1b]0;owned\x07", b"x\n"))
+    forged = forge(forged, lambda p: p.replace(b"N=(a)", b"N=(\x1b)", 1)
+                   .replace(b"LCC_STEP=a", b"LCC_STEP=\x1b", 1))
+    script = tmp_path / "forged.sh"
+    script.write_text(forged)
+    proc = subprocess.run([LCC, "inspect", str(script)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "\\x1b]0;owned\\x07" in proc.stdout
+    assert "  steps: \\x1b" in proc.stdout

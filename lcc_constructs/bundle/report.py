@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..printable import printable
+
 
 @dataclass(frozen=True)
 class FileSize:
@@ -93,7 +95,8 @@ class SizeReport:
             "  files (largest first):",
         ]
         shown = self.largest(max_files)
-        lines += [f"    {f.raw_bytes:>8}  {100 * f.share:5.1f}%  {f.path}" for f in shown]
+        # A file name may hold anything (lcc inspect reads scripts others built): printed escaped.
+        lines += [f"    {f.raw_bytes:>8}  {100 * f.share:5.1f}%  {printable(f.path)}" for f in shown]
         if len(self.files) > len(shown):
             lines.append(f"    ... and {len(self.files) - len(shown)} more")
         lines += [f"  warning: {w}" for w in self.warnings]

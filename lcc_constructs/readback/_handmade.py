@@ -43,6 +43,7 @@ from pathlib import PurePosixPath
 from ..bundle import RunAs, Step
 from ..bundle.languages import PYTHON_SUFFIXES, language, parse_shebang
 from ..limits import NOTEBOOK_USER, READBACK_MAX_BYTES, SYSTEM_FOLDERS
+from ..printable import printable
 from ._shell import For, HereDoc, Line, Part, Redir, Simple, Unread, Word, parse
 
 HOME = f"/home/{NOTEBOOK_USER}"
@@ -109,7 +110,6 @@ _TAR_LONG = {"--gzip": "gz", "--gunzip": "gz", "--ungzip": "gz", "--xz": "xz", "
 _KINDS = {"gz": "tar.gz", "bz2": "tar.bz2", "xz": "tar.xz", "tar": "tar"}
 _BRACES = re.compile(r"\{[^{}]*(,|\.\.)[^{}]*\}")
 _GLOB = re.compile(r"[*?\[]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _QUIET_TARGETS = {"/dev/null", "/dev/stdout", "/dev/stderr"}
 _HERE_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -118,11 +118,6 @@ def shown(text: str, limit: int = 60) -> str:
     """A piece of the script for a message: quoted, control characters escaped, cut to ``limit``."""
     text = text if len(text) <= limit else text[:limit] + "..."
     return repr(text)
-
-
-def _escaped(text: str) -> str:
-    """``text`` with its control characters escaped (a message is one printable line)."""
-    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 # --- words ------------------------------------------------------------------------------
@@ -422,7 +417,8 @@ def _tar_options(words: list[str], cwd: str) -> tuple[str, str, str | None]:
             elif ch in _TAR_FLAGS:
                 compression = _TAR_FLAGS[ch] or compression
             else:
-                raise NotArticle(f"tar option -{_escaped(ch)} is not read (only whole archives are unpacked)")
+                raise NotArticle(f"tar option -{printable(ch)} is not read (only whole archives are "
+                                 "unpacked)")
     if not extract:
         raise NotArticle("tar does not extract")
     return archive, posixpath.normpath(posixpath.join(cwd, folder)), compression
@@ -457,7 +453,7 @@ def _decompressed(data: bytes, kind: str) -> bytes:
                 chunks.append(chunk)
                 size += len(chunk)
     except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as e:
-        raise NotArticle(f"the payload is not a {_KINDS[kind]} archive ({_escaped(str(e))})") from None
+        raise NotArticle(f"the payload is not a {_KINDS[kind]} archive ({printable(str(e))})") from None
     if size > READBACK_MAX_BYTES:
         raise NotArticle(f"the archive unpacks to more than {READBACK_MAX_BYTES} bytes (READBACK_MAX_BYTES)")
     return b"".join(chunks)
@@ -478,7 +474,7 @@ def _member_problem(name: str, member: tarfile.TarInfo) -> str | None:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return "a name that is not UTF-8"
-    if _CONTROL.search(name):
+    if printable(name) != name:
         return "a name with a control character"
     parts = name.split("/")
     if ".." in parts:
@@ -526,7 +522,7 @@ def archive_files(data: bytes) -> tuple[dict[str, tuple[int, bytes]], set[str], 
                     assert extracted is not None
                     files[name] = (files[name][0], extracted.read(member.size))
     except (tarfile.TarError, EOFError, ValueError, OSError, UnicodeError) as e:
-        raise NotArticle(f"the payload is not a tar archive ({_escaped(str(e))})") from None
+        raise NotArticle(f"the payload is not a tar archive ({printable(str(e))})") from None
     folders.discard(".")
     for path in [*files, *folders]:
         for i in range(1, path.count("/") + 1):
@@ -551,7 +547,7 @@ def _unpack(state: _State, data: bytes, folder: str, compression: str | None, pi
     tree.files, tree.folders, archive = archive_files(data)
     tree.modes = {path: mode for path, (mode, _) in tree.files.items()}
     tree.root = folder
-    tree.archive = f"{archive} of {len(tree.files)} file(s), unpacked into {_escaped(folder)}"
+    tree.archive = f"{archive} of {len(tree.files)} file(s), unpacked into {printable(folder)}"
 
 
 def _payload(stages: list[Simple], state: _State) -> None:
@@ -734,7 +730,7 @@ def _sudo(call: _Call) -> None:
             if ch == "i":
                 call.login = True
             elif ch not in "nHE":
-                raise NotArticle(f"sudo option -{_escaped(ch)} is not read")
+                raise NotArticle(f"sudo option -{printable(ch)} is not read")
     call.words = words
 
 
@@ -849,14 +845,14 @@ def _step(call: _Call, state: _State, *, background: bool, required: bool) -> St
     if runs is not None and runs != started:
         how = f"as {started}" if started else "with the program of its #! line"
         called = call.words[0] if len(call.words) > 1 else "its path (bash runs a file without #! as shell)"
-        raise NotArticle(f"{script} is called with {_escaped(called)}, but lcc's runner would start it {how} "
-                         "(its #! line or suffix)")
+        raise NotArticle(f"{script} is called with {printable(called)}, but lcc's runner would start it "
+                         f"{how} (its #! line or suffix)")
     env = {**(state.exported if call.user is RunAs.ROOT and not call.login else {}), **call.env}
     for name, value in env.items():
         try:
             f"{name}={value}".encode()
         except UnicodeEncodeError:
-            raise NotArticle(f"the variable {_escaped(name)} of {script} is not UTF-8") from None
+            raise NotArticle(f"the variable {printable(name)} of {script} is not UTF-8") from None
     return Step(name=_step_name(script, {s.name for s in state.tree.steps}), script=script, run_as=call.user,
                 background=background, timeout_seconds=call.timeout, env=env, required=required)
 
@@ -984,7 +980,7 @@ def _simple(command: Simple, state: _State, *, background: bool, required: bool,
         return
     head = words[0].literal()
     if head in _KEYWORDS:
-        raise NotArticle(f"'{_escaped(head or '')}' (the shell's control flow) is not read")
+        raise NotArticle(f"'{printable(head or '')}' (the shell's control flow) is not read")
     if head in ("echo", "printf"):
         _log(command, state)
         return
@@ -1077,7 +1073,7 @@ def _line(line: Line, state: _State, *, background: bool = False, required: bool
         verdict = _ignores_failure(pipelines[-1], state)
         if verdict is None:
             words = " ".join(w.source for c in pipelines[-1] if isinstance(c, Simple) for w in c.words)
-            raise NotArticle(f"'|| {_escaped(words)[:40]}' is not read")
+            raise NotArticle(f"'|| {printable(words)[:40]}' is not read")
         required, pipelines, ops = not verdict, pipelines[:-1], ops[:-1]
     if "||" in ops:
         raise NotArticle("'||' between commands is not read")
@@ -1094,7 +1090,7 @@ def read_article(text: str) -> Article:
     try:
         return _read(text)
     except NotArticle as e:
-        raise NotArticle(_escaped(str(e))) from None
+        raise NotArticle(printable(str(e))) from None
 
 
 def _read(text: str) -> Article:

@@ -10,10 +10,10 @@ from typing import Any
 
 from ..bundle import RunAs, Step
 from ..bundle.manifest import toml_number
+from ..printable import printable
 from ..recipes import RecipeUse
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_COMMENT_ESCAPE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -33,8 +33,7 @@ def toml_string(text: str) -> str:
 def toml_comment(text: str) -> str:
     """A comment line holding ``text`` on one line: line breaks and other control characters
     escaped as ``\\n``, ``\\x1b``, ... (a TOML comment may hold none of them)."""
-    escaped = _COMMENT_ESCAPE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
-    return f"# {escaped}" if text else "#"
+    return f"# {printable(text)}" if text else "#"
 
 
 def toml_key(key: str) -> str:
