@@ -374,7 +374,7 @@ bash "/startup{quoted}/setup.sh"
 
 def test_a_comment_of_the_manifest_is_one_line_whatever_it_holds() -> None:
     from lcc_constructs.bundle import Step
-    from lcc_constructs.readback._toml import manifest_text
+    from lcc_constructs.bundle.manifest import manifest_text
 
     hostile = f"why: {INJECTED}\r\x1b[2J\x85\u2028\udcff"
     text = manifest_text((Step(name="a", script="a.sh"),), (), {}, comments=(hostile, "", "plain"))

@@ -1,4 +1,6 @@
-"""``lifecycle.toml``: the steps of a scripts folder, in order, with their options.
+"""``lifecycle.toml``: the steps of a scripts folder, in order, with their options; read here
+for a build, and written here for ``lcc pull`` (with only what is not a default), both from
+the one table of keys below (STEP_KEYS, OPTION_KEYS).
 
 Format: one ``[[step]]`` table per step. A step of the folder has the keys ``script``
 (required), ``name`` (default: the script's file name without suffix), ``run_as`` (``"root"``
@@ -12,11 +14,15 @@ instead. Unknown keys are errors (typos); every problem of the file is reported 
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import ValidationError, raise_if
+from ..printable import printable
 from .steps import RecipeResolver, RunAs, Scripts, Step
 
 if sys.version_info >= (3, 11):
@@ -24,7 +30,29 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-STEP_KEYS = ("name", "script", "run_as", "background", "timeout", "env", "required")
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A key of a ``[[step]]`` table: the Step field it sets, the type it must have, and what a
+    Step's value is written as (None: left out, it is the default)."""
+
+    field: str
+    type: type | tuple[type, ...]
+    written: Callable[[Step], Any]
+
+
+#: The keys of a step's table, read (load_manifest) and written (manifest_text) by this table.
+STEP_KEYS: dict[str, _Key] = {
+    "script": _Key("script", str, lambda s: s.script),
+    "name": _Key("name", str, lambda s: None if s.name == PurePosixPath(s.script).stem else s.name),
+    "run_as": _Key("run_as", str, lambda s: None if s.run_as is RunAs.ROOT else s.run_as.value),
+    "background": _Key("background", bool, lambda s: s.background or None),
+    "required": _Key("required", bool, lambda s: s.required or None),
+    "timeout": _Key("timeout_seconds", (int, float),
+                    lambda s: None if s.timeout_seconds is None else toml_number(s.timeout_seconds)),
+    "env": _Key("env", dict, lambda s: dict(s.env) or None),
+}
 
 #: The [options] table: its keys, the BuildOptions field each sets and the type it must have.
 OPTION_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
@@ -34,11 +62,6 @@ OPTION_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 }
 RECIPE_KEYS = ("recipe", "with")
 
-#: The type each key of a step must have.
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "name": str, "script": str, "run_as": str, "background": bool, "required": bool,
-    "timeout": (int, float), "env": dict,
-}
 
 
 def toml_number(seconds: float) -> int | float:
@@ -123,24 +146,112 @@ def _step(where: str, table: Any) -> Step:
     script = table.get("script")
     if not isinstance(script, str) or not script:
         problems.append(f"{where}: 'script' is required (the file to run, relative to the folder)")
-    for key, typ in _TYPES.items():
+    for key, spec in STEP_KEYS.items():
         value = table.get(key)
-        if key in table and _wrong_type(value, typ):
+        if key in table and _wrong_type(value, spec.type):
             problems.append(f"{where}: {key!r} has the wrong type ({value!r})")
     env = table.get("env", {})
     if isinstance(env, dict):
         problems += [f"{where}: env value of {k!r} must be a string, got {v!r}"
                      for k, v in env.items() if not isinstance(v, str)]
     raise_if(problems)
+    values = {spec.field: table[key] for key, spec in STEP_KEYS.items() if key in table}
     try:
-        return Step(
-            name=table.get("name", PurePosixPath(str(script)).stem),
-            script=str(script),
-            run_as=table.get("run_as", RunAs.ROOT),
-            background=table.get("background", False),
-            timeout_seconds=table.get("timeout"),
-            env=env,
-            required=table.get("required", False),
-        )
+        return Step(**{"name": PurePosixPath(str(script)).stem, **values})
     except ValidationError as e:
         raise ValidationError([f"{where}: {p}" for p in e.problems]) from None
+
+
+# --- writing (lcc pull) ---------------------------------------------------------------------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+class RecipeTable(Protocol):
+    """A recipe's table in place of the steps it made: its name, its options (``[step.with]``),
+    the index of its first step and how many it made (recipes.RecipeUse is one)."""
+
+    @property
+    def recipe(self) -> str: ...
+    @property
+    def options(self) -> Mapping[str, Any]: ...
+    @property
+    def first(self) -> int: ...
+    @property
+    def count(self) -> int: ...
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string holding exactly ``text`` (control characters escaped)."""
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def toml_comment(text: str) -> str:
+    """A comment line holding ``text`` on one line: line breaks and other control characters
+    escaped as ``\\n``, ``\\x1b``, ... (a TOML comment may hold none of them)."""
+    return f"# {printable(text)}" if text else "#"
+
+
+def toml_key(key: str) -> str:
+    """A key: bare when it can be, else quoted."""
+    return key if _BARE_KEY.fullmatch(key) else toml_string(key)
+
+
+def toml_value(value: Any) -> str:
+    """A value of a manifest: a string, boolean, number, list or table (inline)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{toml_key(str(k))} = {toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML value for {value!r}")
+
+
+def _table(header: str, values: Mapping[str, Any]) -> list[str]:
+    """A table's header line and a ``key = value`` line per value."""
+    return [header, *(f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items())]
+
+
+def _step_table(step: Step) -> list[str]:
+    """A ``[[step]]`` table with the keys that are not defaults; its variables in ``[step.env]``."""
+    values = {key: spec.written(step) for key, spec in STEP_KEYS.items()}
+    env = values.pop("env")
+    lines = _table("[[step]]", {k: v for k, v in values.items() if v is not None})
+    return lines + (_table("[step.env]", env) if env else [])
+
+
+def _recipe_table(use: RecipeTable) -> list[str]:
+    """A recipe's ``[[step]]`` table, with its options in ``[step.with]``."""
+    lines = _table("[[step]]", {"recipe": use.recipe})
+    return lines + (_table("[step.with]", use.options) if use.options else [])
+
+
+def manifest_text(steps: Sequence[Step], uses: Sequence[RecipeTable], options: Mapping[str, Any],
+                  comments: Sequence[str] = ()) -> str:
+    """A manifest: ``comments`` on top, the ``[options]`` table (manifest keys) and a
+    ``[[step]]`` table for each step, a recipe's table in place of the steps it made."""
+    lines = [toml_comment(c) for c in comments]
+    blocks = [_table("[options]", options)] if options else []
+    starts = {use.first: use for use in uses}
+    i = 0
+    while i < len(steps):
+        use = starts.get(i)
+        blocks.append(_recipe_table(use) if use else _step_table(steps[i]))
+        i += use.count if use else 1
+    for block in blocks:
+        lines += ([""] if lines else []) + block
+    return "\n".join(lines) + "\n"

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from ..bundle import BuildOptions, Kind, Scripts, Step, build
 from ..bundle.archive import path_problems
-from ..bundle.manifest import OPTION_KEYS, load_options, toml_number
+from ..bundle.manifest import OPTION_KEYS, load_options, manifest_text, toml_number
 from ..bundle.steps import KIND_SCRIPTS, MANIFEST_NAME
 from ..errors import ValidationError, raise_if
 from ..limits import MAX_BUDGET_SECONDS
@@ -33,7 +33,6 @@ from ..recipes import RecipeUse, recipe_uses, unmarked
 from ._handmade import NotArticle, read_article
 from ._script import InspectedScript
 from ._scripts import ReadScript
-from ._toml import manifest_text
 
 #: How a script became a folder (``lcc pull --json``'s ``method``).
 Method = Literal["lcc", "hand-made", "as-is"]
