@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine, render
-from .bundle.steps import MANIFEST_NAME
 from .errors import ServiceError, ValidationError
 from .limits import (
     CONFIG_NAME_MAX_CHARS,
@@ -93,14 +92,12 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 
 
 def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOptions:
-    """The options of a build: the flags given, else the folder's manifest [options], else the
-    defaults. An option out of range is a usage error (exit 2)."""
-    from .bundle.manifest import OPTION_KEYS, load_options
+    """The options the flags give (the build takes the others from the folder's manifest
+    [options], else the defaults). An option out of range is a usage error (exit 2)."""
+    from .bundle.manifest import OPTION_KEYS
 
-    manifest = Path(args.folder) / MANIFEST_NAME if args.folder else None
-    given: dict[str, Any] = load_options(manifest) if manifest and manifest.is_file() else {}
     flags = {OPTION_KEYS[key][0]: getattr(args, key) for key in BUILD_OPTION_KEYS}
-    given.update({k: v for k, v in flags.items() if v is not None})
+    given = {k: v for k, v in flags.items() if v is not None}
     options = BuildOptions(kind=args.kind, payload=payload, **given)
     problems = options.problems()
     if problems:

@@ -12,10 +12,10 @@ import base64
 import contextlib
 import hashlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal, cast
 
 from ..errors import ValidationError, raise_if
 from ..limits import (
@@ -90,15 +90,19 @@ class BuildOptions:
         files (lcc_constructs.minify; needs the ``minify`` extra for shell). A file whose
         minified form is not provably the same program is packed as it was. Default: off.
         Line numbers in error messages then refer to the minified files.
+
+    An option left out (None) is taken from the scripts' folder (its ``lifecycle.toml``'s
+    ``[options]``, carried by :class:`Scripts`), else it has its default: every door (``build``,
+    the constructs, ``lcc build``, ``lcc pull``'s check) resolves options this one way.
     """
 
     kind: Kind = "on-start"
-    budget_seconds: float = DEFAULT_BUDGET_SECONDS
-    unpack_dir: str = DEFAULT_UNPACK_DIR
-    state_dir: str = DEFAULT_STATE_DIR
-    keep_runs: int = DEFAULT_KEEP_RUNS
+    budget_seconds: float | None = None
+    unpack_dir: str | None = None
+    state_dir: str | None = None
+    keep_runs: int | None = None
     codec: str | Codec | None = None
-    minify: bool = False
+    minify: bool | None = None
     payload: Payload | str = Payload.INLINE
 
     def __post_init__(self) -> None:
@@ -108,7 +112,15 @@ class BuildOptions:
         if isinstance(self.payload, Payload):
             object.__setattr__(self, "payload", self.payload.value)
 
+    def resolved(self, folder: Mapping[str, Any] | None = None) -> BuildOptions:
+        """These options with each one left out taken from ``folder`` (a folder's ``[options]``
+        as BuildOptions fields), else its default."""
+        given = folder or {}
+        return replace(self, **{name: given.get(name, default) if getattr(self, name) is None
+                                else getattr(self, name) for name, default in _DEFAULTS.items()})
+
     def problems(self) -> list[str]:
+        """What is wrong with the options given (those left out are not checked)."""
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
         if self.payload not in PAYLOADS:
             problems.append(f"payload={self.payload!r} must be one of {PAYLOADS}")
@@ -119,13 +131,18 @@ class BuildOptions:
                     problems.append(f"codec {self.codec!r} does not go with payload={self.payload!r}")
             except ValidationError as e:
                 problems += e.problems
-        return (
-            problems
-            + check_budget(self.budget_seconds)
-            + check_unpack_dir(self.unpack_dir)
-            + check_state_dir(self.state_dir)
-            + check_keep_runs(self.keep_runs)
-        )
+        checks: list[tuple[Any, Callable[[Any], list[str]]]] = [
+            (self.budget_seconds, check_budget), (self.unpack_dir, check_unpack_dir),
+            (self.state_dir, check_state_dir), (self.keep_runs, check_keep_runs)]
+        return problems + [p for value, check in checks if value is not None for p in check(value)]
+
+
+#: The options a folder may set (its lifecycle.toml's [options]) and their defaults; codec None:
+#: the smallest of all.
+_DEFAULTS: dict[str, Any] = {
+    "budget_seconds": DEFAULT_BUDGET_SECONDS, "unpack_dir": DEFAULT_UNPACK_DIR,
+    "state_dir": DEFAULT_STATE_DIR, "keep_runs": DEFAULT_KEEP_RUNS, "codec": None, "minify": False,
+}
 
 
 @dataclass(frozen=True)
@@ -165,9 +182,10 @@ PAYLOADS = ("inline", "s3")
 
 
 def plan_settings(options: BuildOptions) -> Settings:
-    """What the plan's settings line holds of ``options``."""
-    return Settings(options.kind, options.unpack_dir, options.state_dir, options.keep_runs,
-                    options.budget_seconds)
+    """What the plan's settings line holds of ``options`` (resolved)."""
+    o = options.resolved()
+    return Settings(o.kind, cast(str, o.unpack_dir), cast(str, o.state_dir), cast(int, o.keep_runs),
+                    cast(float, o.budget_seconds))
 
 
 def render_runner(scripts: Scripts, options: BuildOptions) -> str:
@@ -189,7 +207,7 @@ def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry
     user = render_user_steps(scripts, plan_settings(options))
     if user:
         entries.append(ArchiveEntry(USER_STEPS_PATH, user.encode(), 0o644))
-    if state_folders(options.state_dir)[1]:
+    if state_folders(plan_settings(options).state_dir)[1]:
         entries.append(ArchiveEntry(COPY_PATH, snippet("runtime/copy.sh").encode() + b"\n", 0o644))
     return entries
 
@@ -205,7 +223,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 def unpack_program(entries: Sequence[ArchiveEntry], options: BuildOptions, fail_code: int) -> bytes:
     """The program the loader runs: assets/runtime/unpack.sh around the archive of ``entries``."""
     head, tail = fill(snippet("runtime/unpack.sh"), {
-        "@@UNPACK_DIR@@": options.unpack_dir, "@@KIND@@": options.kind,
+        "@@UNPACK_DIR@@": plan_settings(options).unpack_dir, "@@KIND@@": options.kind,
         "@@FAIL@@": str(fail_code)}).split("@@ARCHIVE@@\n")
     return head.encode() + build_shar(entries) + tail.encode() + b"\n"
 
@@ -229,7 +247,7 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
 
     :raises ValidationError: listing every problem found, or when the result is over the limit.
     """
-    options = options or BuildOptions()
+    options = (options or BuildOptions()).resolved(scripts.options)
     _check(scripts, options)
     rendered = _render_checked(scripts, options)
     if rendered.report.fits:
@@ -262,7 +280,7 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
 
     :raises ValidationError: listing every problem found.
     """
-    options = options or BuildOptions()
+    options = (options or BuildOptions()).resolved(scripts.options)
     _check(scripts, options)
     return _render_checked(scripts, options)
 

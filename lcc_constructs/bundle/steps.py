@@ -129,6 +129,9 @@ class Scripts:
     files: tuple[BundleFile, ...]
     steps: tuple[Step, ...]
     notebook_actions: tuple[str, ...] = ()
+    #: The build options the folder sets (its lifecycle.toml's ``[options]``, as
+    #: :class:`BuildOptions` fields): used for those a build is not given.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The very same file from two sources (the helpers every built-in recipe brings) is
@@ -139,6 +142,7 @@ class Scripts:
         object.__setattr__(self, "files", tuple(unique.values()))
         object.__setattr__(self, "steps", tuple(self.steps))
         object.__setattr__(self, "notebook_actions", tuple(sorted(set(self.notebook_actions))))
+        object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
 
     @classmethod
     def from_folder(
@@ -171,8 +175,13 @@ class Scripts:
         # The manifest is read here, at build time; it is not needed on the instance.
         files = [f for f in collect_files(root, exclude=exclude) if f.path != MANIFEST_NAME]
         extra = Scripts((), ())  # what the recipes named in the manifest bring
+        manifest = root / MANIFEST_NAME
+        options: dict[str, Any] = {}
+        if manifest.is_file():
+            from .manifest import load_options
+
+            options = load_options(manifest)
         if steps is None:
-            manifest = root / MANIFEST_NAME
             if manifest.is_file():
                 from .manifest import load_manifest
 
@@ -186,13 +195,21 @@ class Scripts:
             own = {f.path for f in extra.files}
             steps = [s if s.script in own else replace(s, script=f"{clean}/{s.script}") for s in steps]
         return cls(files=tuple(files) + extra.files, steps=tuple(steps),
-                   notebook_actions=extra.notebook_actions)
+                   notebook_actions=extra.notebook_actions, options=options)
 
     def __add__(self, other: Scripts) -> Scripts:
         if not isinstance(other, Scripts):
             return NotImplemented
+        clash = sorted(k for k in set(self.options) & set(other.options)
+                       if self.options[k] != other.options[k])
+        if clash:
+            raise ValidationError(
+                f"two folders set {', '.join(clash)} differently in their [options] "
+                f"({', '.join(f'{self.options[k]!r} and {other.options[k]!r}' for k in clash)}). "
+                "Fix: set it in one folder only, or give it to the build (a prop or a flag).")
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
-                       notebook_actions=self.notebook_actions + other.notebook_actions)
+                       notebook_actions=self.notebook_actions + other.notebook_actions,
+                       options={**self.options, **other.options})
 
 
 def _builtin_recipes() -> RecipeResolver:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from ..bundle import BuildOptions, Kind, Scripts, Step, build
 from ..bundle.archive import path_problems
-from ..bundle.manifest import OPTION_KEYS, load_options, manifest_text, toml_number
+from ..bundle.manifest import OPTION_KEYS, manifest_text, toml_number
 from ..bundle.steps import KIND_SCRIPTS, MANIFEST_NAME
 from ..errors import ValidationError, raise_if
 from ..limits import MAX_BUDGET_SECONDS
@@ -65,7 +65,7 @@ class Pulled:
 
 def _options_table(options: BuildOptions) -> dict[str, Any]:
     """The manifest's ``[options]`` for what differs from the defaults."""
-    defaults = BuildOptions()
+    defaults = BuildOptions().resolved()
     table = {}
     for key, (name, _) in OPTION_KEYS.items():
         value = getattr(options, name)
@@ -158,8 +158,7 @@ def stage(folder: Path, pulled: Pulled) -> None:
 def rebuild(folder: Path, kind: Kind) -> tuple[Scripts, str]:
     """The scripts and the script ``lcc build FOLDER --kind KIND`` makes of ``folder``."""
     scripts = Scripts.from_folder(folder, kind=kind)
-    options = BuildOptions(kind=kind, **load_options(folder / MANIFEST_NAME))
-    return scripts, build(scripts, options).text
+    return scripts, build(scripts, BuildOptions(kind=kind)).text
 
 
 def check(folder: Path, pulled: Pulled) -> str | None:

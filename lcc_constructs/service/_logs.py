@@ -57,7 +57,7 @@ def _status_file(aws: Aws, notebook: str, kind: Kind) -> str:
         config = read_config(aws, name) if name else None
         text = config.scripts.get(kind) if config else None
         inspected = read_script(text, kind, "attached", fetch=s3_getter(aws)).inspected if text else None
-        state = inspected.options.state_dir if inspected else state
+        state = (inspected.options.state_dir if inspected else None) or state
     except ServiceError:
         pass
     return f"{state}/logs/latest-{kind}/status.json"

@@ -1,0 +1,97 @@
+"""One folder, one script, through every door: a folder whose lifecycle.toml has [options]
+builds to the same bytes with ``lcc build``, ``build(Scripts.from_folder(...))``,
+``LifecycleConfig(on_start=folder)`` (a real synth) and ``lcc pull``'s check (its rebuild), and
+what a door is given wins over the folder, which wins over the defaults."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from lcc_constructs import LifecycleConfig, Scripts, build
+from lcc_constructs.bundle import BuildOptions
+from lcc_constructs.errors import ValidationError
+from lcc_constructs.readback import inspect_script
+from lcc_constructs.readback._folder import rebuild
+
+from .helpers import write_folder
+from .service_helpers import LCC
+
+MANIFEST = """[options]
+budget = 100
+keep_runs = 3
+state_dir = "/var/log/lcc-team"
+codec = "bzip2+base85"
+
+[[step]]
+script = "a.sh"
+"""
+
+
+def folder(tmp_path: Path, manifest: str = MANIFEST) -> Path:
+    return write_folder(tmp_path / "scripts", {"a.sh": "echo a\n", "lifecycle.toml": manifest})
+
+
+def synthesized(path: Path, **props: object) -> str:
+    stack = cdk.Stack(cdk.App(), "S")
+    LifecycleConfig(stack, "L", on_start=str(path), **props)  # type: ignore[arg-type]
+    (resource,) = Template.from_stack(stack).find_resources(
+        "AWS::SageMaker::NotebookInstanceLifecycleConfig").values()
+    return base64.b64decode(resource["Properties"]["OnStart"][0]["Content"]).decode()
+
+
+def lcc_build(path: Path, *flags: str) -> str:
+    proc = subprocess.run([LCC, "build", str(path), *flags, "-o", "-"], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_every_door_builds_the_folders_options(tmp_path: Path) -> None:
+    path = folder(tmp_path)
+    doors = {
+        "lcc build": lcc_build(path),
+        "build()": build(Scripts.from_folder(path)).text,
+        "LifecycleConfig": synthesized(path),
+        "lcc pull's rebuild": rebuild(path, "on-start")[1],
+    }
+    assert len(set(doors.values())) == 1, {door: len(text) for door, text in doors.items()}
+    read = inspect_script(doors["build()"])
+    assert (read.options.budget_seconds, read.options.keep_runs, read.options.state_dir,
+            read.report.codec) == (100, 3, "/var/log/lcc-team", "bzip2+base85")
+
+
+def test_what_a_door_is_given_wins_over_the_folder(tmp_path: Path) -> None:
+    path = folder(tmp_path)
+    by_prop = inspect_script(synthesized(path, keep_runs=5, budget=cdk.Duration.seconds(50))).options
+    by_flag = inspect_script(lcc_build(path, "--keep-runs", "5", "--budget", "50")).options
+    by_python = inspect_script(build(Scripts.from_folder(path), BuildOptions(keep_runs=5,
+                                                                             budget_seconds=50)).text).options
+    for options in (by_prop, by_flag, by_python):
+        # Given: 5 and 50; the rest from the folder.
+        assert (options.keep_runs, options.budget_seconds, options.state_dir) == (5, 50, "/var/log/lcc-team")
+
+
+def test_without_options_the_defaults(tmp_path: Path) -> None:
+    path = folder(tmp_path, '[[step]]\nscript = "a.sh"\n')
+    options = inspect_script(build(Scripts.from_folder(path)).text).options
+    defaults = BuildOptions().resolved()
+    plan = ("budget_seconds", "keep_runs", "unpack_dir", "state_dir")
+    expected = [240, 10, "/startup", "/home/ec2-user/SageMaker/.lifecycle"]
+    assert [getattr(options, o) for o in plan] == [getattr(defaults, o) for o in plan] == expected
+
+
+def test_two_folders_that_disagree_on_an_option_are_refused(tmp_path: Path) -> None:
+    a = write_folder(tmp_path / "a", {"a.sh": "echo a\n", "lifecycle.toml": "[options]\nkeep_runs = 3\n\n"
+                                                                            '[[step]]\nscript = "a.sh"\n'})
+    b = write_folder(tmp_path / "b", {"b.sh": "echo b\n", "lifecycle.toml": "[options]\nkeep_runs = 4\n\n"
+                                                                            '[[step]]\nscript = "b.sh"\n'})
+    with pytest.raises(ValidationError, match=r"set keep_runs differently in their \[options\] \(3 and 4\)"):
+        Scripts.from_folder(a) + Scripts.from_folder(b, prefix="b")
+    same = Scripts.from_folder(a) + Scripts.from_folder(a, prefix="again")
+    assert same.options == {"keep_runs": 3}
