@@ -6,10 +6,9 @@ Format: one ``[[step]]`` table per step. A step of the folder has the keys ``scr
 (required), ``name`` (default: the script's file name without suffix), ``run_as`` (``"root"``
 or ``"ec2-user"``), ``background``, ``timeout`` (seconds), ``required`` and an ``[step.env]``
 table. A recipe has the keys ``recipe`` (its name) and an optional ``[step.with]`` table of its
-options. An optional ``[options]`` table holds build options for ``lcc build`` and ``lcc
-deploy`` of the folder (``budget`` in seconds, ``keep_runs``, ``unpack_dir``, ``state_dir``,
-``codec``, ``minify``), which their command-line flags override; a construct takes its own props
-instead. Unknown keys are errors (typos); every problem of the file is reported at once.
+options. An optional ``[options]`` table holds the folder's build options (``budget`` in
+seconds, ``keep_runs``, ``unpack_dir``, ``state_dir``, ``codec``, ``minify``), used by every
+build of the folder for the options it is not given (a flag, a prop). Unknown keys are errors (typos); every problem of the file is reported at once.
 """
 
 from __future__ import annotations
