@@ -227,3 +227,76 @@ def test_dangerous_variables_are_fine_for_root_elsewhere_and_for_the_notebook_us
         Step(name="b", script="a.sh", run_as=RunAs.NOTEBOOK_USER,
              env={"PATH": "/home/ec2-user/SageMaker/bin"})])
     assert checks.check_root_step_env(ok) == []
+
+
+# --- a final newline passes no check (a $ anchor matched before it: issue 18) ---------------------
+
+def _problems(make: Callable[[], object]) -> list[str]:
+    """The problems a call reports: the list it returns, or those of the ValidationError it raises."""
+    try:
+        result = make()
+    except BundleError as e:
+        return list(e.problems)
+    return list(result) if isinstance(result, list) else []
+
+
+def _s3_script() -> object:
+    from lcc_constructs import BuildOptions
+
+    rendered = build(scripts({"a.sh": b"echo\n"}), BuildOptions(payload="s3"))
+    return rendered.with_location("bucket\n", "key")
+
+
+NEWLINE_CASES: dict[str, Callable[[], object]] = {
+    "step name": lambda: checks.check_step_names(
+        scripts({"a.sh": b"echo\n"}, [Step(name="a\n", script="a.sh")])),
+    "env name": lambda: checks.check_step_env(
+        scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"A\n": "x"})])),
+    "unpack_dir": lambda: checks.check_unpack_dir("/startup\n"),
+    "state_dir": lambda: checks.check_state_dir("/home/ec2-user/SageMaker/.lc\n"),
+    "config name": lambda: checks.check_config_name("name\n"),
+    "s3 bucket": _s3_script,
+    "git key": lambda: recipes.git_config(settings={"user.name\n": "x"}),
+    "persistent-bin name": lambda: recipes.persistent_bin(binaries={"tool\n": "https://example.com/tool"}),
+    "persistent-bin url": lambda: recipes.persistent_bin(binaries={"tool": "https://example.com/tool\n"}),
+    "persistent-bin sha256": lambda: recipes.persistent_bin(binaries={"tool": "https://example.com/tool"},
+                                                            sha256={"tool": "0" * 64 + "\n"}),
+    "persistent-bin folder": lambda: recipes.persistent_bin(folder="/home/ec2-user/SageMaker/.bin\n"),
+    "environment-variables name": lambda: recipes.environment_variables(variables={"A\n": "x"}),
+    "package-index url": lambda: recipes.package_index(index_url="https://pypi.example.com/simple\n"),
+    "package-index host": lambda: recipes.package_index(trusted_hosts=["pypi.example.com\n"]),
+    "package-index channel": lambda: recipes.package_index(conda_channels=["conda-forge\n"]),
+    "autostop url": lambda: recipes.autostop(jupyter_url="https://localhost:8443\n"),
+    "autostop log_file": lambda: recipes.autostop(log_file="/home/ec2-user/SageMaker/a.log\n"),
+    "recipe step name": lambda: recipes.stop_ssm_agent(name="stop\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEWLINE_CASES))
+def test_a_final_newline_passes_no_check(case: str) -> None:
+    problems = _problems(NEWLINE_CASES[case])
+    assert problems, f"{case}: a value ending in a newline was accepted"
+    # The value is shown escaped, never with the raw newline inside.
+    assert "\\n" in problems[0] and "\n" not in problems[0], problems[0]
+
+
+def test_the_same_values_without_the_newline_pass() -> None:
+    from lcc_constructs import BuildOptions
+
+    assert checks.check_step_names(scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh")])) == []
+    assert checks.check_unpack_dir("/startup") == checks.check_state_dir("/home/ec2-user/SageMaker/.lc") == []
+    assert checks.check_config_name("name") == []
+    build(scripts({"a.sh": b"echo\n"}), BuildOptions(payload="s3")).with_location("bucket", "key")
+    recipes.git_config(settings={"user.name": "x"})
+    recipes.persistent_bin(binaries={"tool": "https://example.com/tool"}, sha256={"tool": "0" * 64})
+    recipes.environment_variables(variables={"A": "x"})
+    recipes.package_index(index_url="https://pypi.example.com/simple", trusted_hosts=["pypi.example.com"],
+                          conda_channels=["conda-forge"])
+    recipes.autostop(jupyter_url="https://localhost:8443", log_file="/home/ec2-user/SageMaker/a.log")
+
+
+def test_a_manifest_env_name_with_a_newline_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.sh").write_bytes(b"echo a\n")
+    (tmp_path / "lifecycle.toml").write_text('[[step]]\nscript = "a.sh"\n[step.env]\n"A\\n" = "x"\n')
+    with pytest.raises(BundleError, match=r"environment variable name 'A\\n' is not valid"):
+        build(Scripts.from_folder(tmp_path))

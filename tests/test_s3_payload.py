@@ -219,7 +219,7 @@ def test_a_script_for_s3_wants_a_location(folder: Path) -> None:
     located = rendered.with_location("my-bucket", "path/to/x.lcc")
     assert "my-bucket path/to/x.lcc\n" in located.text
     assert located.report.encoded_chars == len(located.content)
-    with pytest.raises(ValueError, match="is not a bucket and key"):
+    with pytest.raises(ValueError, match="are not an S3 location this script can use"):
         rendered.with_location("Bad_Bucket", "k")
     with pytest.raises(ValueError, match="only a script built with payload='s3'"):
         build(Scripts.from_folder(folder)).with_location("my-bucket", "k")

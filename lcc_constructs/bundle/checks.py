@@ -67,7 +67,7 @@ def check_step_names(scripts: Scripts) -> list[str]:
         f"step name {s.name!r} is not allowed: use letters, digits, '_', '.', '-' "
         "(starting with a letter or digit, at most 64 characters)"
         for s in scripts.steps
-        if not STEP_NAME_PATTERN.match(s.name)
+        if not STEP_NAME_PATTERN.fullmatch(s.name)
     ]
 
 
@@ -142,7 +142,7 @@ def check_step_env(scripts: Scripts) -> list[str]:
     for s in scripts.steps:
         reserved = []
         for key, value in s.env.items():
-            if not isinstance(key, str) or not ENV_NAME_PATTERN.match(key):
+            if not isinstance(key, str) or not ENV_NAME_PATTERN.fullmatch(key):
                 problems.append(
                     f"step {s.name!r}: environment variable name {key!r} is not valid "
                     "(letters, digits and '_', not starting with a digit)"
@@ -320,7 +320,7 @@ def check_config_name(name: str) -> list[str]:
             f"most {CONFIG_NAME_MAX_CHARS}. Fix: shorten it, or leave it unset to let "
             "CloudFormation generate one."
         ]
-    if not CONFIG_NAME_PATTERN.match(name):
+    if not CONFIG_NAME_PATTERN.fullmatch(name):
         return [
             f"lifecycle_config_name {name!r} is not valid: use letters, digits and hyphens, "
             f"starting and ending with a letter or digit (pattern {CONFIG_NAME_PATTERN.pattern})"
@@ -342,7 +342,7 @@ def check_budget(budget_seconds: float) -> list[str]:
 def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str) -> list[str]:
     """A new folder directly inside one of ``parents``, in plain characters."""
     parent, _, name = path.rstrip("/").rpartition("/") if isinstance(path, str) else ("", "", "")
-    if (not isinstance(path, str) or not SAFE_PATH_PATTERN.match(path) or name in ("", ".", "..")
+    if (not isinstance(path, str) or not SAFE_PATH_PATTERN.fullmatch(path) or name in ("", ".", "..")
             or (parent or "/") not in parents or path.rstrip("/") in SYSTEM_FOLDERS):
         where = " or ".join(f"{p.rstrip('/')}/<name>" for p in parents)
         return [

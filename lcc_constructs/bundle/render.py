@@ -150,9 +150,10 @@ class RenderedScript:
         """payload="s3": the script that downloads the payload from ``s3://bucket/key``."""
         if self.payload is None or S3_LOCATION not in self.text:
             raise ValidationError("only a script built with payload='s3' takes an S3 location")
-        if not S3_BUCKET_PATTERN.match(bucket) or not key or any(c.isspace() for c in key):
-            raise ValidationError(f"s3://{bucket}/{key} is not a bucket and key this script can use "
-                              "(bucket names: 3-63 of a-z 0-9 . -; keys without spaces)")
+        if not S3_BUCKET_PATTERN.fullmatch(bucket) or not key or any(c.isspace() for c in key):
+            raise ValidationError(f"bucket {bucket!r} and key {key!r} are not an S3 location this script can "
+                                  "use: bucket names are 3-63 of a-z 0-9 . - (starting and ending with a "
+                                  "letter or digit), keys are not empty and hold no spaces or newlines")
         text = self.text.replace(S3_LOCATION, f"{bucket} {key}", 1)
         content = base64.b64encode(text.encode()).decode("ascii")
         report = replace(self.report, script_bytes=len(text.encode()), encoded_chars=len(content))

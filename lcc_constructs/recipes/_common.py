@@ -76,7 +76,7 @@ class Options:
         return value
 
     def matching(self, option: str, value: object, pattern: re.Pattern[str], what: str) -> str:
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             self.problem(option, value, f"must be {what}")
             return ""
         return value
@@ -86,7 +86,7 @@ class Options:
             self.problem(option, values, f"must be a list of {what}, not a single string")
             return []
         for value in values:
-            if not isinstance(value, str) or pattern and not pattern.match(value):
+            if not isinstance(value, str) or pattern and not pattern.fullmatch(value):
                 self.problem(option, values, f"holds {value!r}, which is not {what}")
                 return []
         return list(values)
@@ -109,7 +109,7 @@ class Options:
     def persistent_path(self, option: str, value: object) -> str:
         """An absolute folder strictly inside the persistent volume, in plain characters."""
         path = PurePosixPath(value) if isinstance(value, str) else None
-        if (path is None or not SAFE_PATH_PATTERN.match(str(value)) or ".." in path.parts
+        if (path is None or not SAFE_PATH_PATTERN.fullmatch(str(value)) or ".." in path.parts
                 or not path.is_relative_to(PERSISTENT_DIR) or path == PurePosixPath(PERSISTENT_DIR)):
             self.problem(option, value,
                          f"must be a folder inside the persistent volume {PERSISTENT_DIR} (an absolute "
@@ -169,7 +169,7 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
     tools/pack_assets.py minified them (assets/packed)."""
     problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
                 "(at most 64, not starting with . _ or -)"
-                for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.match(s.name))]
+                for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.fullmatch(s.name))]
     raise_if(problems)  # before a name becomes a path
     folder = Scripts.from_folder(assets_dir() / "packed" / "recipes" / recipe, steps=[], exclude=[
         *DEFAULT_EXCLUDES, *leave_out])

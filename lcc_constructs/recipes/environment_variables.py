@@ -73,7 +73,7 @@ def environment_variables(
     if not values and not o.problems:
         o.problem("variables", variables, "needs at least one variable")
     for key in values:
-        if not ENV_NAME_PATTERN.match(key):
+        if not ENV_NAME_PATTERN.fullmatch(key):
             o.problem("variables", key, "is not a variable name (letters, digits, _)")
         elif key in RESERVED_VARIABLES:
             o.problem("variables", key, "is set by login shells themselves (or bash): not one of "

@@ -47,7 +47,7 @@ def persistent_bin(
     urls = o.table("binaries", binaries)
     sums = o.table("sha256", sha256)
     for file_name, url in urls.items():
-        if not _BINARY_NAME.match(file_name):
+        if not _BINARY_NAME.fullmatch(file_name):
             o.problem("binaries", file_name, "is not a plain file name (letters, digits and _ . + -)")
         o.matching(f"binaries[{file_name!r}]", url, URL,
                    "an https://, http:// or file:// URL without spaces or quotes")
