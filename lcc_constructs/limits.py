@@ -82,6 +82,15 @@ SYSTEM_FOLDERS = frozenset({
 #: Step names: safe in file names, JSON and shell words without quoting.
 STEP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
+#: The files the runner writes into a run's folder besides each step's ``<name>.log`` and
+#: ``<name>.result.json`` (assets/runtime/*.sh): root's record and the notebook user's copy. No
+#: step may be named so that one of its files is one of these (a step "runner" wrote into the
+#: runner's own log).
+RUNNER_FILES = ("runner.log", "status.json", "not-copied.txt")
+
+#: The files of a step in a run's folder: its output, and a background step's outcome.
+STEP_FILE_SUFFIXES = (".log", ".result.json")
+
 #: Environment variable names a step may set.
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -29,6 +29,9 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
     (checks.check_has_steps, scripts({"a.sh": b"echo\n"}, []), "no step to run"),
     (checks.check_step_names, scripts({"a.sh": b"echo\n"}, [Step(name="bad name!", script="a.sh")]),
      "step name 'bad name!' is not allowed"),
+    # A folder's runner.sh is step "runner": its output went into the runner's own runner.log.
+    (checks.check_runner_file_names, scripts({"runner.sh": b"echo\n"}),
+     r"step name 'runner' is not allowed: the step's file runner.log would be the runner's own"),
     (checks.check_duplicate_step_names,
      scripts({"a.sh": b"echo\n"}, [Step(name="x", script="a.sh"), Step(name="x", script="a.sh")]),
      "step name 'x' is used 2 times"),
@@ -300,3 +303,21 @@ def test_a_manifest_env_name_with_a_newline_is_refused(tmp_path: Path) -> None:
     (tmp_path / "lifecycle.toml").write_text('[[step]]\nscript = "a.sh"\n[step.env]\n"A\\n" = "x"\n')
     with pytest.raises(BundleError, match=r"environment variable name 'A\\n' is not valid"):
         build(Scripts.from_folder(tmp_path))
+
+
+def test_the_runner_writes_no_other_file_in_a_run_folder() -> None:
+    # Every file name the runtime writes (root's record, the notebook user's copy) is either one
+    # of limits.RUNNER_FILES or a step's own (<name>.log, <name>.result.json).
+    from lcc_constructs.limits import RUNNER_FILES, STEP_FILE_SUFFIXES
+
+    written = set()
+    for path in sorted((ROOT / "assets" / "runtime").glob("*.sh")):
+        for name in re.findall(r'[^\s"<>|/]*\.(?:log|json|txt)\b', path.read_text()):
+            written.add(re.sub(r"^(\$\{N\[[^]]*\]\}|L=\$\{N\[[^]]*\]\})", "<name>", name))
+    assert written == {*RUNNER_FILES, *(f"<name>{s}" for s in STEP_FILE_SUFFIXES), ".result.json"}
+
+
+@pytest.mark.parametrize("name", ["runner.x", "status", "runners", "not-copied", "run"])
+def test_names_near_the_runners_files_are_fine(name: str) -> None:
+    ok = scripts({"a.sh": b"echo\n"}, [Step(name=name, script="a.sh")])
+    assert checks.check_runner_file_names(ok) == []

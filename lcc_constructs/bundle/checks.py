@@ -27,8 +27,10 @@ from ..limits import (
     MIN_STEP_SECONDS,
     NOTEBOOK_USER,
     RESERVED_ENV_PREFIX,
+    RUNNER_FILES,
     SAFE_PATH_PATTERN,
     STATE_DIR_PARENTS,
+    STEP_FILE_SUFFIXES,
     STEP_NAME_PATTERN,
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
@@ -69,6 +71,21 @@ def check_step_names(scripts: Scripts) -> list[str]:
         for s in scripts.steps
         if not STEP_NAME_PATTERN.fullmatch(s.name)
     ]
+
+
+def check_runner_file_names(scripts: Scripts) -> list[str]:
+    """A step's files in the run's folder (``<name>.log``, ``<name>.result.json``) must not be
+    one of the runner's own."""
+    problems = []
+    for s in scripts.steps:
+        taken = [f"{s.name}{suffix}" for suffix in STEP_FILE_SUFFIXES if f"{s.name}{suffix}" in RUNNER_FILES]
+        if taken:
+            problems.append(
+                f"step name {s.name!r} is not allowed: the step's file {taken[0]} would be the runner's own "
+                f"(the runner writes {', '.join(RUNNER_FILES)} in each run's folder, beside each step's "
+                "<name>.log). Fix: choose another name."
+            )
+    return problems
 
 
 def check_duplicate_step_names(scripts: Scripts) -> list[str]:
@@ -294,6 +311,7 @@ def check_python_syntax(scripts: Scripts) -> list[str]:
 CHECKS: tuple[Check, ...] = (
     check_has_steps,
     check_step_names,
+    check_runner_file_names,
     check_duplicate_step_names,
     check_recipes_used_once,
     check_duplicate_paths,
