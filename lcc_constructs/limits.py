@@ -94,6 +94,11 @@ STEP_FILE_SUFFIXES = (".log", ".result.json")
 #: Environment variable names a step may set.
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+#: The most one environment string may hold on Linux, ``NAME=value`` and its final NUL byte
+#: (MAX_ARG_STRLEN, 32 pages of 4 KiB): a longer one fails the step's start with "Argument list
+#: too long".
+ENV_STRING_MAX_BYTES = 131072
+
 #: The runner's own variables start with this: a step may not set them.
 RESERVED_ENV_PREFIX = "LCC_"
 

@@ -67,6 +67,13 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
      "environment variable name '1BAD' is not valid"),
     (checks.check_step_env, scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"OK": "a\0b"})]),
      "without NUL"),
+    # Over Linux's 128 KiB per environment string the step failed with "Argument list too long".
+    (checks.check_step_env,
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"BIG": "x" * (1 << 17)})]),
+     r"step 'a': BIG=\.\.\. is 131077 bytes .* at most 131072 bytes \(128 KiB\)"),
+    (checks.check_step_env,
+     scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"OK": "\udc80"})]),
+     "must be valid Unicode"),
     # The runner's own variables (LCC_SCRIPTS_DIR=/tmp once made a step run ./a.sh from /tmp).
     (checks.check_step_env,
      scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"LCC_SCRIPTS_DIR": "/tmp"})]),
@@ -321,3 +328,33 @@ def test_the_runner_writes_no_other_file_in_a_run_folder() -> None:
 def test_names_near_the_runners_files_are_fine(name: str) -> None:
     ok = scripts({"a.sh": b"echo\n"}, [Step(name=name, script="a.sh")])
     assert checks.check_runner_file_names(ok) == []
+
+
+def test_an_environment_string_may_take_128_kib_and_not_a_byte_more() -> None:
+    from lcc_constructs.limits import ENV_STRING_MAX_BYTES
+
+    def env(size: int) -> Scripts:  # "A=" + value + NUL: size bytes, "é" taking two
+        n = size - 3
+        value = "é" * (n // 2) + "x" * (n % 2)
+        return scripts({"a.sh": b"echo\n"}, [Step(name="a", script="a.sh", env={"A": value})])
+
+    assert checks.check_step_env(env(ENV_STRING_MAX_BYTES - 1)) == []
+    assert checks.check_step_env(env(ENV_STRING_MAX_BYTES)) == []
+    assert checks.check_step_env(env(ENV_STRING_MAX_BYTES + 1))
+
+
+def test_the_environment_string_limit_is_linuxs() -> None:
+    # The largest string exec accepts here is the limit; one byte more is "Argument list too long".
+    import subprocess
+
+    from lcc_constructs.limits import ENV_STRING_MAX_BYTES
+
+    subprocess.run(["/bin/true"], env={"A": "x" * (ENV_STRING_MAX_BYTES - 3)}, check=True)
+    with pytest.raises(OSError, match="Argument list too long"):
+        subprocess.run(["/bin/true"], env={"A": "x" * (ENV_STRING_MAX_BYTES - 2)}, check=True)
+
+
+def test_the_environment_variables_recipe_counts_its_variables_together() -> None:
+    recipes.environment_variables(variables={"A": "x" * 60000, "B": "y" * 60000})
+    with pytest.raises(BundleError, match=r"variables take 14\d{4} bytes together, .* at most 131072"):
+        recipes.environment_variables(variables={"A": "x" * 70000, "B": "y" * 70000})

@@ -21,6 +21,7 @@ from ..limits import (
     CONFIG_NAME_MAX_CHARS,
     CONFIG_NAME_PATTERN,
     ENV_NAME_PATTERN,
+    ENV_STRING_MAX_BYTES,
     MAX_BUDGET_SECONDS,
     MAX_KEEP_RUNS,
     MAX_STEP_TIMEOUT_SECONDS,
@@ -170,6 +171,8 @@ def check_step_env(scripts: Scripts) -> list[str]:
                 problems.append(
                     f"step {s.name!r}: value of {key} must be a string without NUL characters"
                 )
+            else:
+                problems += _env_string(s.name, key, value)
         if reserved:
             problems.append(
                 f"step {s.name!r}: environment variable(s) {', '.join(sorted(reserved))} are "
@@ -177,6 +180,27 @@ def check_step_env(scripts: Scripts) -> list[str]:
                 f"sets these itself: {', '.join(sorted(BASH_SPECIAL_VARIABLES))}. Fix: rename them."
             )
     return problems
+
+
+def env_string_bytes(key: str, value: str) -> int:
+    """The bytes ``key=value`` takes among a program's environment strings (with its NUL)."""
+    return len(f"{key}={value}".encode()) + 1
+
+
+def _env_string(step: str, key: str, value: str) -> list[str]:
+    try:
+        size = env_string_bytes(key, value)
+    except UnicodeEncodeError:
+        return [f"step {step!r}: value of {key} must be valid Unicode (it holds a lone surrogate, "
+                "which cannot be written as UTF-8)"]
+    if size > ENV_STRING_MAX_BYTES:
+        return [
+            f"step {step!r}: {key}=... is {size} bytes (with its name and the final NUL); Linux passes "
+            f"at most {ENV_STRING_MAX_BYTES} bytes (128 KiB) per environment string, so the step would "
+            "fail to start with 'Argument list too long'. Fix: put the value in a file of the folder "
+            "and read it from $LCC_SCRIPTS_DIR."
+        ]
+    return []
 
 
 #: Variables that make a program load, run or write files they name (a search path, a library or
