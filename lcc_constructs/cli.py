@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine
-from .bundle.steps import MANIFEST_NAME
+from .bundle.steps import manifest_of
 from .errors import ServiceError, ValidationError
 from .limits import (
     DEFAULT_BUDGET_SECONDS,
@@ -94,8 +94,8 @@ def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOpt
     defaults. An option out of range is a usage error (exit 2)."""
     from .bundle.manifest import OPTION_KEYS, load_options
 
-    manifest = Path(args.folder) / MANIFEST_NAME if args.folder else None
-    given: dict[str, Any] = load_options(manifest) if manifest and manifest.is_file() else {}
+    manifest = manifest_of(Path(args.folder)) if args.folder else None
+    given: dict[str, Any] = load_options(manifest) if manifest else {}
     flags = {OPTION_KEYS[key][0]: getattr(args, key) for key in BUILD_OPTION_KEYS}
     given.update({k: v for k, v in flags.items() if v is not None})
     options = BuildOptions(kind=args.kind, payload=payload, **given)

@@ -231,3 +231,53 @@ def test_the_very_same_file_from_two_sources_is_packed_once(tmp_path: Path) -> N
     assert [f.path for f in (a + b).files] == ["same.txt", "x.sh", "y.sh"]
     c = Scripts.from_folder(write_folder(tmp_path / "c", {"same.txt": "2\n"}))
     assert [f.path for f in (a + c).files].count("same.txt") == 2  # different: the checks refuse it
+
+
+# --- the manifest itself: what lifecycle.toml may be ---
+
+def test_a_manifest_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Windows editors write one; tomllib refuses it ("Invalid statement"): it is dropped.
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "lifecycle.toml").write_bytes(b'\xef\xbb\xbf[[step]]\nscript = "a.sh"\ntimeout = 9\n'
+                                            b"[options]\nbudget = 99\n")
+    assert [(s.name, s.timeout_seconds) for s in Scripts.from_folder(folder).steps] == [("a", 9)]
+    assert load_options(folder / "lifecycle.toml") == {"budget_seconds": 99}
+
+
+def test_a_folder_named_lifecycle_toml_is_refused(tmp_path: Path) -> None:
+    # It was taken for a folder without a manifest, its files packed as lifecycle.toml/...
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "lifecycle.toml/steps.toml": "[[step]]\n"})
+    with pytest.raises(BundleError, match=r"lifecycle\.toml: is a folder; lifecycle\.toml is the folder's "
+                                          r"manifest, a file"):
+        Scripts.from_folder(folder)
+    with pytest.raises(BundleError, match="is a folder"):
+        Scripts.from_folder(folder, steps=[Step(name="a", script="a.sh")])
+
+
+def test_a_manifest_linking_out_of_the_folder_is_refused_unread(tmp_path: Path) -> None:
+    # It was followed: /etc/hostname was read as the manifest, its text in the error.
+    outside = tmp_path / "secret"
+    outside.write_text("s3cr3t-value\n")
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "lifecycle.toml").symlink_to(outside)
+    with pytest.raises(BundleError, match="symlink points outside the scripts folder") as e:
+        Scripts.from_folder(folder)
+    assert "s3cr3t" not in str(e.value)
+    (folder / "lifecycle.toml").unlink()
+    (folder / "lifecycle.toml").symlink_to("missing.toml")
+    with pytest.raises(BundleError, match="dangling symlink"):
+        Scripts.from_folder(folder)
+
+
+def test_a_manifest_linking_inside_the_folder_is_read_as_the_other_files_are(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n",
+                                           "conf/steps.toml": '[[step]]\nscript = "a.sh"\nname = "x"\n'})
+    (folder / "lifecycle.toml").symlink_to("conf/steps.toml")
+    assert [s.name for s in Scripts.from_folder(folder).steps] == ["x"]
+
+
+def test_a_fifo_named_lifecycle_toml_is_refused_without_waiting(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    os.mkfifo(folder / "lifecycle.toml")
+    with pytest.raises(BundleError, match=r"lifecycle\.toml: not a regular file"):
+        Scripts.from_folder(folder)

@@ -53,8 +53,9 @@ def _wrong_type(value: object, typ: type | tuple[type, ...]) -> bool:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # A byte order mark, which Windows editors write and TOML does not allow, is dropped.
     try:
-        doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         return doc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ValidationError(f"{path}: not valid TOML ({e}). Fix the syntax.") from None

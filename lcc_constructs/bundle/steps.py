@@ -168,12 +168,12 @@ class Scripts:
             built-in recipes (:mod:`lcc_constructs.recipes`).
         """
         root = Path(folder)
+        manifest = manifest_of(root)
         # The manifest is read here, at build time; it is not needed on the instance.
         files = [f for f in collect_files(root, exclude=exclude) if f.path != MANIFEST_NAME]
         extra = Scripts((), ())  # what the recipes named in the manifest bring
         if steps is None:
-            manifest = root / MANIFEST_NAME
-            if manifest.is_file():
+            if manifest is not None:
                 from .manifest import load_manifest
 
                 declared = load_manifest(manifest, recipes or _builtin_recipes())
@@ -193,6 +193,27 @@ class Scripts:
             return NotImplemented
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
                        notebook_actions=self.notebook_actions + other.notebook_actions)
+
+
+def manifest_of(root: Path) -> Path | None:
+    """The folder's ``lifecycle.toml``, or None when it has none.
+
+    It must be a regular file; a symlink is followed as the folder's other files are (it must
+    stay inside the folder: one to ``/etc/hostname`` was read as the manifest). A folder, a FIFO,
+    a dangling or outside symlink named so is an error, not a folder without a manifest.
+    """
+    path = root / MANIFEST_NAME
+    if not path.is_symlink() and not path.exists():
+        return None
+    source = check_symlink(root, root.resolve(), path) if path.is_symlink() else path
+    if source.is_dir():
+        raise ValidationError(
+            f"{path}: is a folder; {MANIFEST_NAME} is the folder's manifest, a file. Fix: rename the "
+            "folder (or make it the manifest)."
+        )
+    if not stat.S_ISREG(source.stat().st_mode):
+        raise ValidationError(f"{path}: not a regular file (a socket, FIFO or device). Fix: remove it.")
+    return path
 
 
 def _builtin_recipes() -> RecipeResolver:
