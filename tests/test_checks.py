@@ -358,3 +358,33 @@ def test_the_environment_variables_recipe_counts_its_variables_together() -> Non
     recipes.environment_variables(variables={"A": "x" * 60000, "B": "y" * 60000})
     with pytest.raises(BundleError, match=r"variables take 14\d{4} bytes together, .* at most 131072"):
         recipes.environment_variables(variables={"A": "x" * 70000, "B": "y" * 70000})
+
+
+@pytest.mark.parametrize(("state_dir", "recipe", "says"), [
+    ("/home/ec2-user/SageMaker/.bin", lambda: recipes.persistent_bin(),
+     "is the folder '/home/ec2-user/SageMaker/.bin'"),
+    ("/home/ec2-user/SageMaker/tools",
+     lambda: recipes.persistent_bin(folder="/home/ec2-user/SageMaker/tools/bin"),
+     "holds the folder '/home/ec2-user/SageMaker/tools/bin' of recipe 'persistent-bin'"),
+    ("/home/ec2-user/SageMaker/.conda", lambda: recipes.persist_conda_envs(), "holds the folder"),
+    ("/home/ec2-user/SageMaker/.persistent-home", lambda: recipes.persist_home_folders(),
+     "of recipe 'persist-home-folders' \\(step 'persist-home-folders'\\)"),
+    ("/home/ec2-user/SageMaker/.bin", None, None),
+    ("/home/ec2-user/SageMaker/.lifecycle", lambda: recipes.persistent_bin(), None),
+    ("/home/ec2-user/SageMaker/.bin2", lambda: recipes.persistent_bin(), None),
+    ("/var/log/lcc-lifecycle", lambda: recipes.persistent_bin(folder="/home/ec2-user/SageMaker/.x"), None),
+])
+def test_the_state_folder_stays_apart_from_the_recipes_folders(
+        state_dir: str, recipe: Callable[[], Scripts] | None, says: str | None) -> None:
+    from lcc_constructs import BuildOptions
+
+    s = GOOD + recipe() if recipe else GOOD
+    problems = checks.check_state_dir_apart(s, state_dir)
+    assert (problems == []) is (says is None), problems
+    if says is not None:
+        assert re.search(says, problems[0]), problems[0]
+        assert f"state_dir {state_dir!r}" in problems[0]
+        with pytest.raises(BundleError, match="state_dir"):
+            build(s, BuildOptions(state_dir=state_dir))
+    else:
+        build(s, BuildOptions(state_dir=state_dir))

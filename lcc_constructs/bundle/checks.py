@@ -20,6 +20,7 @@ from ..limits import (
     BASH_SPECIAL_VARIABLES,
     CONFIG_NAME_MAX_CHARS,
     CONFIG_NAME_PATTERN,
+    DEFAULT_STATE_DIR,
     ENV_NAME_PATTERN,
     ENV_STRING_MAX_BYTES,
     MAX_BUDGET_SECONDS,
@@ -408,6 +409,25 @@ def check_state_dir(path: str) -> list[str]:
     if not problems and path.startswith("/var/log/") and not path[len("/var/log/"):].startswith("lcc"):
         problems.append(f"state_dir {path!r}: a folder in /var/log must have a name starting "
                         "with 'lcc' (the others are the system's). Fix: e.g. /var/log/lcc-lifecycle.")
+    return problems
+
+
+def check_state_dir_apart(scripts: Scripts, state_dir: str) -> list[str]:
+    """The state folder is the runner's alone: not a folder a recipe keeps its things in, nor
+    inside or around one (the notebook user's copy makes ``<state_dir>/logs``, deletes old runs
+    there and moves aside whatever is in the state folder's way)."""
+    problems = []
+    state = PurePosixPath(state_dir)
+    for recipe, name, folder in sorted({(s.recipe.recipe, s.name, f) for s in scripts.steps
+                                        if s.recipe is not None for f in s.recipe.folders}):
+        there = PurePosixPath(folder)
+        if state == there or state.is_relative_to(there) or there.is_relative_to(state):
+            how = "is" if state == there else "is inside" if state.is_relative_to(there) else "holds"
+            problems.append(
+                f"state_dir {state_dir!r} {how} the folder {folder!r} of recipe {recipe!r} (step "
+                f"{name!r}): the logs' copy would mix with what the recipe keeps there. Fix: give one "
+                f"of them a folder of its own (state_dir's default is {DEFAULT_STATE_DIR})."
+            )
     return problems
 
 

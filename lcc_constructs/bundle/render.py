@@ -33,6 +33,7 @@ from .checks import (
     check_budget,
     check_keep_runs,
     check_state_dir,
+    check_state_dir_apart,
     check_unpack_dir,
     run_checks,
 )
@@ -269,7 +270,10 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
 
 
 def _check(scripts: Scripts, options: BuildOptions) -> None:
-    raise_if(options.problems() + run_checks(scripts), headline=f"cannot build the {options.kind} script")
+    problems = options.problems()
+    if not problems:  # checks of the scripts with the options
+        problems += check_state_dir_apart(scripts, options.state_dir)
+    raise_if(problems + run_checks(scripts), headline=f"cannot build the {options.kind} script")
 
 
 def _render_checked(scripts: Scripts, options: BuildOptions) -> RenderedScript:

@@ -54,6 +54,9 @@ class RecipeCall:
     #: The recipe sets up something an instance has one of (autostop's timer): a script may
     #: use it once.
     once: bool = False
+    #: Folders on the persistent volume this use of the recipe keeps its things in (persistent-bin's
+    #: programs, conda environments, home folders): the state folder must stay apart from them.
+    folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

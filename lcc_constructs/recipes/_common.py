@@ -159,14 +159,15 @@ def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *
 
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
                    leave_out: Sequence[str] = (), shared_lib: bool = False,
-                   notebook_actions: Sequence[str] = ()) -> Scripts:
+                   notebook_actions: Sequence[str] = (), folders: Sequence[str] = ()) -> Scripts:
     """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
     not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
     are relative to that folder, each marked as coming from ``call``); with ``shared_lib``, the
     helper of recipes whose root step has ec2-user do part of the work (``recipes/lib.sh``,
     packed once however many recipes bring it). ``notebook_actions``: the IAM actions the
-    recipe needs on the notebook instance, which constructs grant its role. Files travel as
-    tools/pack_assets.py minified them (assets/packed)."""
+    recipe needs on the notebook instance, which constructs grant its role. ``folders``: the
+    folders on the persistent volume it keeps its things in (the build keeps the state folder
+    apart from them). Files travel as tools/pack_assets.py minified them (assets/packed)."""
     problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
                 "(at most 64, not starting with . _ or -)"
                 for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.fullmatch(s.name))]
@@ -178,5 +179,6 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
              for f in folder.files]
     shared = [RECIPE_LIB] if shared_lib else []
     files += [BundleFile(path, packed(path), 0o644, f"recipe {recipe}: {path}") for path in shared]
+    call = replace(call, folders=tuple(folders))
     own = tuple(replace(s, script=f"{prefix}/{s.script}", recipe=call) for s in steps)
     return Scripts(files=tuple(files), steps=own, notebook_actions=tuple(notebook_actions))

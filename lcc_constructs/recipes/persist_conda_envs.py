@@ -51,7 +51,7 @@ def persist_conda_envs(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=True)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_ENVS_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def persist_home_folders(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call)
+    return recipe_scripts(NAME, [step], call=call, folders=[env["OPT_PERSISTENT_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def persistent_bin(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=True)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_BIN_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:
