@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from lcc_constructs import BundleError, build, recipes
 from lcc_constructs.bundle import checks
 from lcc_constructs.bundle.steps import BundleFile, Scripts, Step
 
-from .conftest import ROOT
+from .conftest import ROOT, require
 
 
 def scripts(files: dict[str, bytes], steps: list[Step] | None = None) -> Scripts:
@@ -91,6 +93,14 @@ CASES: list[tuple[Callable[[Scripts], list[str]], Scripts, str]] = [
      r"/src/a.sh: bash -n fails: a.sh: line \d+: syntax error"),
     (checks.check_python_syntax, scripts({"b.py": b"def f(:\n    pass\n"}),
      "/src/b.py: Python syntax error at line 1"),
+    # The instance's python3 is 3.9: a match statement compiled here (3.10+) and failed there.
+    (checks.check_python_syntax,
+     scripts({"b.py": b"import sys\nmatch sys.argv:\n    case _:\n        pass\n"}),
+     r"/src/b.py: line 2: Pattern matching is only supported in Python 3.10 and greater: the instance "
+     r"runs this file with its python3, Python 3.9"),
+    (checks.check_python_syntax,
+     scripts({"b": b"#!/usr/bin/env python3\ntry:\n    pass\nexcept* OSError:\n    pass\n"}),
+     "/src/b: line 2: Exception groups .* Python 3.9"),
 ]
 
 
@@ -388,3 +398,103 @@ def test_the_state_folder_stays_apart_from_the_recipes_folders(
             build(s, BuildOptions(state_dir=state_dir))
     else:
         build(s, BuildOptions(state_dir=state_dir))
+
+
+# --- Python steps are checked against the instance's Python 3.9 ---------------------------------
+
+#: Python that newer Pythons compile, some of which Python 3.9 does not: the check must refuse
+#: exactly what 3.9 refuses, whichever Python runs the build.
+PYTHON39_SAMPLES = {
+    "match": "match x:\n    case 1:\n        pass\n",
+    "except-star": "try:\n    pass\nexcept* ValueError:\n    pass\n",
+    "type-parameters": "def f[T](x: T) -> T:\n    return x\n",
+    "type-statement": "type X = int\n",
+    "generic-class": "class A[T]:\n    pass\n",
+    "star-in-index": "a = b[*c]\n",
+    "star-in-index-tuple": "a = b[1, *c]\n",
+    "starred-args-annotation": "def f(*args: *Ts):\n    pass\n",
+    "walrus-in-index": "a[b := 1]\n",
+    "walrus-in-index-tuple": "a[x := 1, 2]\n",
+    "async-comprehension-in-comprehension": "async def f():\n    return [[x async for x in y] for z in w]\n",
+    "await-in-comprehension-in-comprehension":
+        "async def f():\n    return [[await x for x in y] for z in w]\n",
+    "async-comprehension-in-generator": "async def f():\n    return ({x async for x in y} for z in w)\n",
+    "fstring-same-quotes": "x = {'a': 1}\nprint(f\"{x[\"a\"]}\")\n",
+    "fstring-nested-same-quotes": "print(f'{f'{1}'}')\n",
+    "fstring-backslash": "print(f\"{'\\n'.join(['a'])}\")\n",
+    "fstring-comment": "x = f'''{1 # one\n}'''\n",
+    "fstring-lines-in-single-quotes": "x = f'{1 +\n2}'\n",
+    # Accepted by 3.9.
+    "fstring-nested-format-hash": "print(f\"{f'{1:#x}'}\")\n",
+    "fstring-hash-in-string": "print(f\"{'#'}\")\n",
+    "parenthesized-with": "with (open('a') as a,\n      open('b') as b):\n    pass\n",
+    "walrus": "if (n := 1):\n    pass\n",
+    "walrus-in-parentheses-in-index": "a[(b := 1)]\na[(x := 1):2]\n",
+    "await-in-comprehension": "async def f():\n    return [await x for x in y]\n",
+    "async-comprehension-first-iterable": "async def f():\n    return [z for z in [x async for x in y]]\n",
+    "async-generator-in-comprehension": "async def f():\n    return [(x async for x in y) for z in w]\n",
+    "async-in-async-comprehension": "async def f():\n    return [[x async for x in y] async for z in w]\n",
+    "fstring-format-hash": "print(f'{1:#x} {2!r:>{3}}')\n",
+    "fstring-other-quotes": "x = {'a': 1}\nprint(f\"{x['a']} {f'{1}'}\")\n",
+    "fstring-backslash-in-text": "print(f'a\\tb {1}\\n')\n",
+    "fstring-lines-in-triple-quotes": "x = f'''{1 +\n2}'''\n",
+    "fstring-backslash-in-format-spec": "print(f'{1:\\x3e5}')\n",
+    "fstring-escaped-braces": "print(f'{{a}} {1}' f\"{2}\" rf'\\d{3}')\n",
+    "fstring-raw-backslash-in-field": "print(rf'{\"\\d\"}')\n",
+    "match-as-a-name": "match = 1\nprint(match)\n",
+    "union-annotation": "def f(x: 'int | None') -> None:\n    pass\n",
+    "coding-line": "# -*- coding: latin-1 -*-\nprint('caf\\xe9')\n",
+}
+
+# Whether each sample is refused: by the compiler running it, then (given the checker's file)
+# by the check of Python 3.9's grammar, loaded alone (Python 3.10 lacks the package's tomli).
+_VERDICTS = """
+import importlib.util, json, sys
+p39 = None
+if sys.argv[1]:
+    spec = importlib.util.spec_from_file_location("p39", sys.argv[1])
+    p39 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(p39)
+out = {}
+for name, source in json.loads(sys.stdin.read()).items():
+    data = source.encode("latin-1" if "latin-1" in source else "utf-8")
+    try:
+        compile(data, name, "exec", dont_inherit=True)
+    except SyntaxError:
+        out[name] = True
+        continue
+    out[name] = p39 is not None and p39.python39_problem(data) is not None
+print(json.dumps(out))
+"""
+
+
+def _refused(python: str, checker: str) -> dict[str, bool]:
+    proc = subprocess.run([python, "-c", _VERDICTS, checker], input=json.dumps(PYTHON39_SAMPLES),
+                          capture_output=True, text=True, cwd="/")
+    assert proc.returncode == 0, proc.stderr
+    return dict(json.loads(proc.stdout))
+
+
+def test_the_python39_check_refuses_what_python39_refuses_on_every_python() -> None:
+    from .conftest import python39
+    from .test_reproducible import interpreters
+
+    truth = _refused(python39(), "")  # 3.9's own compiler, no check
+    assert {True, False} == set(truth.values())
+    checker = str(ROOT / "lcc_constructs" / "bundle" / "_python39.py")
+    found = interpreters()
+    require(any(v >= "3.12" for v in found), "no Python 3.12+ here (its f-strings are checked apart)")
+    for version, python in sorted(found.items()):
+        verdicts = _refused(python, checker)
+        wrong = {name: "accepted" if truth[name] else "refused"
+                 for name in truth if verdicts[name] != truth[name]}
+        assert wrong == {}, f"Python {version} building: {wrong}"
+
+
+def test_a_python_file_naming_another_python_is_compiled_with_the_builds_only() -> None:
+    # A conda environment's Python (3.10+) may well run a match statement.
+    source = b"match 1:\n    case 1:\n        pass\n"
+    for shebang in (b"#!/home/ec2-user/anaconda3/envs/py311/bin/python\n", b"#!/usr/bin/env python3.11\n"):
+        assert checks.check_python_syntax(scripts({"b.py": shebang + source})) == []
+    for shebang in (b"", b"#!/usr/bin/python3\n", b"#!/bin/python3.9\n", b"#!/usr/bin/env -S python3 -u\n"):
+        assert checks.check_python_syntax(scripts({"b.py": shebang + source})), shebang

@@ -37,7 +37,8 @@ from ..limits import (
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
 )
-from .languages import language
+from ._python39 import python39_problem
+from .languages import language, runs_on_instance_python
 from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts
 
 Check = Callable[[Scripts], list[str]]
@@ -317,6 +318,8 @@ def check_shell_syntax(scripts: Scripts) -> list[str]:
 
 
 def check_python_syntax(scripts: Scripts) -> list[str]:
+    """Every Python file compiles with the Python running the build, and those the instance's
+    python3 runs (no ``#!`` line naming another Python) with Python 3.9's grammar too."""
     problems = []
     for f in scripts.files:
         if language(f.path, f.data) != "python":
@@ -327,8 +330,19 @@ def check_python_syntax(scripts: Scripts) -> list[str]:
             problems.append(
                 f"{f.origin}: Python syntax error at line {e.lineno}: {e.msg}. Fix the syntax."
             )
+            continue
         except ValueError as e:
             problems.append(f"{f.origin}: cannot be compiled as Python ({e}).")
+            continue
+        if runs_on_instance_python(f.path, f.data):
+            newer = python39_problem(f.data)
+            if newer:
+                problems.append(
+                    f"{f.origin}: line {newer[0]}: {newer[1]}: the instance runs this file with its "
+                    "python3, Python 3.9 (Amazon Linux 2023's), which cannot compile it. Fix: write it "
+                    "for Python 3.9, or give it a #! line naming a newer Python of the instance (a "
+                    "conda environment's)."
+                )
     return problems
 
 
