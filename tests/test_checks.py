@@ -498,3 +498,22 @@ def test_a_python_file_naming_another_python_is_compiled_with_the_builds_only() 
         assert checks.check_python_syntax(scripts({"b.py": shebang + source})) == []
     for shebang in (b"", b"#!/usr/bin/python3\n", b"#!/bin/python3.9\n", b"#!/usr/bin/env -S python3 -u\n"):
         assert checks.check_python_syntax(scripts({"b.py": shebang + source})), shebang
+
+
+def test_a_bundle_over_what_its_payload_carries_is_refused_before_any_other_check() -> None:
+    from lcc_constructs import BuildOptions
+    from lcc_constructs.limits import INLINE_FILES_MAX_BYTES, S3_FILES_MAX_BYTES
+
+    inline = scripts({"a.sh": b"if then\n", "data.bin": bytes(INLINE_FILES_MAX_BYTES)})
+    problems = checks.check_files_size(inline, "inline")
+    assert len(problems) == 1 and f"its files hold {INLINE_FILES_MAX_BYTES + 8} bytes" in problems[0]
+    assert "Largest: /src/data.bin (67108864 bytes), /src/a.sh (8 bytes)" in problems[0]
+    with pytest.raises(BundleError) as e:
+        build(inline)
+    assert len(e.value.problems) == 1  # bash -n of a.sh never ran
+    assert checks.check_files_size(inline, "s3") == []
+    assert checks.check_files_size(scripts({"d": bytes(INLINE_FILES_MAX_BYTES)}), "inline") == []
+    s3 = scripts({"a.sh": b"echo\n", "data.bin": bytes(S3_FILES_MAX_BYTES)})
+    assert checks.check_files_size(s3, "s3")
+    with pytest.raises(BundleError, match="more than a script can carry"):
+        build(s3, BuildOptions(payload="s3"))

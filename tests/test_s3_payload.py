@@ -104,8 +104,8 @@ def test_inline_has_nothing_to_grant(folder: Path, tmp_path: Path) -> None:
 
 def test_the_oversize_error_offers_minify_and_s3(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.sh": "echo\n" + "# comment\n" * 100, "big": os.urandom(12000)})
-    with pytest.raises(ValueError, match=r"payload='s3' stores the bundle as an S3 object of any size "
-                                         r"\(then the script takes about \d+ characters\)") as e:
+    with pytest.raises(ValueError, match=r"payload='s3' stores the bundle as an S3 object \(up to 256 MiB of "
+                                         r"files\) \(then the script takes about \d+ characters\)") as e:
         build(Scripts.from_folder(folder))
     assert re.search(r"minify=True \(lcc --minify\) drops comments and indentation \(then \d+ characters\)",
                      str(e.value))

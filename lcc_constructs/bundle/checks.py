@@ -23,6 +23,7 @@ from ..limits import (
     DEFAULT_STATE_DIR,
     ENV_NAME_PATTERN,
     ENV_STRING_MAX_BYTES,
+    INLINE_FILES_MAX_BYTES,
     MAX_BUDGET_SECONDS,
     MAX_KEEP_RUNS,
     MAX_STEP_TIMEOUT_SECONDS,
@@ -30,6 +31,7 @@ from ..limits import (
     NOTEBOOK_USER,
     RESERVED_ENV_PREFIX,
     RUNNER_FILES,
+    S3_FILES_MAX_BYTES,
     SAFE_PATH_PATTERN,
     STATE_DIR_PARENTS,
     STEP_FILE_SUFFIXES,
@@ -39,7 +41,7 @@ from ..limits import (
 )
 from ._python39 import python39_problem
 from .languages import language, runs_on_instance_python
-from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts
+from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts, too_many_bytes
 
 Check = Callable[[Scripts], list[str]]
 
@@ -443,6 +445,14 @@ def check_state_dir_apart(scripts: Scripts, state_dir: str) -> list[str]:
                 f"of them a folder of its own (state_dir's default is {DEFAULT_STATE_DIR})."
             )
     return problems
+
+
+def check_files_size(scripts: Scripts, payload: str) -> list[str]:
+    """The files of a bundle within what a script of this payload carries (``"inline"`` or
+    ``"s3"``)."""
+    limit = S3_FILES_MAX_BYTES if payload == "s3" else INLINE_FILES_MAX_BYTES
+    return too_many_bytes(f"the {payload} bundle", {f.origin: len(f.data) for f in scripts.files}, limit,
+                          "before it was checked or compressed")
 
 
 def check_keep_runs(keep_runs: int) -> list[str]:

@@ -31,6 +31,7 @@ from .archive import ArchiveEntry, build_shar
 from .assets import packed, snippet
 from .checks import (
     check_budget,
+    check_files_size,
     check_keep_runs,
     check_state_dir,
     check_state_dir_apart,
@@ -62,7 +63,8 @@ class Payload(str, Enum):
 
     #: In the script itself, within the service's 16384 characters.
     INLINE = "inline"
-    #: As an S3 object of any size, downloaded by the script with the instance role.
+    #: As an S3 object (up to limits.S3_FILES_MAX_BYTES of files), downloaded by the script with
+    #: the instance role.
     S3 = "s3"
 
 
@@ -84,7 +86,7 @@ class BuildOptions:
         python3 decodes every one on the instance). Default: every codec is tried and the one
         giving the fewest characters is kept.
     :param payload: ``"inline"`` (default): the bundle travels in the script, within the
-        service's 16384 characters. ``"s3"``: the bundle is an S3 object (any size) that the
+        service's 16384 characters. ``"s3"``: the bundle is an S3 object (up to 256 MiB of files) that the
         script downloads with the instance role and checks against the sha256 it carries; the
         result's ``payload`` is the object and :meth:`RenderedScript.with_location` names it.
     :param minify: drop comments, blank lines and indentation from your shell and Python
@@ -270,10 +272,13 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
 
 
 def _check(scripts: Scripts, options: BuildOptions) -> None:
+    headline = f"cannot build the {options.kind} script"
     problems = options.problems()
     if not problems:  # checks of the scripts with the options
+        # Too many bytes for any script: the other checks would read them all for nothing.
+        raise_if(check_files_size(scripts, str(options.payload)), headline=headline)
         problems += check_state_dir_apart(scripts, options.state_dir)
-    raise_if(problems + run_checks(scripts), headline=f"cannot build the {options.kind} script")
+    raise_if(problems + run_checks(scripts), headline=headline)
 
 
 def _render_checked(scripts: Scripts, options: BuildOptions) -> RenderedScript:
@@ -365,8 +370,8 @@ def oversize_message(report: SizeReport, *, minified_chars: int | None = None,
         f"({report.raw_bytes} bytes of files and {report.runtime_bytes} of runner compress to "
         f"{report.compressed_bytes} bytes, codec {report.codec}).\n"
         f"Largest files:\n{largest}\n"
-        f"Fix: {minify}; payload='s3' stores the bundle as an S3 object of any size{s3} (the script "
-        "then downloads it with the instance role: see grant_read_payload); or shrink or remove "
+        f"Fix: {minify}; payload='s3' stores the bundle as an S3 object (up to 256 MiB of files){s3} "
+        "(the script then downloads it with the instance role: see grant_read_payload); or shrink or remove "
         "the largest files, or move steps that run once into on_create.\n"
         f"{report.format()}"
     )

@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ValidationError
-from ..limits import NOTEBOOK_USER
+from ..errors import ValidationError, raise_if
+from ..limits import INLINE_FILES_MAX_BYTES, MANIFEST_MAX_BYTES, NOTEBOOK_USER, S3_FILES_MAX_BYTES
 
 #: Name of the manifest file looked up in a scripts folder.
 MANIFEST_NAME = "lifecycle.toml"
@@ -214,8 +214,13 @@ def manifest_of(root: Path) -> Path | None:
             f"{path}: is a folder; {MANIFEST_NAME} is the folder's manifest, a file. Fix: rename the "
             "folder (or make it the manifest)."
         )
-    if not stat.S_ISREG(source.stat().st_mode):
+    st = source.stat()
+    if not stat.S_ISREG(st.st_mode):
         raise ValidationError(f"{path}: not a regular file (a socket, FIFO or device). Fix: remove it.")
+    if st.st_size > MANIFEST_MAX_BYTES:
+        raise ValidationError(f"{path}: {st.st_size} bytes, more than a manifest may hold "
+                              f"({MANIFEST_MAX_BYTES} bytes: it lists steps and options). Fix: is it the "
+                              "right file?")
     return path
 
 
@@ -276,19 +281,46 @@ def collect_files(root: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDES) -> l
 
     Symlinks are followed when they stay inside ``root`` (the file is packed as a regular file
     with the target's content and mode); a symlink leaving the folder, a dangling one, a loop or
-    one to a directory is an error, as are sockets, FIFOs and devices.
+    one to a directory is an error, as are sockets, FIFOs and devices. Every file is looked at
+    before any is read: a folder holding more than any script can carry
+    (:data:`~lcc_constructs.limits.S3_FILES_MAX_BYTES`) is refused unread.
     """
     if not root.is_dir():
         raise ValidationError(f"scripts folder {str(root)!r} does not exist or is not a directory")
     real_root = root.resolve()
-    files = [read_file(root, real_root, path, rel) for path, rel in _walk(root, real_root, exclude)]
-    if not files:
+    found = []
+    for path, rel in _walk(root, real_root, exclude):
+        source, st = regular_file(root, real_root, path)
+        found.append((path, rel, source, st))
+    if not found:
         raise ValidationError(
             f"scripts folder {str(root)!r} is empty (or all its files are excluded). "
             "Fix: add at least one script."
         )
+    raise_if(too_many_bytes(str(root), {str(path): st.st_size for path, _, _, st in found},
+                            S3_FILES_MAX_BYTES, "before any of them was read"))
+    files, left = [], S3_FILES_MAX_BYTES
+    for path, rel, source, st in found:
+        files.append(read_file(path, rel, source, st, left))
+        left -= len(files[-1].data)
     files.sort(key=lambda f: f.path)
     return files
+
+
+def too_many_bytes(where: str, sizes: Mapping[str, int], limit: int, when: str) -> list[str]:
+    """A bundle's files (``sizes``: bytes by path) over ``limit``: the problem, naming the
+    largest files; none within it."""
+    total = sum(sizes.values())
+    if total <= limit:
+        return []
+    largest = ", ".join(f"{path} ({size} bytes)" for path, size in
+                        sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:3])
+    return [
+        f"{where}: its files hold {total} bytes, more than a script can carry ({limit} bytes; "
+        f"at most {INLINE_FILES_MAX_BYTES >> 20} MiB inline, {S3_FILES_MAX_BYTES >> 20} MiB with "
+        f"payload='s3'); refused {when}. Largest: {largest}. Fix: remove those files or leave them "
+        "out (exclude=); fetch large data at start instead of packing it."
+    ]
 
 
 def check_symlink(root: Path, real_root: Path, path: Path) -> Path:
@@ -307,18 +339,29 @@ def check_symlink(root: Path, real_root: Path, path: Path) -> Path:
     return target
 
 
-def read_file(root: Path, real_root: Path, path: Path, rel: str) -> BundleFile:
-    """Read one file of the folder, refusing anything but regular files."""
+def regular_file(root: Path, real_root: Path, path: Path) -> tuple[Path, os.stat_result]:
+    """The file a path of the folder stands for (a symlink's target inside it) and its status,
+    refusing anything but regular files."""
     source = check_symlink(root, real_root, path) if path.is_symlink() else path
     st = source.stat()
     if not stat.S_ISREG(st.st_mode):
         raise ValidationError(
             f"{path}: not a regular file (a socket, FIFO or device). Fix: remove it from the folder."
         )
+    return source, st
+
+
+def read_file(path: Path, rel: str, source: Path, st: os.stat_result, limit: int) -> BundleFile:
+    """Read one regular file of the folder (``source``, with its status ``st``): at most
+    ``limit`` bytes, refusing one that grew beyond them since it was looked at."""
     try:
-        data = source.read_bytes()
+        with source.open("rb") as f:
+            data = f.read(limit + 1)
     except OSError as e:
         raise ValidationError(f"{path}: cannot be read ({e.strerror}). Fix: check its permissions.") from None
+    if len(data) > limit:
+        raise ValidationError(f"{path}: grew to more than {limit} bytes while the folder was read, more "
+                              "than a script can carry. Fix: pack it when it is done changing.")
     return BundleFile(path=rel, data=data, mode=stat.S_IMODE(st.st_mode) & 0o777, origin=str(path))
 
 
