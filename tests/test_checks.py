@@ -170,12 +170,29 @@ def test_budget(budget: float, ok: bool) -> None:
      ("/home/ec2-user/SageMaker/x", False), ("/tmp/x", False), ("/root", False), ("/var/lock", False),
      ("/opt/ml", False), ("/opt", False), ("/usr/local/x", False), ("/home/ec2-user", False),
      ("relative", False), ("/", False), ("/opt/../tmp", False), ("/opt/with space", False),
-     ("/opt/a/b", False), (None, False), (5, False)],
+     ("/opt/a/b", False), (None, False), (5, False), ("/opt/x/../lifecycle", False)],
 )
 def test_unpack_dir(path: str, ok: bool) -> None:
     problems = checks.check_unpack_dir(path)
     assert (problems == []) is ok
     assert ok or "must be a new folder directly inside / or /opt" in problems[0]
+
+
+@pytest.mark.parametrize(("check", "path", "plain"), [
+    # /startup/ built a script lcc pull could not build again.
+    (checks.check_unpack_dir, "/startup/", "'/startup'"),
+    (checks.check_unpack_dir, "//startup", "'/startup'"),
+    (checks.check_unpack_dir, "/opt//lifecycle", "'/opt/lifecycle'"),
+    (checks.check_unpack_dir, "/opt/./lifecycle", "'/opt/lifecycle'"),
+    (checks.check_unpack_dir, "/startup/.", "'/startup'"),
+    (checks.check_state_dir, "/home/ec2-user/SageMaker/.lifecycle/", "'/home/ec2-user/SageMaker/.lifecycle'"),
+    (checks.check_state_dir, "/var/log//lcc-x", "'/var/log/lcc-x'"),
+])
+def test_folders_written_two_ways_are_refused_with_the_plain_way(
+        check: Callable[[str], list[str]], path: str, plain: str) -> None:
+    problems = check(path)
+    assert len(problems) == 1 and f"{path!r} is not written plainly" in problems[0], problems
+    assert problems[0].endswith(f"Fix: write it as {plain}.")
 
 
 @pytest.mark.parametrize(("keep", "ok"), [(1, True), (10, True), (1000, True), (0, False),

@@ -399,7 +399,14 @@ def check_budget(budget_seconds: float) -> list[str]:
 
 
 def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str) -> list[str]:
-    """A new folder directly inside one of ``parents``, in plain characters."""
+    """A new folder directly inside one of ``parents``, in plain characters, written plainly."""
+    if isinstance(path, str) and SAFE_PATH_PATTERN.fullmatch(path):
+        parts = path.split("/")[1:]
+        plain = "/" + "/".join(p for p in parts if p not in ("", "."))
+        if plain != path and ".." not in parts:
+            return [f"{option} {path!r} is not written plainly (a trailing '/', '//' or '.'): the script "
+                    "would name the folder in two ways, and lcc pull could not build the same script again. "
+                    f"Fix: write it as {plain!r}."]
     parent, _, name = path.rstrip("/").rpartition("/") if isinstance(path, str) else ("", "", "")
     if (not isinstance(path, str) or not SAFE_PATH_PATTERN.fullmatch(path) or name in ("", ".", "..")
             or (parent or "/") not in parents or path.rstrip("/") in SYSTEM_FOLDERS):
