@@ -86,6 +86,11 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.persist_home_folders(folders=[".config", ".config/pip"]),
      "lists '.config/pip' inside '.config'"),
     (lambda: recipes.persist_home_folders(folders=[".ssh", ".ssh/"]), "lists a folder twice"),
+    # A file listed became a link to an empty folder at every start (.bashrc broke login shells).
+    (lambda: recipes.persist_home_folders(folders=[".config", ".bashrc"]),
+     r"folders='\.bashrc' is a file in ec2-user's home, not a folder"),
+    (lambda: recipes.persist_home_folders(folders=[".ssh/known_hosts"]), "is a file in ec2-user's home"),
+    (lambda: recipes.persist_home_folders(folders=[".gitconfig"]), "use the git-config recipe"),
     (lambda: recipes.persistent_bin(folder="/home/ec2-user/SageMaker/a:b"), "folder="),
     (lambda: recipes.persistent_bin(binaries={"a/b": "https://e.com"}), "not a plain file name"),
     (lambda: recipes.persistent_bin(binaries={"a": "ftp://e.com/a"}), r"binaries\['a'\]='ftp"),
@@ -191,3 +196,15 @@ def test_the_docs_document_every_recipe_and_option() -> None:
         for p in inspect.signature(fn).parameters.values():
             if p.kind is inspect.Parameter.KEYWORD_ONLY:
                 assert f"`{p.name}`" in table, (name, p.name)
+
+
+def test_folders_beside_the_homes_files_are_fine() -> None:
+    from lcc_constructs.recipes.persist_home_folders import HOME_FILES
+
+    recipes.persist_home_folders(folders=[".ssh", ".config/pip", ".bashrc.d", ".aws", ".local/share/jupyter"])
+    # Each listed name is refused, as itself and as the parent of anything listed.
+    for name in sorted(HOME_FILES):
+        with pytest.raises(BundleError, match="is a file in ec2-user's home"):
+            recipes.persist_home_folders(folders=[name])
+        with pytest.raises(BundleError, match="is a file in ec2-user's home"):
+            recipes.persist_home_folders(folders=[f"{name}/x"])
