@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -33,6 +34,9 @@ from ..limits import (
 RECIPE_LIB = "recipes/lib.sh"
 
 URL = re.compile(r"^(https?|file)://[^\s'\"\\]+$")
+
+#: TCP ports.
+PORTS = range(1, 65536)
 
 
 class Options:
@@ -105,6 +109,18 @@ class Options:
             else:
                 out[key] = self.text(f"{option}[{key!r}]", item)
         return out
+
+    def port(self, option: str, value: str, port: str | None) -> None:
+        """``port``, the port ``value`` names (None: none named), is one (1 to 65535)."""
+        if port is not None and int(port) not in PORTS:
+            self.problem(option, value, f"names port {port}: ports are {PORTS.start} to {PORTS.stop - 1}")
+
+    def url_port(self, option: str, url: str) -> None:
+        """The port of a URL already matched by :data:`URL`, if it names one, is one."""
+        netloc = urllib.parse.urlsplit(url).netloc.rpartition("@")[2]  # no user:password
+        _, colon, port = netloc.rpartition(":")
+        if colon and port.isdigit():  # (not "1]" of "[::1]")
+            self.port(option, url, port)
 
     def persistent_path(self, option: str, value: object) -> str:
         """An absolute folder strictly inside the persistent volume, in plain characters."""
