@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
+from ..errors import got
 from ..limits import (
     BASH_SPECIAL_VARIABLES,
     CONFIG_NAME_MAX_CHARS,
@@ -373,6 +374,8 @@ def run_checks(scripts: Scripts, checks: Sequence[Check] = CHECKS) -> list[str]:
 
 def check_config_name(name: str) -> list[str]:
     """A lifecycle configuration name as the service accepts it."""
+    if not isinstance(name, str):
+        return [f"lifecycle_config_name must be a string, {got(name)}"]
     if len(name) > CONFIG_NAME_MAX_CHARS:
         return [
             f"lifecycle_config_name {name!r} has {len(name)} characters; the service allows at "
@@ -388,6 +391,9 @@ def check_config_name(name: str) -> list[str]:
 
 
 def check_budget(budget_seconds: float) -> list[str]:
+    if isinstance(budget_seconds, bool) or not isinstance(budget_seconds, (int, float)):
+        return [f"budget must be a number of seconds from {MIN_STEP_SECONDS} to {MAX_BUDGET_SECONDS}, "
+                f"{got(budget_seconds)}"]
     if not seconds_in_range(budget_seconds, MIN_STEP_SECONDS, MAX_BUDGET_SECONDS):
         return [
             f"budget of {budget_seconds!r} seconds is out of range: it must be from "
@@ -400,6 +406,8 @@ def check_budget(budget_seconds: float) -> list[str]:
 
 def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str) -> list[str]:
     """A new folder directly inside one of ``parents``, in plain characters, written plainly."""
+    if not isinstance(path, str):
+        return [f"{option} must be a string (an absolute folder such as {examples}), {got(path)}"]
     if isinstance(path, str) and SAFE_PATH_PATTERN.fullmatch(path):
         parts = path.split("/")[1:]
         plain = "/" + "/".join(p for p in parts if p not in ("", "."))
@@ -464,5 +472,5 @@ def check_files_size(scripts: Scripts, payload: str) -> list[str]:
 
 def check_keep_runs(keep_runs: int) -> list[str]:
     if isinstance(keep_runs, bool) or not isinstance(keep_runs, int) or not 1 <= keep_runs <= MAX_KEEP_RUNS:
-        return [f"keep_runs={keep_runs!r} must be a whole number from 1 to {MAX_KEEP_RUNS}"]
+        return [f"keep_runs must be a whole number from 1 to {MAX_KEEP_RUNS}, {got(keep_runs)}"]
     return []

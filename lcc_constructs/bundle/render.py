@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Literal
 
-from ..errors import ValidationError, raise_if
+from ..errors import ValidationError, got, raise_if
 from ..limits import (
     CONTENT_LIMIT_CHARS,
     DEFAULT_BUDGET_SECONDS,
@@ -113,8 +113,13 @@ class BuildOptions:
 
     def problems(self) -> list[str]:
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
+        if not isinstance(self.minify, bool):
+            problems.append(f"minify must be True or False, {got(self.minify)}")
         if self.payload not in PAYLOADS:
             problems.append(f"payload={self.payload!r} must be one of {PAYLOADS}")
+        elif self.codec is not None and not isinstance(self.codec, str):
+            problems.append(f"codec must be a codec's name (a string such as 'deflate+base85') or a Codec, "
+                            f"{got(self.codec)}")
         elif self.codec is not None:
             try:
                 codec = codec_named(str(self.codec))

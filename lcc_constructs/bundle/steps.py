@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ValidationError, raise_if
+from ..errors import ValidationError, got, raise_if
 from ..limits import INLINE_FILES_MAX_BYTES, MANIFEST_MAX_BYTES, NOTEBOOK_USER, S3_FILES_MAX_BYTES
 
 #: Name of the manifest file looked up in a scripts folder.
@@ -92,16 +92,42 @@ class Step:
     recipe: RecipeCall | None = None
 
     def __post_init__(self) -> None:
+        raise_if(self._type_problems())
+        object.__setattr__(self, "run_as", RunAs(self.run_as))
+        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+
+    def _type_problems(self) -> list[str]:
+        """Every field of the wrong type (the values are checked at build)."""
+        where = (f"step {self.name!r}" if isinstance(self.name, str)
+                 else f"step of script {self.script!r}" if isinstance(self.script, str) else "step")
+        timeout = self.timeout_seconds
+        number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+        expected = {
+            "name": (isinstance(self.name, str), "a string"),
+            "script": (isinstance(self.script, str), "a string (a path relative to the scripts folder)"),
+            "background": (isinstance(self.background, bool), "True or False"),
+            "required": (isinstance(self.required, bool), "True or False"),
+            "timeout_seconds": (timeout is None or number, "a number of seconds or None"),
+            "recipe": (self.recipe is None or isinstance(self.recipe, RecipeCall),
+                       "None (recipes set it to a RecipeCall)"),
+        }
+        problems = [f"{where}: {field} must be {what}, {got(getattr(self, field))}"
+                    for field, (ok, what) in expected.items() if not ok]
         try:
-            object.__setattr__(self, "run_as", RunAs(self.run_as))
+            RunAs(self.run_as)
         except ValueError:
             allowed = ", ".join(repr(r.value) for r in RunAs)
-            raise ValidationError(
-                f"step {self.name!r}: run_as={self.run_as!r} is not a known user; use one of {allowed}"
-            ) from None
+            problems.append(f"{where}: run_as={self.run_as!r} is not a known user; use RunAs.ROOT, "
+                            f"RunAs.NOTEBOOK_USER or one of {allowed}")
         if not isinstance(self.env, Mapping):
-            raise ValidationError(f"step {self.name!r}: env={self.env!r} must map names to values")
-        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+            problems.append(f"{where}: env={self.env!r} must map names to values (a dict of strings)")
+        else:
+            problems += [f"{where}: env must map strings to strings, {got(key)} as a name"
+                         for key in self.env if not isinstance(key, str)]
+            problems += [f"{where}: env[{key!r}] must be a string, {got(value)}"
+                         for key, value in self.env.items()
+                         if isinstance(key, str) and not isinstance(value, str)]
+        return problems
 
 
 @dataclass(frozen=True)
@@ -113,6 +139,13 @@ class BundleFile:
     mode: int
     #: Where it came from, for error messages (a path on disk).
     origin: str
+
+    def __post_init__(self) -> None:
+        expected = {"path": (str, "a string"), "data": (bytes, "bytes"), "origin": (str, "a string"),
+                    "mode": (int, "permission bits (an int such as 0o755)")}
+        raise_if([f"file {self.path!r}: {field} must be {what}, {got(getattr(self, field))}"
+                  for field, (typ, what) in expected.items()
+                  if not isinstance(getattr(self, field), typ) or isinstance(getattr(self, field), bool)])
 
 
 #: How a manifest's ``recipe = "..."`` entries become scripts: (name, options, where) -> Scripts.
@@ -134,6 +167,13 @@ class Scripts:
     notebook_actions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for name in ("files", "steps", "notebook_actions"):  # (an iterator is read once)
+            items = getattr(self, name)
+            if isinstance(items, Iterable) and not isinstance(items, (str, bytes)):
+                object.__setattr__(self, name, tuple(items))
+        raise_if([*_items_problems("files", self.files, BundleFile, "BundleFile"),
+                  *_items_problems("steps", self.steps, Step, "Step"),
+                  *_items_problems("notebook_actions", self.notebook_actions, str, "string")])
         # The very same file from two sources (the helpers every built-in recipe brings) is
         # packed once; different files on one path remain an error of the build's checks.
         unique: dict[tuple[str, bytes, int], BundleFile] = {}
@@ -170,6 +210,10 @@ class Scripts:
         :param recipes: how the manifest's ``recipe = ...`` entries are made. Default: the
             built-in recipes (:mod:`lcc_constructs.recipes`).
         """
+        # (An iterator is read once.)
+        steps = list(steps) if isinstance(steps, Iterable) and not isinstance(steps, (str, bytes)) else steps
+        exclude = list(exclude) if isinstance(exclude, Iterable) and not isinstance(exclude, str) else exclude
+        raise_if(_from_folder_problems(folder, steps, exclude, prefix, kind, recipes))
         root = Path(folder)
         manifest = manifest_of(root)
         # The manifest is read here, at build time; it is not needed on the instance.
@@ -196,6 +240,34 @@ class Scripts:
             return NotImplemented
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
                        notebook_actions=self.notebook_actions + other.notebook_actions)
+
+
+def _from_folder_problems(folder: object, steps: object, exclude: object, prefix: object, kind: object,
+                          recipes: object) -> list[str]:
+    """:meth:`Scripts.from_folder`'s arguments of the wrong type."""
+    where = "Scripts.from_folder"
+    problems = [] if isinstance(folder, (str, os.PathLike)) else [
+        f"{where}: folder must be a path (a string or os.PathLike), {got(folder)}"]
+    if steps is not None:
+        problems += _items_problems("steps", steps, Step, "Step", where)
+    problems += _items_problems("exclude", exclude, str, "glob pattern", where)
+    if not isinstance(prefix, str):
+        problems.append(f"{where}: prefix must be a string (a sub-folder of the bundle), {got(prefix)}")
+    if kind not in KIND_SCRIPTS:
+        problems.append(f"{where}: kind must be one of {', '.join(map(repr, KIND_SCRIPTS))}, {got(kind)}")
+    if recipes is not None and not callable(recipes):
+        problems.append(f"{where}: recipes must be a function (name, options, where) -> Scripts, "
+                        f"{got(recipes)}")
+    return problems
+
+
+def _items_problems(field: str, items: object, typ: type, what: str, where: str = "Scripts") -> list[str]:
+    """A sequence of ``typ`` (a list or tuple, not a string): a field of :class:`Scripts`, or an
+    argument of ``where``."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        return [f"{where}: {field} must be a list or tuple of {what}s, {got(items)}"]
+    return [f"{where}: {field}[{i}] must be a {what}, {got(item)}"
+            for i, item in enumerate(items) if not isinstance(item, typ)]
 
 
 def manifest_of(root: Path) -> Path | None:

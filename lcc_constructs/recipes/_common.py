@@ -21,7 +21,7 @@ from ..bundle.assets import assets_dir, packed
 from ..bundle.checks import seconds_in_range
 from ..bundle.manifest import toml_number
 from ..bundle.steps import DEFAULT_EXCLUDES
-from ..errors import raise_if
+from ..errors import got, raise_if
 from ..limits import (
     MAX_STEP_TIMEOUT_SECONDS,
     MIN_STEP_SECONDS,
@@ -46,9 +46,12 @@ class Options:
     is wrong, so that checking can go on); :meth:`done` raises all problems together.
     """
 
-    def __init__(self, recipe: str) -> None:
+    def __init__(self, recipe: str, name: object = None) -> None:
+        """``name``: the name given to this use of the recipe (its step's), when it takes one."""
         self.recipe = recipe
         self.problems: list[str] = []
+        if name is not None and not isinstance(name, str):
+            self.problems.append(f"recipe {recipe!r}: name must be a string (the step's name), {got(name)}")
 
     def problem(self, option: str, value: object, fix: str) -> None:
         self.problems.append(f"recipe {self.recipe!r}: {option}={value!r} {fix}")
@@ -81,13 +84,16 @@ class Options:
 
     def matching(self, option: str, value: object, pattern: re.Pattern[str], what: str) -> str:
         if not isinstance(value, str) or not pattern.fullmatch(value):
-            self.problem(option, value, f"must be {what}")
+            self.problem(option, value, f"must be {what}" if isinstance(value, str) else
+                         f"must be a string: {what}")
             return ""
         return value
 
     def strings(self, option: str, values: object, pattern: re.Pattern[str] | None, what: str) -> list[str]:
         if isinstance(values, str) or not isinstance(values, Sequence):
-            self.problem(option, values, f"must be a list of {what}, not a single string")
+            kind = f"a value of type {type(values).__name__}"
+            kind = "a single string" if isinstance(values, str) else kind
+            self.problem(option, values, f"must be a list of {what}, not {kind}")
             return []
         for value in values:
             if not isinstance(value, str) or pattern and not pattern.fullmatch(value):
@@ -128,7 +134,8 @@ class Options:
         if (path is None or not SAFE_PATH_PATTERN.fullmatch(str(value)) or ".." in path.parts
                 or not path.is_relative_to(PERSISTENT_DIR) or path == PurePosixPath(PERSISTENT_DIR)):
             self.problem(option, value,
-                         f"must be a folder inside the persistent volume {PERSISTENT_DIR} (an absolute "
+                         ("must be a folder" if path else "must be a string naming a folder") +
+                         f" inside the persistent volume {PERSISTENT_DIR} (an absolute "
                          f"path of letters, digits and _ . / -), e.g. '{PERSISTENT_DIR}/.bin'")
             return f"{PERSISTENT_DIR}/x"
         return path.as_posix()
@@ -170,7 +177,8 @@ def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *
     differ from their defaults, as JSON. ``once``: the instance can have one of what it sets up."""
     defaults = {p.name: p.default for p in inspect.signature(fn).parameters.values()}
     options = {k: _plain(v) for k, v in given.items() if k in defaults and _plain(v) != _plain(defaults[k])}
-    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":")), once)
+    # (A value JSON cannot hold is a wrong one, which the recipe refuses: its repr is never kept.)
+    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":"), default=repr), once)
 
 
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,

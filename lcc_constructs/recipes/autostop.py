@@ -76,7 +76,7 @@ def autostop(
     """
     # One timer and one /opt/lcc-autostop for the instance: a second use would replace the first.
     call = recipe_call(NAME, autostop, locals(), once=True)
-    o = Options(NAME)
+    o = Options(NAME, name)
     if (isinstance(idle_minutes, bool) or not isinstance(idle_minutes, (int, float))
             or not math.isfinite(idle_minutes) or idle_minutes <= 0):
         o.problem("idle_minutes", idle_minutes, "must be a positive number of minutes")

@@ -68,7 +68,7 @@ def environment_variables(
     :param timeout_seconds: the step's time limit (default 30).
     """
     call = recipe_call(NAME, environment_variables, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     values = o.table("variables", variables)
     if not values and not o.problems:
         o.problem("variables", variables, "needs at least one variable")

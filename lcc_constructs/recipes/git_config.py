@@ -35,7 +35,7 @@ def git_config(
     :param timeout_seconds: the step's time limit (default 30).
     """
     call = recipe_call(NAME, git_config, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     values = o.table("settings", settings)
     for option, key, value in (("user_name", "user.name", user_name),
                                ("user_email", "user.email", user_email)):

@@ -44,7 +44,7 @@ def package_index(
     :param timeout_seconds: the step's time limit (default 60).
     """
     call = recipe_call(NAME, package_index, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     index = o.matching("index_url", index_url, URL, _URL_TEXT) if index_url is not None else ""
     extra = o.strings("extra_index_urls", extra_index_urls, URL, "a URL")
     for option, url in [("index_url", index), *(("extra_index_urls", u) for u in extra)]:

@@ -67,7 +67,7 @@ def persist_home_folders(
     :param timeout_seconds: the step's time limit (default 120).
     """
     call = recipe_call(NAME, persist_home_folders, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     clean = [_home_folder(o, f) for f in o.strings("folders", folders, None, "folders")]
     if not clean and not o.problems:
         o.problem("folders", folders, "must be a non-empty list of folder names")

@@ -43,7 +43,7 @@ def persistent_bin(
     :param timeout_seconds: the step's time limit (default 180).
     """
     call = recipe_call(NAME, persistent_bin, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     urls = o.table("binaries", binaries)
     sums = o.table("sha256", sha256)
     for file_name, url in urls.items():
