@@ -117,6 +117,22 @@ def test_check_passes_on_good_input(check: Callable[[Scripts], list[str]]) -> No
     assert check(GOOD) == []
 
 
+def test_duplicate_names_say_how_many_steps_to_rename_and_which() -> None:
+    # Six steps named on-start were told to "set name= on one of them": five need it.
+    named = [Step(name="on-start", script=p) for p in ["a.sh", "b.sh"] * 3]
+    six = scripts({"a.sh": b"echo\n", "b.sh": b"echo\n"}, [*named, Step(name="x", script="a.sh")])
+    assert checks.check_duplicate_step_names(six) == [
+        "step name 'on-start' is used 6 times, by steps #1 (a.sh), #2 (b.sh), #3 (a.sh), #4 (b.sh), "
+        "#5 (a.sh), #6 (b.sh): each step needs its own name (it names the step's log file). Fix: give 5 of "
+        "them names of their own (name= of Step, name = \"...\" in lifecycle.toml), for example steps #2, "
+        "#3, #4, #5, #6."]
+    two = scripts({"a.sh": b"echo\n"}, [Step(name="y", script="a.sh"), Step(name="x", script="a.sh"),
+                                        Step(name="x", script="a.sh")])
+    assert "used 2 times, by steps #2 (a.sh), #3 (a.sh)" in checks.check_duplicate_step_names(two)[0]
+    assert "give one of them a name of its own" in checks.check_duplicate_step_names(two)[0]
+    assert checks.check_duplicate_step_names(two)[0].endswith("for example steps #3.")
+
+
 def test_recipes_that_may_be_used_twice_can_be() -> None:
     twice = recipes.git_config(name="git-a", user_name="a") + recipes.git_config(name="git-b", user_name="b")
     assert checks.check_recipes_used_once(twice + recipes.autostop()) == []

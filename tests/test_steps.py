@@ -91,8 +91,19 @@ def test_a_folder_laid_out_for_the_service_runs_its_kinds_script(tmp_path: Path)
 def test_a_folder_with_only_the_other_kinds_script_has_nothing_to_run(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"on-create.sh": "echo once\n", "helper.sh": "echo\n"})
     assert Scripts.from_folder(folder, kind="on-start").steps == ()
-    with pytest.raises(BundleError, match="no step to run"):
+    # It said "no top-level *.sh or *.py file": the folder has two, and the way to build it.
+    with pytest.raises(BundleError, match=r"no step to run: the folder holds on-create\.sh, the on-create "
+                                          r"script, and no on-start\.sh, so the on-start script has nothing "
+                                          r"to run\. Fix: build the folder as the on-create script "
+                                          r"\(LifecycleConfig\(\.\.\., on_create=folder\), "
+                                          r"Scripts\.from_folder\(folder, kind='on-create'\), lcc build "
+                                          r"--kind on-create, lcc deploy --on-create FOLDER\), or add "
+                                          r"on-start\.sh\."):
         build(Scripts.from_folder(folder, kind="on-start"))
+    (folder / "on-create.sh").rename(folder / "on-start.sh")
+    with pytest.raises(BundleError, match=r"holds on-start\.sh, the on-start script, and no on-create\.sh.* "
+                                          r"lcc build --kind on-start\), or add on-create\.sh\."):
+        build(Scripts.from_folder(folder, kind="on-create"))
 
 
 def test_files_keep_their_permission_bits(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from ..limits import (
 )
 from ._python39 import python39_problem
 from .languages import language, runs_on_instance_python
-from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts, too_many_bytes
+from .steps import KIND_SCRIPTS, MANIFEST_NAME, BundleFile, RunAs, Scripts, too_many_bytes
 
 Check = Callable[[Scripts], list[str]]
 
@@ -64,6 +64,21 @@ def _text_files(scripts: Scripts) -> list[BundleFile]:
 def check_has_steps(scripts: Scripts) -> list[str]:
     if scripts.steps:
         return []
+    # A folder laid out for the service runs its kind's script; with only the other's, this one
+    # has nothing to run.
+    others = {kind: name for kind, name in KIND_SCRIPTS.items()
+              if any(PurePosixPath(f.path).name == name for f in scripts.files)}
+    if len(others) == 1:
+        (kind, name), = others.items()
+        this = next(k for k in KIND_SCRIPTS if k != kind)
+        return [
+            f"no step to run: the folder holds {name}, the {kind} script, and no {KIND_SCRIPTS[this]}, so "
+            f"the {this} script has nothing to run. Fix: build the folder as the {kind} script "
+            f"(LifecycleConfig(..., {kind.replace('-', '_')}=folder), Scripts.from_folder(folder, "
+            f"kind={kind!r}), lcc build --kind {kind}" + (", lcc deploy --on-create FOLDER"
+                                                          if kind == "on-create" else "")
+            + f"), or add {KIND_SCRIPTS[this]}."
+        ]
     return [
         "no step to run: the folder has no lifecycle.toml and no top-level *.sh or *.py file. "
         "Fix: add a script at the top of the folder or declare steps in lifecycle.toml."
@@ -95,13 +110,21 @@ def check_runner_file_names(scripts: Scripts) -> list[str]:
 
 
 def check_duplicate_step_names(scripts: Scripts) -> list[str]:
-    counts = Counter(s.name for s in scripts.steps)
-    return [
-        f"step name {name!r} is used {n} times: each step needs its own name "
-        "(it names the step's log file). Fix: set name= on one of them."
-        for name, n in sorted(counts.items())
-        if n > 1
-    ]
+    uses: dict[str, list[int]] = {}
+    for i, s in enumerate(scripts.steps, start=1):  # #i: the script's i-th step
+        uses.setdefault(s.name, []).append(i)
+    problems = []
+    for name, numbers in sorted(uses.items()):
+        if len(numbers) > 1:
+            steps = ", ".join(f"#{i} ({scripts.steps[i - 1].script})" for i in numbers)
+            rename = ("one of them a name of its own" if len(numbers) == 2
+                      else f"{len(numbers) - 1} of them names of their own")
+            problems.append(
+                f"step name {name!r} is used {len(numbers)} times, by steps {steps}: each step needs its own "
+                f"name (it names the step's log file). Fix: give {rename} (name= of Step, name = \"...\" "
+                f"in lifecycle.toml), for example steps {', '.join(f'#{i}' for i in numbers[1:])}."
+            )
+    return problems
 
 
 def check_recipes_used_once(scripts: Scripts) -> list[str]:
