@@ -141,6 +141,8 @@ WRONG_TYPES: list[tuple[Callable[[], object], str]] = [
     (lambda: Scripts.from_folder(".", prefix=5), r"prefix must be a string .*, got 5 \(int\)"),
     (lambda: Scripts.from_folder(".", kind="on-stop"),
      r"kind must be one of 'on-start', 'on-create', got 'on-stop'"),
+    (lambda: Scripts.from_folder(".", kind=["on-start"]),
+     r"kind must be one of .*, got \['on-start'\] \(list\)"),
     (lambda: Scripts.from_folder(".", exclude="*.txt"),
      r"exclude must be a list or tuple of glob patterns, got"),
     (lambda: Scripts.from_folder(".", steps="a.sh"), r"steps must be a list or tuple of Steps, got 'a.sh'"),

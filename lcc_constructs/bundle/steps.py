@@ -253,7 +253,7 @@ def _from_folder_problems(folder: object, steps: object, exclude: object, prefix
     problems += _items_problems("exclude", exclude, str, "glob pattern", where)
     if not isinstance(prefix, str):
         problems.append(f"{where}: prefix must be a string (a sub-folder of the bundle), {got(prefix)}")
-    if kind not in KIND_SCRIPTS:
+    if not (isinstance(kind, str) and kind in KIND_SCRIPTS):
         problems.append(f"{where}: kind must be one of {', '.join(map(repr, KIND_SCRIPTS))}, {got(kind)}")
     if recipes is not None and not callable(recipes):
         problems.append(f"{where}: recipes must be a function (name, options, where) -> Scripts, "
