@@ -311,7 +311,7 @@ def _check_config_name(name: str) -> None:
 
 
 def _check_notebook_name(name: str) -> None:
-    if len(name) > CONFIG_NAME_MAX_CHARS or not CONFIG_NAME_PATTERN.match(name):
+    if len(name) > CONFIG_NAME_MAX_CHARS or not CONFIG_NAME_PATTERN.fullmatch(name):
         raise UsageError(f"notebook instance name {name!r} is not valid: SageMaker's names are letters, "
                          f"digits and hyphens, starting and ending with a letter or digit, at most "
                          f"{CONFIG_NAME_MAX_CHARS} characters")

@@ -29,6 +29,15 @@ class ValidationError(ValueError):
             message = f"{where}{len(self.problems)} problems:\n- " + "\n- ".join(self.problems)
         super().__init__(message)
 
+def got(value: object) -> str:
+    """What a wrong value was, for a message: ``got None``, ``got 'x' (str)``, ``got [1] (list)``
+    (its repr, cut after 60 characters)."""
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    plain = value is None or isinstance(value, bool)
+    return f"got {text}" if plain else f"got {text} ({type(value).__name__})"
+
+
 def raise_if(problems: Sequence[str], *, path: str | None = None, construct: str | None = None,
              headline: str | None = None) -> None:
     """Raise every problem found at once, or nothing. ``path`` and ``construct``: the

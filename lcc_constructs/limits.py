@@ -82,8 +82,22 @@ SYSTEM_FOLDERS = frozenset({
 #: Step names: safe in file names, JSON and shell words without quoting.
 STEP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
+#: The files the runner writes into a run's folder besides each step's ``<name>.log`` and
+#: ``<name>.result.json`` (assets/runtime/*.sh): root's record and the notebook user's copy. No
+#: step may be named so that one of its files is one of these (a step "runner" wrote into the
+#: runner's own log).
+RUNNER_FILES = ("runner.log", "status.json", "not-copied.txt")
+
+#: The files of a step in a run's folder: its output, and a background step's outcome.
+STEP_FILE_SUFFIXES = (".log", ".result.json")
+
 #: Environment variable names a step may set.
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: The most one environment string may hold on Linux, ``NAME=value`` and its final NUL byte
+#: (MAX_ARG_STRLEN, 32 pages of 4 KiB): a longer one fails the step's start with "Argument list
+#: too long".
+ENV_STRING_MAX_BYTES = 131072
 
 #: The runner's own variables start with this: a step may not set them.
 RESERVED_ENV_PREFIX = "LCC_"
@@ -137,3 +151,16 @@ MAX_VOLUME_SIZE_GB = 16384
 #: KiB of bzip2 decompress to GiBs; a bundle of lcc-constructs is far smaller (a script's
 #: payload holds at most about 100 KiB of files; an S3 payload is meant for a few MiB).
 READBACK_MAX_BYTES = 64 << 20
+
+#: The most bytes of files a script's bundle may hold; a folder holding more is refused before
+#: any of its files is read (a 1 GB sparse file took 74 s and 3.2 GB of memory to be refused).
+#: Inline, the 16384 characters are no bound of their own (bzip2 turns a GiB of zeros into less
+#: than a KiB), but lcc reads a payload back only up to READBACK_MAX_BYTES: a bundle beyond it
+#: could not be inspected, pulled or compared. With payload="s3" the object may be larger (the
+#: instance downloads and unpacks it in memory within the start's 5 minutes; lcc reads back
+#: only its first READBACK_MAX_BYTES).
+INLINE_FILES_MAX_BYTES = READBACK_MAX_BYTES
+S3_FILES_MAX_BYTES = 256 << 20
+
+#: The most a lifecycle.toml may hold (it lists steps and options: a few KiB).
+MANIFEST_MAX_BYTES = 1 << 20

@@ -395,3 +395,28 @@ def test_build_each_kind_of_a_folder_laid_out_for_the_service(tmp_path: Path) ->
         assert lcc("build", str(folder), "--kind", kind, "-o", str(out)).returncode == 0
         (found,) = json.loads(lcc("inspect", str(out), "--json").stdout)
         assert found["kind"] == kind and found["step_names"] == [kind]
+
+
+@pytest.mark.parametrize("args", [
+    ["deploy", "name\n", "{folder}"],
+    ["build", "{folder}", "--unpack-dir", "/startup\n", "-o", "-"],
+    ["build", "{folder}", "--state-dir", "/home/ec2-user/SageMaker/.lc\n", "-o", "-"],
+])
+def test_a_name_or_folder_ending_in_a_newline_is_refused_before_anything_is_built(
+        tmp_path: Path, args: list[str]) -> None:
+    folder = write_folder(tmp_path / "s", FILES)
+    proc = lcc(*(a.format(folder=folder) for a in args))
+    assert proc.returncode == 2, proc.stderr
+    assert "\\n'" in proc.stderr and proc.stdout == ""
+
+
+def test_a_manifest_linking_out_of_the_folder_is_not_read_for_its_options(tmp_path: Path) -> None:
+    # lcc read the [options] of /etc/hostname (say) before it looked at the folder's files.
+    outside = tmp_path / "hostname"
+    outside.write_text("ip-10-0-0-1.secret.internal\n")
+    folder = write_folder(tmp_path / "s", FILES)
+    (folder / "lifecycle.toml").symlink_to(outside)
+    proc = lcc("build", str(folder), "-o", "-")
+    assert proc.returncode == 1, proc.stderr
+    assert "symlink points outside the scripts folder" in proc.stderr
+    assert "secret" not in proc.stderr.replace(str(tmp_path), "") and proc.stdout == ""

@@ -176,3 +176,112 @@ def test_every_import_in_the_docs_works() -> None:
                 name = name.split(" as ")[0].strip()
                 if name:
                     assert hasattr(mod, name), f"{module}.{name}"
+
+
+# --- names and paths are checked whole ------------------------------------------------------------
+
+#: Calls that look at the start of a text only: with a pattern ending in $, which also matches
+#: before a final newline, "a\n" passes a check of "a" (a step named "a\n" reached the runner).
+PREFIX_CALLS = ("match", "search")
+
+def has_end_anchor(pattern: str) -> bool:
+    """Whether a regular expression holds a ``$`` that is an anchor: not escaped, not in a
+    character class."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            # A ] first in the class (after an optional ^) is one of its characters.
+            i += 2 if pattern[i + 1:i + 2] == "^" else 1
+            if pattern[i:i + 1] == "]":
+                i += 1
+            continue
+        elif ch == "$":
+            return True
+        i += 1
+    return False
+
+
+@pytest.mark.parametrize(("pattern", "anchored"), [
+    (r"^a$", True), (r"a|b$", True), (r"^a\$", False), (r"[$]", False), (r"[^$]+", False),
+    (r"[]$]", False), (r"[^]$]x", False), (r"a\\$", True), (r'([\\"$`])', False), (r"a\Z", False),
+])
+def test_has_end_anchor(pattern: str, anchored: bool) -> None:
+    assert has_end_anchor(pattern) is anchored
+
+
+def module_patterns(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level ``NAME = re.compile(<first argument>, ...)``: the first argument by name."""
+    found = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "re.compile"
+                and node.value.args):
+            found[node.targets[0].id] = node.value.args[0]
+    return found
+
+
+def pattern_of(module: str, tree: ast.Module, name: str) -> ast.expr | None:
+    """The pattern a name stands for in ``module``: its own, or one it imports by name."""
+    own = module_patterns(tree)
+    if name in own:
+        return own[name]
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
+            real = next(a.name for a in node.names if (a.asname or a.name) == name)
+            package = module.split(".")[:-1]
+            base = package[:len(package) - (node.level - 1)] if node.level else []
+            source = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            path = modules().get(source) or modules().get(f"{source}.__init__")
+            if path is not None:
+                return pattern_of(source, ast.parse(path.read_text()), real)
+    return None
+
+
+def prefix_calls(module: str, tree: ast.Module) -> list[str]:
+    """Each ``.match(``/``.search(`` call of ``module`` whose pattern has (or may have) a ``$``
+    anchor: on ``re`` with such a pattern, on a module-level pattern with one, or on anything
+    this test cannot see the pattern of."""
+    wrong = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in PREFIX_CALLS):
+            continue
+        receiver = ast.unparse(node.func.value)
+        if receiver == "re":
+            pattern = node.args[0] if node.args else None
+        elif isinstance(node.func.value, ast.Name):
+            pattern = pattern_of(module, tree, receiver)
+        else:
+            pattern = None
+        text = pattern.value if isinstance(pattern, ast.Constant) and isinstance(pattern.value, str) else None
+        if text is None or has_end_anchor(text):
+            wrong.append(f"{module}:{node.lineno}: {ast.unparse(node)}")
+    return wrong
+
+
+def test_no_check_matches_only_the_start_of_a_text() -> None:
+    # fullmatch, always: re.match(r"^[a-z]+$", "a\n") matches.
+    wrong = [call for module, path in sorted(modules().items())
+             for call in prefix_calls(module, ast.parse(path.read_text()))]
+    assert wrong == [], "use fullmatch (a $ also matches before a final newline):\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize(("source", "found"), [
+    ('import re\nP = re.compile(r"^[a-z]+$")\nP.match(x)\n', True),
+    ('import re\nP = re.compile(r"^[a-z]+$")\nP.fullmatch(x)\n', False),
+    ('import re\nre.match(r"^[a-z]+$", x)\n', True),
+    ('import re\nre.search(r"[a-z]+$", x)\n', True),
+    ('import re\nP = re.compile(r"[a-z]+\\n")\nP.match(x, 3)\n', False),
+    ('def f(pattern):\n    return pattern.match(x)\n', True),
+    ('from ..limits import STEP_NAME_PATTERN\nSTEP_NAME_PATTERN.match(x)\n', True),
+    ('from ..limits import STEP_NAME_PATTERN as P\nP.match(x)\n', True),
+])
+def test_the_prefix_call_finder_finds_them(source: str, found: bool) -> None:
+    assert bool(prefix_calls("bundle.example", ast.parse(source))) is found

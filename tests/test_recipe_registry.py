@@ -41,7 +41,8 @@ def test_manifest_recipe_with_prefix_keeps_recipe_paths(tmp_path: Path) -> None:
     ('recipe = "no-such"', "unknown recipe 'no-such'; known recipes: .*stop-ssm-agent"),
     ('recipe = "stop-ssm-agent"\nscript = "a.sh"', r"unknown key\(s\) \['script'\] for a recipe"),
     ('recipe = "stop-ssm-agent"\n[step.with]\nnmae = "x"', "has no option 'nmae'"),
-    ('recipe = "stop-ssm-agent"\n[step.with]\nname = 3', "step name 3 is not valid"),
+    ('recipe = "stop-ssm-agent"\n[step.with]\nname = 3',
+     r"name must be a string \(the step's name\), got 3 \(int\)"),
     ('recipe = "stop-ssm-agent"\n[step.with]\nuninstall = "yes"', "uninstall='yes' must be True or False"),
     ('recipe = "environment-variables"', "recipe 'environment-variables' needs the option 'variables'"),
 ])

@@ -86,6 +86,11 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.persist_home_folders(folders=[".config", ".config/pip"]),
      "lists '.config/pip' inside '.config'"),
     (lambda: recipes.persist_home_folders(folders=[".ssh", ".ssh/"]), "lists a folder twice"),
+    # A file listed became a link to an empty folder at every start (.bashrc broke login shells).
+    (lambda: recipes.persist_home_folders(folders=[".config", ".bashrc"]),
+     r"folders='\.bashrc' is a file in ec2-user's home, not a folder"),
+    (lambda: recipes.persist_home_folders(folders=[".ssh/known_hosts"]), "is a file in ec2-user's home"),
+    (lambda: recipes.persist_home_folders(folders=[".gitconfig"]), "use the git-config recipe"),
     (lambda: recipes.persistent_bin(folder="/home/ec2-user/SageMaker/a:b"), "folder="),
     (lambda: recipes.persistent_bin(binaries={"a/b": "https://e.com"}), "not a plain file name"),
     (lambda: recipes.persistent_bin(binaries={"a": "ftp://e.com/a"}), r"binaries\['a'\]='ftp"),
@@ -110,6 +115,17 @@ def test_options_reach_the_step_environment() -> None:
     (lambda: recipes.package_index(extra_index_urls="https://e.com"), "not a single string"),
     (lambda: recipes.package_index(trusted_hosts=["a b"]), "not a host name"),
     (lambda: recipes.package_index(conda_channels=["it's"]), "channel name"),
+    # A channel became an option of `conda config --prepend channels`.
+    (lambda: recipes.package_index(conda_channels=["conda-forge", "--file=/etc/shadow"]),
+     "holds '--file=/etc/shadow', which is not a channel name or URL .* not starting with '-'"),
+    (lambda: recipes.package_index(trusted_hosts=["-h"]), "holds '-h', which is not a host name"),
+    (lambda: recipes.package_index(trusted_hosts=["pypi.example.com:99999"]),
+     "names port 99999: ports are 1 to 65535"),
+    (lambda: recipes.package_index(index_url="https://pypi.example.com:0/simple"), "names port 0"),
+    (lambda: recipes.package_index(extra_index_urls=["https://a.example.com:65536/"]), "names port 65536"),
+    (lambda: recipes.autostop(jupyter_url="https://localhost:99999"),
+     r"jupyter_url='https://localhost:99999' names port 99999: ports are 1 to 65535"),
+    (lambda: recipes.autostop(jupyter_url="http://[::1]:0/lab"), "names port 0"),
     (lambda: recipes.git_config(), "give one"),
     (lambda: recipes.git_config(settings={"nodot": "x"}), "is not a git key"),
     (lambda: recipes.git_config(name="../x", user_name="x"), "step name '../x' is not valid"),
@@ -191,3 +207,23 @@ def test_the_docs_document_every_recipe_and_option() -> None:
         for p in inspect.signature(fn).parameters.values():
             if p.kind is inspect.Parameter.KEYWORD_ONLY:
                 assert f"`{p.name}`" in table, (name, p.name)
+
+
+def test_folders_beside_the_homes_files_are_fine() -> None:
+    from lcc_constructs.recipes.persist_home_folders import HOME_FILES
+
+    recipes.persist_home_folders(folders=[".ssh", ".config/pip", ".bashrc.d", ".aws", ".local/share/jupyter"])
+    # Each listed name is refused, as itself and as the parent of anything listed.
+    for name in sorted(HOME_FILES):
+        with pytest.raises(BundleError, match="is a file in ec2-user's home"):
+            recipes.persist_home_folders(folders=[name])
+        with pytest.raises(BundleError, match="is a file in ec2-user's home"):
+            recipes.persist_home_folders(folders=[f"{name}/x"])
+
+
+def test_ports_and_channels_that_are_fine() -> None:
+    recipes.autostop(jupyter_url="https://[::1]:65535/x")
+    recipes.autostop(jupyter_url="http://127.0.0.1:1")
+    recipes.package_index(index_url="https://user:pw@pypi.example.com:8443/simple",
+                          trusted_hosts=["a-b.example:1"], extra_index_urls=["https://[::1]/simple", "file:///opt/wheels"],
+                          conda_channels=["conda-forge", "https://conda.example.com/x-y"])

@@ -104,8 +104,8 @@ def test_inline_has_nothing_to_grant(folder: Path, tmp_path: Path) -> None:
 
 def test_the_oversize_error_offers_minify_and_s3(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"a.sh": "echo\n" + "# comment\n" * 100, "big": os.urandom(12000)})
-    with pytest.raises(ValueError, match=r"payload='s3' stores the bundle as an S3 object of any size "
-                                         r"\(then the script takes about \d+ characters\)") as e:
+    with pytest.raises(ValueError, match=r"payload='s3' stores the bundle as an S3 object \(up to 256 MiB of "
+                                         r"files\) \(then the script takes about \d+ characters\)") as e:
         build(Scripts.from_folder(folder))
     assert re.search(r"minify=True \(lcc --minify\) drops comments and indentation \(then \d+ characters\)",
                      str(e.value))
@@ -219,7 +219,7 @@ def test_a_script_for_s3_wants_a_location(folder: Path) -> None:
     located = rendered.with_location("my-bucket", "path/to/x.lcc")
     assert "my-bucket path/to/x.lcc\n" in located.text
     assert located.report.encoded_chars == len(located.content)
-    with pytest.raises(ValueError, match="is not a bucket and key"):
+    with pytest.raises(ValueError, match="are not an S3 location this script can use"):
         rendered.with_location("Bad_Bucket", "k")
     with pytest.raises(ValueError, match="only a script built with payload='s3'"):
         build(Scripts.from_folder(folder)).with_location("my-bucket", "k")

@@ -91,8 +91,19 @@ def test_a_folder_laid_out_for_the_service_runs_its_kinds_script(tmp_path: Path)
 def test_a_folder_with_only_the_other_kinds_script_has_nothing_to_run(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "s", {"on-create.sh": "echo once\n", "helper.sh": "echo\n"})
     assert Scripts.from_folder(folder, kind="on-start").steps == ()
-    with pytest.raises(BundleError, match="no step to run"):
+    # It said "no top-level *.sh or *.py file": the folder has two, and the way to build it.
+    with pytest.raises(BundleError, match=r"no step to run: the folder holds on-create\.sh, the on-create "
+                                          r"script, and no on-start\.sh, so the on-start script has nothing "
+                                          r"to run\. Fix: build the folder as the on-create script "
+                                          r"\(LifecycleConfig\(\.\.\., on_create=folder\), "
+                                          r"Scripts\.from_folder\(folder, kind='on-create'\), lcc build "
+                                          r"--kind on-create, lcc deploy --on-create FOLDER\), or add "
+                                          r"on-start\.sh\."):
         build(Scripts.from_folder(folder, kind="on-start"))
+    (folder / "on-create.sh").rename(folder / "on-start.sh")
+    with pytest.raises(BundleError, match=r"holds on-start\.sh, the on-start script, and no on-create\.sh.* "
+                                          r"lcc build --kind on-start\), or add on-create\.sh\."):
+        build(Scripts.from_folder(folder, kind="on-create"))
 
 
 def test_files_keep_their_permission_bits(tmp_path: Path) -> None:
@@ -195,10 +206,18 @@ def test_socket_is_rejected(tmp_path: Path) -> None:
         ("", "no \\[\\[step\\]\\] table"),
         ("[[step]]\nname = 'x'\n", "'script' is required"),
         ("[[step]]\nscript = 'a.sh'\ntimout = 3\n", r"unknown key\(s\) \['timout'\]"),
-        ("[[step]]\nscript = 'a.sh'\ntimeout = '3'\n", "'timeout' has the wrong type"),
-        ("[[step]]\nscript = 'a.sh'\nbackground = 'yes'\n", "'background' has the wrong type"),
-        ("[[step]]\nscript = 'a.sh'\ntimeout = true\n", "'timeout' has the wrong type"),
-        ("[[step]]\nscript = 'a.sh'\nrequired = 1\n", "'required' has the wrong type"),
+        # Each says what the key holds (it said "has the wrong type").
+        ("[[step]]\nscript = 'a.sh'\ntimeout = '3'\n",
+         r"'timeout' must be a number of seconds, not a string \('3'\)"),
+        ("[[step]]\nscript = 'a.sh'\nbackground = 'yes'\n",
+         r"'background' must be true or false, not a string \('yes'\)"),
+        ("[[step]]\nscript = 'a.sh'\ntimeout = true\n",
+         r"'timeout' must be a number of seconds, not a boolean"),
+        ("[[step]]\nscript = 'a.sh'\nrequired = 1\n",
+         r"'required' must be true or false, not an integer \(1\)"),
+        ("[[step]]\nscript = 'a.sh'\nenv = ['A=1']\n",
+         r"'env' must be a table \(\[step.env\]\) of names to strings, not an array"),
+        ("[[step]]\nscript = 'a.sh'\nname = 2026-01-01\n", r"'name' must be a string, not a date or time"),
         ("[[step]]\nscript = 'a.sh'\nenv = { N = 3 }\n", "env value of 'N' must be a string"),
         ("[[step]]\nscript = 'a.sh'\nrun_as = 'admin'\n", "not a known user"),
     ],
@@ -221,7 +240,7 @@ def test_manifest_options_of_the_wrong_type_are_refused(tmp_path: Path, line: st
     if ok:
         assert len(load_options(path)) == 1
     else:
-        with pytest.raises(BundleError, match="has the wrong type"):
+        with pytest.raises(BundleError, match=r"\[options\]: '\w+' must be .*, not (a|an) \w+ \("):
             load_options(path)
 
 
@@ -231,3 +250,94 @@ def test_the_very_same_file_from_two_sources_is_packed_once(tmp_path: Path) -> N
     assert [f.path for f in (a + b).files] == ["same.txt", "x.sh", "y.sh"]
     c = Scripts.from_folder(write_folder(tmp_path / "c", {"same.txt": "2\n"}))
     assert [f.path for f in (a + c).files].count("same.txt") == 2  # different: the checks refuse it
+
+
+# --- the manifest itself: what lifecycle.toml may be ---
+
+def test_a_manifest_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Windows editors write one; tomllib refuses it ("Invalid statement"): it is dropped.
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "lifecycle.toml").write_bytes(b'\xef\xbb\xbf[[step]]\nscript = "a.sh"\ntimeout = 9\n'
+                                            b"[options]\nbudget = 99\n")
+    assert [(s.name, s.timeout_seconds) for s in Scripts.from_folder(folder).steps] == [("a", 9)]
+    assert load_options(folder / "lifecycle.toml") == {"budget_seconds": 99}
+
+
+def test_a_folder_named_lifecycle_toml_is_refused(tmp_path: Path) -> None:
+    # It was taken for a folder without a manifest, its files packed as lifecycle.toml/...
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "lifecycle.toml/steps.toml": "[[step]]\n"})
+    with pytest.raises(BundleError, match=r"lifecycle\.toml: is a folder; lifecycle\.toml is the folder's "
+                                          r"manifest, a file"):
+        Scripts.from_folder(folder)
+    with pytest.raises(BundleError, match="is a folder"):
+        Scripts.from_folder(folder, steps=[Step(name="a", script="a.sh")])
+
+
+def test_a_manifest_linking_out_of_the_folder_is_refused_unread(tmp_path: Path) -> None:
+    # It was followed: /etc/hostname was read as the manifest, its text in the error.
+    outside = tmp_path / "secret"
+    outside.write_text("s3cr3t-value\n")
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    (folder / "lifecycle.toml").symlink_to(outside)
+    with pytest.raises(BundleError, match="symlink points outside the scripts folder") as e:
+        Scripts.from_folder(folder)
+    assert "s3cr3t" not in str(e.value)
+    (folder / "lifecycle.toml").unlink()
+    (folder / "lifecycle.toml").symlink_to("missing.toml")
+    with pytest.raises(BundleError, match="dangling symlink"):
+        Scripts.from_folder(folder)
+
+
+def test_a_manifest_linking_inside_the_folder_is_read_as_the_other_files_are(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n",
+                                           "conf/steps.toml": '[[step]]\nscript = "a.sh"\nname = "x"\n'})
+    (folder / "lifecycle.toml").symlink_to("conf/steps.toml")
+    assert [s.name for s in Scripts.from_folder(folder).steps] == ["x"]
+
+
+def test_a_fifo_named_lifecycle_toml_is_refused_without_waiting(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    os.mkfifo(folder / "lifecycle.toml")
+    with pytest.raises(BundleError, match=r"lifecycle\.toml: not a regular file"):
+        Scripts.from_folder(folder)
+
+
+# --- sizes are looked at before anything is read ---
+
+def test_a_folder_too_large_for_any_script_is_refused_before_a_file_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A 1 GB sparse file took 74 s and 3.2 GB of memory to be refused.
+    from lcc_constructs.limits import S3_FILES_MAX_BYTES
+
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n", "data/small.bin": "x"})
+    with open(folder / "data" / "big.bin", "wb") as f:
+        f.truncate(1 << 30)
+
+    def no_reading(self: Path, *args: object, **kwargs: object) -> object:
+        raise AssertionError(f"{self} was opened")
+
+    monkeypatch.setattr(Path, "open", no_reading)
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    with pytest.raises(BundleError, match=rf"its files hold {(1 << 30) + 6} bytes, more than a script "
+                                          rf"can carry \({S3_FILES_MAX_BYTES} bytes; at most 64 MiB inline, "
+                                          r"256 MiB with payload='s3'\); refused before any of them was "
+                                          r"read. Largest: \S+/data/big\.bin \(1073741824 bytes\), \S+/a\.sh "
+                                          r"\(5 bytes\)"):
+        Scripts.from_folder(folder)
+
+
+def test_a_file_that_grows_while_the_folder_is_read_is_refused(tmp_path: Path) -> None:
+    from lcc_constructs.bundle.steps import read_file
+
+    path = tmp_path / "a.sh"
+    path.write_text("echo grown\n")
+    with pytest.raises(BundleError, match="grew to more than 4 bytes while the folder was read"):
+        read_file(path, "a.sh", path, path.stat(), 4)
+
+
+def test_a_manifest_too_large_is_refused_unread(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    with open(folder / "lifecycle.toml", "wb") as f:
+        f.truncate(2 << 20)
+    with pytest.raises(BundleError, match=r"lifecycle\.toml: 2097152 bytes, more than a manifest may hold"):
+        Scripts.from_folder(folder)

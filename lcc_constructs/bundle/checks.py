@@ -16,25 +16,33 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
+from ..errors import got
 from ..limits import (
     BASH_SPECIAL_VARIABLES,
     CONFIG_NAME_MAX_CHARS,
     CONFIG_NAME_PATTERN,
+    DEFAULT_STATE_DIR,
     ENV_NAME_PATTERN,
+    ENV_STRING_MAX_BYTES,
+    INLINE_FILES_MAX_BYTES,
     MAX_BUDGET_SECONDS,
     MAX_KEEP_RUNS,
     MAX_STEP_TIMEOUT_SECONDS,
     MIN_STEP_SECONDS,
     NOTEBOOK_USER,
     RESERVED_ENV_PREFIX,
+    RUNNER_FILES,
+    S3_FILES_MAX_BYTES,
     SAFE_PATH_PATTERN,
     STATE_DIR_PARENTS,
+    STEP_FILE_SUFFIXES,
     STEP_NAME_PATTERN,
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
 )
-from .languages import language
-from .steps import MANIFEST_NAME, BundleFile, RunAs, Scripts
+from ._python39 import python39_problem
+from .languages import language, runs_on_instance_python
+from .steps import KIND_SCRIPTS, MANIFEST_NAME, BundleFile, RunAs, Scripts, too_many_bytes
 
 Check = Callable[[Scripts], list[str]]
 
@@ -56,6 +64,21 @@ def _text_files(scripts: Scripts) -> list[BundleFile]:
 def check_has_steps(scripts: Scripts) -> list[str]:
     if scripts.steps:
         return []
+    # A folder laid out for the service runs its kind's script; with only the other's, this one
+    # has nothing to run.
+    others = {kind: name for kind, name in KIND_SCRIPTS.items()
+              if any(PurePosixPath(f.path).name == name for f in scripts.files)}
+    if len(others) == 1:
+        (kind, name), = others.items()
+        this = next(k for k in KIND_SCRIPTS if k != kind)
+        return [
+            f"no step to run: the folder holds {name}, the {kind} script, and no {KIND_SCRIPTS[this]}, so "
+            f"the {this} script has nothing to run. Fix: build the folder as the {kind} script "
+            f"(LifecycleConfig(..., {kind.replace('-', '_')}=folder), Scripts.from_folder(folder, "
+            f"kind={kind!r}), lcc build --kind {kind}" + (", lcc deploy --on-create FOLDER"
+                                                          if kind == "on-create" else "")
+            + f"), or add {KIND_SCRIPTS[this]}."
+        ]
     return [
         "no step to run: the folder has no lifecycle.toml and no top-level *.sh or *.py file. "
         "Fix: add a script at the top of the folder or declare steps in lifecycle.toml."
@@ -67,18 +90,41 @@ def check_step_names(scripts: Scripts) -> list[str]:
         f"step name {s.name!r} is not allowed: use letters, digits, '_', '.', '-' "
         "(starting with a letter or digit, at most 64 characters)"
         for s in scripts.steps
-        if not STEP_NAME_PATTERN.match(s.name)
+        if not STEP_NAME_PATTERN.fullmatch(s.name)
     ]
+
+
+def check_runner_file_names(scripts: Scripts) -> list[str]:
+    """A step's files in the run's folder (``<name>.log``, ``<name>.result.json``) must not be
+    one of the runner's own."""
+    problems = []
+    for s in scripts.steps:
+        taken = [f"{s.name}{suffix}" for suffix in STEP_FILE_SUFFIXES if f"{s.name}{suffix}" in RUNNER_FILES]
+        if taken:
+            problems.append(
+                f"step name {s.name!r} is not allowed: the step's file {taken[0]} would be the runner's own "
+                f"(the runner writes {', '.join(RUNNER_FILES)} in each run's folder, beside each step's "
+                "<name>.log). Fix: choose another name."
+            )
+    return problems
 
 
 def check_duplicate_step_names(scripts: Scripts) -> list[str]:
-    counts = Counter(s.name for s in scripts.steps)
-    return [
-        f"step name {name!r} is used {n} times: each step needs its own name "
-        "(it names the step's log file). Fix: set name= on one of them."
-        for name, n in sorted(counts.items())
-        if n > 1
-    ]
+    uses: dict[str, list[int]] = {}
+    for i, s in enumerate(scripts.steps, start=1):  # #i: the script's i-th step
+        uses.setdefault(s.name, []).append(i)
+    problems = []
+    for name, numbers in sorted(uses.items()):
+        if len(numbers) > 1:
+            steps = ", ".join(f"#{i} ({scripts.steps[i - 1].script})" for i in numbers)
+            rename = ("one of them a name of its own" if len(numbers) == 2
+                      else f"{len(numbers) - 1} of them names of their own")
+            problems.append(
+                f"step name {name!r} is used {len(numbers)} times, by steps {steps}: each step needs its own "
+                f"name (it names the step's log file). Fix: give {rename} (name= of Step, name = \"...\" "
+                f"in lifecycle.toml), for example steps {', '.join(f'#{i}' for i in numbers[1:])}."
+            )
+    return problems
 
 
 def check_recipes_used_once(scripts: Scripts) -> list[str]:
@@ -142,7 +188,7 @@ def check_step_env(scripts: Scripts) -> list[str]:
     for s in scripts.steps:
         reserved = []
         for key, value in s.env.items():
-            if not isinstance(key, str) or not ENV_NAME_PATTERN.match(key):
+            if not isinstance(key, str) or not ENV_NAME_PATTERN.fullmatch(key):
                 problems.append(
                     f"step {s.name!r}: environment variable name {key!r} is not valid "
                     "(letters, digits and '_', not starting with a digit)"
@@ -153,6 +199,8 @@ def check_step_env(scripts: Scripts) -> list[str]:
                 problems.append(
                     f"step {s.name!r}: value of {key} must be a string without NUL characters"
                 )
+            else:
+                problems += _env_string(s.name, key, value)
         if reserved:
             problems.append(
                 f"step {s.name!r}: environment variable(s) {', '.join(sorted(reserved))} are "
@@ -160,6 +208,27 @@ def check_step_env(scripts: Scripts) -> list[str]:
                 f"sets these itself: {', '.join(sorted(BASH_SPECIAL_VARIABLES))}. Fix: rename them."
             )
     return problems
+
+
+def env_string_bytes(key: str, value: str) -> int:
+    """The bytes ``key=value`` takes among a program's environment strings (with its NUL)."""
+    return len(f"{key}={value}".encode()) + 1
+
+
+def _env_string(step: str, key: str, value: str) -> list[str]:
+    try:
+        size = env_string_bytes(key, value)
+    except UnicodeEncodeError:
+        return [f"step {step!r}: value of {key} must be valid Unicode (it holds a lone surrogate, "
+                "which cannot be written as UTF-8)"]
+    if size > ENV_STRING_MAX_BYTES:
+        return [
+            f"step {step!r}: {key}=... is {size} bytes (with its name and the final NUL); Linux passes "
+            f"at most {ENV_STRING_MAX_BYTES} bytes (128 KiB) per environment string, so the step would "
+            "fail to start with 'Argument list too long'. Fix: put the value in a file of the folder "
+            "and read it from $LCC_SCRIPTS_DIR."
+        ]
+    return []
 
 
 #: Variables that make a program load, run or write files they name (a search path, a library or
@@ -275,6 +344,8 @@ def check_shell_syntax(scripts: Scripts) -> list[str]:
 
 
 def check_python_syntax(scripts: Scripts) -> list[str]:
+    """Every Python file compiles with the Python running the build, and those the instance's
+    python3 runs (no ``#!`` line naming another Python) with Python 3.9's grammar too."""
     problems = []
     for f in scripts.files:
         if language(f.path, f.data) != "python":
@@ -285,8 +356,19 @@ def check_python_syntax(scripts: Scripts) -> list[str]:
             problems.append(
                 f"{f.origin}: Python syntax error at line {e.lineno}: {e.msg}. Fix the syntax."
             )
+            continue
         except ValueError as e:
             problems.append(f"{f.origin}: cannot be compiled as Python ({e}).")
+            continue
+        if runs_on_instance_python(f.path, f.data):
+            newer = python39_problem(f.data)
+            if newer:
+                problems.append(
+                    f"{f.origin}: line {newer[0]}: {newer[1]}: the instance runs this file with its "
+                    "python3, Python 3.9 (Amazon Linux 2023's), which cannot compile it. Fix: write it "
+                    "for Python 3.9, or give it a #! line naming a newer Python of the instance (a "
+                    "conda environment's)."
+                )
     return problems
 
 
@@ -294,6 +376,7 @@ def check_python_syntax(scripts: Scripts) -> list[str]:
 CHECKS: tuple[Check, ...] = (
     check_has_steps,
     check_step_names,
+    check_runner_file_names,
     check_duplicate_step_names,
     check_recipes_used_once,
     check_duplicate_paths,
@@ -314,13 +397,15 @@ def run_checks(scripts: Scripts, checks: Sequence[Check] = CHECKS) -> list[str]:
 
 def check_config_name(name: str) -> list[str]:
     """A lifecycle configuration name as the service accepts it."""
+    if not isinstance(name, str):
+        return [f"lifecycle_config_name must be a string, {got(name)}"]
     if len(name) > CONFIG_NAME_MAX_CHARS:
         return [
             f"lifecycle_config_name {name!r} has {len(name)} characters; the service allows at "
             f"most {CONFIG_NAME_MAX_CHARS}. Fix: shorten it, or leave it unset to let "
             "CloudFormation generate one."
         ]
-    if not CONFIG_NAME_PATTERN.match(name):
+    if not CONFIG_NAME_PATTERN.fullmatch(name):
         return [
             f"lifecycle_config_name {name!r} is not valid: use letters, digits and hyphens, "
             f"starting and ending with a letter or digit (pattern {CONFIG_NAME_PATTERN.pattern})"
@@ -329,6 +414,9 @@ def check_config_name(name: str) -> list[str]:
 
 
 def check_budget(budget_seconds: float) -> list[str]:
+    if isinstance(budget_seconds, bool) or not isinstance(budget_seconds, (int, float)):
+        return [f"budget must be a number of seconds from {MIN_STEP_SECONDS} to {MAX_BUDGET_SECONDS}, "
+                f"{got(budget_seconds)}"]
     if not seconds_in_range(budget_seconds, MIN_STEP_SECONDS, MAX_BUDGET_SECONDS):
         return [
             f"budget of {budget_seconds!r} seconds is out of range: it must be from "
@@ -340,9 +428,18 @@ def check_budget(budget_seconds: float) -> list[str]:
 
 
 def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str) -> list[str]:
-    """A new folder directly inside one of ``parents``, in plain characters."""
+    """A new folder directly inside one of ``parents``, in plain characters, written plainly."""
+    if not isinstance(path, str):
+        return [f"{option} must be a string (an absolute folder such as {examples}), {got(path)}"]
+    if isinstance(path, str) and SAFE_PATH_PATTERN.fullmatch(path):
+        parts = path.split("/")[1:]
+        plain = "/" + "/".join(p for p in parts if p not in ("", "."))
+        if plain != path and ".." not in parts:
+            return [f"{option} {path!r} is not written plainly (a trailing '/', '//' or '.'): the script "
+                    "would name the folder in two ways, and lcc pull could not build the same script again. "
+                    f"Fix: write it as {plain!r}."]
     parent, _, name = path.rstrip("/").rpartition("/") if isinstance(path, str) else ("", "", "")
-    if (not isinstance(path, str) or not SAFE_PATH_PATTERN.match(path) or name in ("", ".", "..")
+    if (not isinstance(path, str) or not SAFE_PATH_PATTERN.fullmatch(path) or name in ("", ".", "..")
             or (parent or "/") not in parents or path.rstrip("/") in SYSTEM_FOLDERS):
         where = " or ".join(f"{p.rstrip('/')}/<name>" for p in parents)
         return [
@@ -369,7 +466,34 @@ def check_state_dir(path: str) -> list[str]:
     return problems
 
 
+def check_state_dir_apart(scripts: Scripts, state_dir: str) -> list[str]:
+    """The state folder is the runner's alone: not a folder a recipe keeps its things in, nor
+    inside or around one (the notebook user's copy makes ``<state_dir>/logs``, deletes old runs
+    there and moves aside whatever is in the state folder's way)."""
+    problems = []
+    state = PurePosixPath(state_dir)
+    for recipe, name, folder in sorted({(s.recipe.recipe, s.name, f) for s in scripts.steps
+                                        if s.recipe is not None for f in s.recipe.folders}):
+        there = PurePosixPath(folder)
+        if state == there or state.is_relative_to(there) or there.is_relative_to(state):
+            how = "is" if state == there else "is inside" if state.is_relative_to(there) else "holds"
+            problems.append(
+                f"state_dir {state_dir!r} {how} the folder {folder!r} of recipe {recipe!r} (step "
+                f"{name!r}): the logs' copy would mix with what the recipe keeps there. Fix: give one "
+                f"of them a folder of its own (state_dir's default is {DEFAULT_STATE_DIR})."
+            )
+    return problems
+
+
+def check_files_size(scripts: Scripts, payload: str) -> list[str]:
+    """The files of a bundle within what a script of this payload carries (``"inline"`` or
+    ``"s3"``)."""
+    limit = S3_FILES_MAX_BYTES if payload == "s3" else INLINE_FILES_MAX_BYTES
+    return too_many_bytes(f"the {payload} bundle", {f.origin: len(f.data) for f in scripts.files}, limit,
+                          "before it was checked or compressed")
+
+
 def check_keep_runs(keep_runs: int) -> list[str]:
     if isinstance(keep_runs, bool) or not isinstance(keep_runs, int) or not 1 <= keep_runs <= MAX_KEEP_RUNS:
-        return [f"keep_runs={keep_runs!r} must be a whole number from 1 to {MAX_KEEP_RUNS}"]
+        return [f"keep_runs must be a whole number from 1 to {MAX_KEEP_RUNS}, {got(keep_runs)}"]
     return []

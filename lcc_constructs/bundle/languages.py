@@ -60,3 +60,19 @@ def interpreter(path: str, data: bytes) -> tuple[str, str]:
     if path.endswith(PYTHON_SUFFIXES):
         return "python3", ""
     return "/bin/bash", ""
+
+
+#: How a ``#!`` line names the instance's own python3 (Amazon Linux 2023's, Python 3.9).
+INSTANCE_PYTHONS = ("python3", "python", "python3.9")
+
+
+def runs_on_instance_python(path: str, data: bytes) -> bool:
+    """Whether a Python file runs with the instance's python3 (3.9): without a ``#!`` line, or
+    with one naming python3 in /usr/bin or /bin or through env. A ``#!`` line naming another
+    interpreter (a conda environment's, ``python3.11``) picks its own Python."""
+    program, argument = interpreter(path, data)
+    folder, _, name = program.rpartition("/")
+    if name == "env" and folder in ("/usr/bin", "/bin"):
+        words = [w for w in argument.split() if not w.startswith("-")]
+        return bool(words) and words[0] in INSTANCE_PYTHONS
+    return name in INSTANCE_PYTHONS and folder in ("", "/usr/bin", "/bin")

@@ -8,7 +8,8 @@ or ``"ec2-user"``), ``background``, ``timeout`` (seconds), ``required`` and an `
 table. A recipe has the keys ``recipe`` (its name) and an optional ``[step.with]`` table of its
 options. An optional ``[options]`` table holds the folder's build options (``budget`` in
 seconds, ``keep_runs``, ``unpack_dir``, ``state_dir``, ``codec``, ``minify``), used by every
-build of the folder for the options it is not given (a flag, a prop). Unknown keys are errors (typos); every problem of the file is reported at once.
+build of the folder for the options it is not given (a flag, a prop). Unknown keys are errors
+(typos); every problem of the file is reported at once.
 """
 
 from __future__ import annotations
@@ -62,6 +63,25 @@ OPTION_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
 RECIPE_KEYS = ("recipe", "with")
 
 
+#: What a key of each type holds, as a manifest says it.
+_EXPECTED: dict[str, str] = {
+    "name": "a string", "script": "a string (the file's path)", "run_as": 'a string ("root" or "ec2-user")',
+    "background": "true or false", "required": "true or false", "timeout": "a number of seconds",
+    "env": "a table ([step.env]) of names to strings", "budget": "a number of seconds",
+    "keep_runs": "a whole number", "unpack_dir": "a string (a folder)", "state_dir": "a string (a folder)",
+    "codec": 'a string (such as "deflate+base85")', "minify": "true or false",
+}
+
+#: TOML's names of the types a value read from a manifest has.
+_TOML_TYPES = {str: "a string", bool: "a boolean", int: "an integer", float: "a float", dict: "a table",
+               list: "an array"}
+
+
+def _wrong_type_problem(where: str, key: str, value: object) -> str:
+    """A key of a manifest holding a value of the wrong type: what it must hold, and what it held."""
+    held = _TOML_TYPES.get(type(value), "a date or time")
+    return f"{where}: {key!r} must be {_EXPECTED[key]}, not {held} ({value!r})"
+
 
 def toml_number(seconds: float) -> int | float:
     """Seconds as people write them: whole ones as an integer (a recipe option, a manifest)."""
@@ -75,8 +95,9 @@ def _wrong_type(value: object, typ: type | tuple[type, ...]) -> bool:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    # A byte order mark, which Windows editors write and TOML does not allow, is dropped.
     try:
-        doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
         return doc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ValidationError(f"{path}: not valid TOML ({e}). Fix the syntax.") from None
@@ -89,7 +110,7 @@ def load_options(path: Path) -> dict[str, Any]:
         raise ValidationError(f"{path}: 'options' must be a table ([options])")
     problems = [f"{path}: [options]: unknown key {key!r}; allowed: {sorted(OPTION_KEYS)}"
                 for key in table if key not in OPTION_KEYS]
-    problems += [f"{path}: [options]: {key} has the wrong type ({value!r})" for key, value in table.items()
+    problems += [_wrong_type_problem(f"{path}: [options]", key, value) for key, value in table.items()
                  if key in OPTION_KEYS and _wrong_type(value, OPTION_KEYS[key][1])]
     raise_if(problems)
     return {OPTION_KEYS[key][0]: value for key, value in table.items()}
@@ -148,7 +169,7 @@ def _step(where: str, table: Any) -> Step:
     for key, spec in STEP_KEYS.items():
         value = table.get(key)
         if key in table and _wrong_type(value, spec.type):
-            problems.append(f"{where}: {key!r} has the wrong type ({value!r})")
+            problems.append(_wrong_type_problem(where, key, value))
     env = table.get("env", {})
     if isinstance(env, dict):
         problems += [f"{where}: env value of {k!r} must be a string, got {v!r}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Literal, cast
 
-from ..errors import ValidationError, raise_if
+from ..errors import ValidationError, got, raise_if
 from ..limits import (
     CONTENT_LIMIT_CHARS,
     DEFAULT_BUDGET_SECONDS,
@@ -31,8 +31,10 @@ from .archive import ArchiveEntry, build_shar
 from .assets import packed, snippet
 from .checks import (
     check_budget,
+    check_files_size,
     check_keep_runs,
     check_state_dir,
+    check_state_dir_apart,
     check_unpack_dir,
     run_checks,
 )
@@ -61,7 +63,8 @@ class Payload(str, Enum):
 
     #: In the script itself, within the service's 16384 characters.
     INLINE = "inline"
-    #: As an S3 object of any size, downloaded by the script with the instance role.
+    #: As an S3 object (up to limits.S3_FILES_MAX_BYTES of files), downloaded by the script with
+    #: the instance role.
     S3 = "s3"
 
 
@@ -83,7 +86,7 @@ class BuildOptions:
         python3 decodes every one on the instance). Default: every codec is tried and the one
         giving the fewest characters is kept.
     :param payload: ``"inline"`` (default): the bundle travels in the script, within the
-        service's 16384 characters. ``"s3"``: the bundle is an S3 object (any size) that the
+        service's 16384 characters. ``"s3"``: the bundle is an S3 object (up to 256 MiB of files) that the
         script downloads with the instance role and checks against the sha256 it carries; the
         result's ``payload`` is the object and :meth:`RenderedScript.with_location` names it.
     :param minify: drop comments, blank lines and indentation from your shell and Python
@@ -122,8 +125,13 @@ class BuildOptions:
     def problems(self) -> list[str]:
         """What is wrong with the options given (those left out are not checked)."""
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
+        if self.minify is not None and not isinstance(self.minify, bool):
+            problems.append(f"minify must be True or False, {got(self.minify)}")
         if self.payload not in PAYLOADS:
             problems.append(f"payload={self.payload!r} must be one of {PAYLOADS}")
+        elif self.codec is not None and not isinstance(self.codec, str):
+            problems.append(f"codec must be a codec's name (a string such as 'deflate+base85') or a Codec, "
+                            f"{got(self.codec)}")
         elif self.codec is not None:
             try:
                 codec = codec_named(str(self.codec))
@@ -167,9 +175,10 @@ class RenderedScript:
         """payload="s3": the script that downloads the payload from ``s3://bucket/key``."""
         if self.payload is None or S3_LOCATION not in self.text:
             raise ValidationError("only a script built with payload='s3' takes an S3 location")
-        if not S3_BUCKET_PATTERN.match(bucket) or not key or any(c.isspace() for c in key):
-            raise ValidationError(f"s3://{bucket}/{key} is not a bucket and key this script can use "
-                              "(bucket names: 3-63 of a-z 0-9 . -; keys without spaces)")
+        if not S3_BUCKET_PATTERN.fullmatch(bucket) or not key or any(c.isspace() for c in key):
+            raise ValidationError(f"bucket {bucket!r} and key {key!r} are not an S3 location this script can "
+                                  "use: bucket names are 3-63 of a-z 0-9 . - (starting and ending with a "
+                                  "letter or digit), keys are not empty and hold no spaces or newlines")
         text = self.text.replace(S3_LOCATION, f"{bucket} {key}", 1)
         content = base64.b64encode(text.encode()).decode("ascii")
         report = replace(self.report, script_bytes=len(text.encode()), encoded_chars=len(content))
@@ -286,7 +295,13 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
 
 
 def _check(scripts: Scripts, options: BuildOptions) -> None:
-    raise_if(options.problems() + run_checks(scripts), headline=f"cannot build the {options.kind} script")
+    headline = f"cannot build the {options.kind} script"
+    problems = options.problems()
+    if not problems:  # checks of the scripts with the options
+        # Too many bytes for any script: the other checks would read them all for nothing.
+        raise_if(check_files_size(scripts, str(options.payload)), headline=headline)
+        problems += check_state_dir_apart(scripts, plan_settings(options).state_dir)
+    raise_if(problems + run_checks(scripts), headline=headline)
 
 
 def _render_checked(scripts: Scripts, options: BuildOptions) -> RenderedScript:
@@ -378,8 +393,8 @@ def oversize_message(report: SizeReport, *, minified_chars: int | None = None,
         f"({report.raw_bytes} bytes of files and {report.runtime_bytes} of runner compress to "
         f"{report.compressed_bytes} bytes, codec {report.codec}).\n"
         f"Largest files:\n{largest}\n"
-        f"Fix: {minify}; payload='s3' stores the bundle as an S3 object of any size{s3} (the script "
-        "then downloads it with the instance role: see grant_read_payload); or shrink or remove "
+        f"Fix: {minify}; payload='s3' stores the bundle as an S3 object (up to 256 MiB of files){s3} "
+        "(the script then downloads it with the instance role: see grant_read_payload); or shrink or remove "
         "the largest files, or move steps that run once into on_create.\n"
         f"{report.format()}"
     )

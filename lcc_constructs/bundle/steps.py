@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from ..errors import ValidationError
-from ..limits import NOTEBOOK_USER
+from ..errors import ValidationError, got, raise_if
+from ..limits import INLINE_FILES_MAX_BYTES, MANIFEST_MAX_BYTES, NOTEBOOK_USER, S3_FILES_MAX_BYTES
 
 #: Name of the manifest file looked up in a scripts folder.
 MANIFEST_NAME = "lifecycle.toml"
@@ -54,6 +54,9 @@ class RecipeCall:
     #: The recipe sets up something an instance has one of (autostop's timer): a script may
     #: use it once.
     once: bool = False
+    #: Folders on the persistent volume this use of the recipe keeps its things in (persistent-bin's
+    #: programs, conda environments, home folders): the state folder must stay apart from them.
+    folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,16 +92,42 @@ class Step:
     recipe: RecipeCall | None = None
 
     def __post_init__(self) -> None:
+        raise_if(self._type_problems())
+        object.__setattr__(self, "run_as", RunAs(self.run_as))
+        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+
+    def _type_problems(self) -> list[str]:
+        """Every field of the wrong type (the values are checked at build)."""
+        where = (f"step {self.name!r}" if isinstance(self.name, str)
+                 else f"step of script {self.script!r}" if isinstance(self.script, str) else "step")
+        timeout = self.timeout_seconds
+        number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+        expected = {
+            "name": (isinstance(self.name, str), "a string"),
+            "script": (isinstance(self.script, str), "a string (a path relative to the scripts folder)"),
+            "background": (isinstance(self.background, bool), "True or False"),
+            "required": (isinstance(self.required, bool), "True or False"),
+            "timeout_seconds": (timeout is None or number, "a number of seconds or None"),
+            "recipe": (self.recipe is None or isinstance(self.recipe, RecipeCall),
+                       "None (recipes set it to a RecipeCall)"),
+        }
+        problems = [f"{where}: {field} must be {what}, {got(getattr(self, field))}"
+                    for field, (ok, what) in expected.items() if not ok]
         try:
-            object.__setattr__(self, "run_as", RunAs(self.run_as))
+            RunAs(self.run_as)
         except ValueError:
             allowed = ", ".join(repr(r.value) for r in RunAs)
-            raise ValidationError(
-                f"step {self.name!r}: run_as={self.run_as!r} is not a known user; use one of {allowed}"
-            ) from None
+            problems.append(f"{where}: run_as={self.run_as!r} is not a known user; use RunAs.ROOT, "
+                            f"RunAs.NOTEBOOK_USER or one of {allowed}")
         if not isinstance(self.env, Mapping):
-            raise ValidationError(f"step {self.name!r}: env={self.env!r} must map names to values")
-        object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
+            problems.append(f"{where}: env={self.env!r} must map names to values (a dict of strings)")
+        else:
+            problems += [f"{where}: env must map strings to strings, {got(key)} as a name"
+                         for key in self.env if not isinstance(key, str)]
+            problems += [f"{where}: env[{key!r}] must be a string, {got(value)}"
+                         for key, value in self.env.items()
+                         if isinstance(key, str) and not isinstance(value, str)]
+        return problems
 
 
 @dataclass(frozen=True)
@@ -110,6 +139,13 @@ class BundleFile:
     mode: int
     #: Where it came from, for error messages (a path on disk).
     origin: str
+
+    def __post_init__(self) -> None:
+        expected = {"path": (str, "a string"), "data": (bytes, "bytes"), "origin": (str, "a string"),
+                    "mode": (int, "permission bits (an int such as 0o755)")}
+        raise_if([f"file {self.path!r}: {field} must be {what}, {got(getattr(self, field))}"
+                  for field, (typ, what) in expected.items()
+                  if not isinstance(getattr(self, field), typ) or isinstance(getattr(self, field), bool)])
 
 
 #: How a manifest's ``recipe = "..."`` entries become scripts: (name, options, where) -> Scripts.
@@ -134,6 +170,13 @@ class Scripts:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for name in ("files", "steps", "notebook_actions"):  # (an iterator is read once)
+            items = getattr(self, name)
+            if isinstance(items, Iterable) and not isinstance(items, (str, bytes)):
+                object.__setattr__(self, name, tuple(items))
+        raise_if([*_items_problems("files", self.files, BundleFile, "BundleFile"),
+                  *_items_problems("steps", self.steps, Step, "Step"),
+                  *_items_problems("notebook_actions", self.notebook_actions, str, "string")])
         # The very same file from two sources (the helpers every built-in recipe brings) is
         # packed once; different files on one path remain an error of the build's checks.
         unique: dict[tuple[str, bytes, int], BundleFile] = {}
@@ -171,18 +214,22 @@ class Scripts:
         :param recipes: how the manifest's ``recipe = ...`` entries are made. Default: the
             built-in recipes (:mod:`lcc_constructs.recipes`).
         """
+        # (An iterator is read once.)
+        steps = list(steps) if isinstance(steps, Iterable) and not isinstance(steps, (str, bytes)) else steps
+        exclude = list(exclude) if isinstance(exclude, Iterable) and not isinstance(exclude, str) else exclude
+        raise_if(_from_folder_problems(folder, steps, exclude, prefix, kind, recipes))
         root = Path(folder)
+        manifest = manifest_of(root)
         # The manifest is read here, at build time; it is not needed on the instance.
         files = [f for f in collect_files(root, exclude=exclude) if f.path != MANIFEST_NAME]
         extra = Scripts((), ())  # what the recipes named in the manifest bring
-        manifest = root / MANIFEST_NAME
         options: dict[str, Any] = {}
-        if manifest.is_file():
+        if manifest is not None:
             from .manifest import load_options
 
             options = load_options(manifest)
         if steps is None:
-            if manifest.is_file():
+            if manifest is not None:
                 from .manifest import load_manifest
 
                 declared = load_manifest(manifest, recipes or _builtin_recipes())
@@ -210,6 +257,60 @@ class Scripts:
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
                        notebook_actions=self.notebook_actions + other.notebook_actions,
                        options={**self.options, **other.options})
+
+
+def _from_folder_problems(folder: object, steps: object, exclude: object, prefix: object, kind: object,
+                          recipes: object) -> list[str]:
+    """:meth:`Scripts.from_folder`'s arguments of the wrong type."""
+    where = "Scripts.from_folder"
+    problems = [] if isinstance(folder, (str, os.PathLike)) else [
+        f"{where}: folder must be a path (a string or os.PathLike), {got(folder)}"]
+    if steps is not None:
+        problems += _items_problems("steps", steps, Step, "Step", where)
+    problems += _items_problems("exclude", exclude, str, "glob pattern", where)
+    if not isinstance(prefix, str):
+        problems.append(f"{where}: prefix must be a string (a sub-folder of the bundle), {got(prefix)}")
+    if not (isinstance(kind, str) and kind in KIND_SCRIPTS):
+        problems.append(f"{where}: kind must be one of {', '.join(map(repr, KIND_SCRIPTS))}, {got(kind)}")
+    if recipes is not None and not callable(recipes):
+        problems.append(f"{where}: recipes must be a function (name, options, where) -> Scripts, "
+                        f"{got(recipes)}")
+    return problems
+
+
+def _items_problems(field: str, items: object, typ: type, what: str, where: str = "Scripts") -> list[str]:
+    """A sequence of ``typ`` (a list or tuple, not a string): a field of :class:`Scripts`, or an
+    argument of ``where``."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        return [f"{where}: {field} must be a list or tuple of {what}s, {got(items)}"]
+    return [f"{where}: {field}[{i}] must be a {what}, {got(item)}"
+            for i, item in enumerate(items) if not isinstance(item, typ)]
+
+
+def manifest_of(root: Path) -> Path | None:
+    """The folder's ``lifecycle.toml``, or None when it has none.
+
+    It must be a regular file; a symlink is followed as the folder's other files are (it must
+    stay inside the folder: one to ``/etc/hostname`` was read as the manifest). A folder, a FIFO,
+    a dangling or outside symlink named so is an error, not a folder without a manifest.
+    """
+    path = root / MANIFEST_NAME
+    if not path.is_symlink() and not path.exists():
+        return None
+    source = check_symlink(root, root.resolve(), path) if path.is_symlink() else path
+    if source.is_dir():
+        raise ValidationError(
+            f"{path}: is a folder; {MANIFEST_NAME} is the folder's manifest, a file. Fix: rename the "
+            "folder (or make it the manifest)."
+        )
+    st = source.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise ValidationError(f"{path}: not a regular file (a socket, FIFO or device). Fix: remove it.")
+    if st.st_size > MANIFEST_MAX_BYTES:
+        raise ValidationError(f"{path}: {st.st_size} bytes, more than a manifest may hold "
+                              f"({MANIFEST_MAX_BYTES} bytes: it lists steps and options). Fix: is it the "
+                              "right file?")
+    return path
 
 
 def _builtin_recipes() -> RecipeResolver:
@@ -269,19 +370,46 @@ def collect_files(root: Path, *, exclude: Sequence[str] = DEFAULT_EXCLUDES) -> l
 
     Symlinks are followed when they stay inside ``root`` (the file is packed as a regular file
     with the target's content and mode); a symlink leaving the folder, a dangling one, a loop or
-    one to a directory is an error, as are sockets, FIFOs and devices.
+    one to a directory is an error, as are sockets, FIFOs and devices. Every file is looked at
+    before any is read: a folder holding more than any script can carry
+    (:data:`~lcc_constructs.limits.S3_FILES_MAX_BYTES`) is refused unread.
     """
     if not root.is_dir():
         raise ValidationError(f"scripts folder {str(root)!r} does not exist or is not a directory")
     real_root = root.resolve()
-    files = [read_file(root, real_root, path, rel) for path, rel in _walk(root, real_root, exclude)]
-    if not files:
+    found = []
+    for path, rel in _walk(root, real_root, exclude):
+        source, st = regular_file(root, real_root, path)
+        found.append((path, rel, source, st))
+    if not found:
         raise ValidationError(
             f"scripts folder {str(root)!r} is empty (or all its files are excluded). "
             "Fix: add at least one script."
         )
+    raise_if(too_many_bytes(str(root), {str(path): st.st_size for path, _, _, st in found},
+                            S3_FILES_MAX_BYTES, "before any of them was read"))
+    files, left = [], S3_FILES_MAX_BYTES
+    for path, rel, source, st in found:
+        files.append(read_file(path, rel, source, st, left))
+        left -= len(files[-1].data)
     files.sort(key=lambda f: f.path)
     return files
+
+
+def too_many_bytes(where: str, sizes: Mapping[str, int], limit: int, when: str) -> list[str]:
+    """A bundle's files (``sizes``: bytes by path) over ``limit``: the problem, naming the
+    largest files; none within it."""
+    total = sum(sizes.values())
+    if total <= limit:
+        return []
+    largest = ", ".join(f"{path} ({size} bytes)" for path, size in
+                        sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:3])
+    return [
+        f"{where}: its files hold {total} bytes, more than a script can carry ({limit} bytes; "
+        f"at most {INLINE_FILES_MAX_BYTES >> 20} MiB inline, {S3_FILES_MAX_BYTES >> 20} MiB with "
+        f"payload='s3'); refused {when}. Largest: {largest}. Fix: remove those files or leave them "
+        "out (exclude=); fetch large data at start instead of packing it."
+    ]
 
 
 def check_symlink(root: Path, real_root: Path, path: Path) -> Path:
@@ -300,18 +428,29 @@ def check_symlink(root: Path, real_root: Path, path: Path) -> Path:
     return target
 
 
-def read_file(root: Path, real_root: Path, path: Path, rel: str) -> BundleFile:
-    """Read one file of the folder, refusing anything but regular files."""
+def regular_file(root: Path, real_root: Path, path: Path) -> tuple[Path, os.stat_result]:
+    """The file a path of the folder stands for (a symlink's target inside it) and its status,
+    refusing anything but regular files."""
     source = check_symlink(root, real_root, path) if path.is_symlink() else path
     st = source.stat()
     if not stat.S_ISREG(st.st_mode):
         raise ValidationError(
             f"{path}: not a regular file (a socket, FIFO or device). Fix: remove it from the folder."
         )
+    return source, st
+
+
+def read_file(path: Path, rel: str, source: Path, st: os.stat_result, limit: int) -> BundleFile:
+    """Read one regular file of the folder (``source``, with its status ``st``): at most
+    ``limit`` bytes, refusing one that grew beyond them since it was looked at."""
     try:
-        data = source.read_bytes()
+        with source.open("rb") as f:
+            data = f.read(limit + 1)
     except OSError as e:
         raise ValidationError(f"{path}: cannot be read ({e.strerror}). Fix: check its permissions.") from None
+    if len(data) > limit:
+        raise ValidationError(f"{path}: grew to more than {limit} bytes while the folder was read, more "
+                              "than a script can carry. Fix: pack it when it is done changing.")
     return BundleFile(path=rel, data=data, mode=stat.S_IMODE(st.st_mode) & 0o777, origin=str(path))
 
 

@@ -124,8 +124,8 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
         ``compressor+encoding``, e.g. ``"deflate+base85"``). Default: the one giving the fewest
         characters.
     :param payload: ``Payload.INLINE`` (default): the bundle travels inside each script, within
-        the service's 16384 characters. ``Payload.S3``: the bundle is a CDK asset in S3, of any
-        size; the script downloads it with the instance role and checks its sha256 before use.
+        the service's 16384 characters. ``Payload.S3``: the bundle is a CDK asset in S3, of up
+        to 256 MiB of files; the script downloads it with the instance role and checks its sha256 before use.
         The role needs :meth:`grant_read_payload` (``NotebookInstance`` calls it).
     """
 

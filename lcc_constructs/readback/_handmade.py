@@ -98,7 +98,7 @@ _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=")
 _KEYWORDS = {"if", "then", "elif", "else", "fi", "for", "while", "until", "do", "done", "case", "esac",
              "function", "{", "}", "[[", "[", "test", "select", "!", "break", "continue", "return", "eval",
              "exec", "trap", "alias", "shopt"}
-_PYTHON = re.compile(r"^python(3(\.[0-9]+)?)?$")
+_PYTHON = re.compile(r"python(3(\.[0-9]+)?)?")
 _DECOMPRESSORS = {("gunzip",): "gz", ("zcat",): "gz", ("gzip", "-d"): "gz", ("gzip", "-dc"): "gz",
                   ("gzip", "-cd"): "gz", ("unxz",): "xz", ("xz", "-d"): "xz", ("xz", "-dc"): "xz",
                   ("bunzip2",): "bz2", ("bzip2", "-d"): "bz2", ("bzip2", "-dc"): "bz2"}
@@ -695,7 +695,7 @@ class _Call:
 
 def _seconds(text: str) -> float:
     """``timeout``'s duration (``N``, ``Ns``, ``Nm``, ``Nh``) in seconds."""
-    m = re.match(r"^([0-9]+(?:\.[0-9]+)?)([smh]?)$", text)
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([smh]?)", text)
     if not m:
         raise NotArticle(f"timeout {shown(text)} is not read")
     return float(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[m[2]]
@@ -783,7 +783,7 @@ def _interpreter(words: list[str]) -> tuple[str | None, str]:
     """The language the call runs its script with (None: by its path) and the script."""
     head = PurePosixPath(words[0]).name
     runs = "shell" if head in ("bash", "sh") or words[0] in ("source", ".") else (
-        "python" if _PYTHON.match(head) else None)
+        "python" if _PYTHON.fullmatch(head) else None)
     rest = words[1:] if runs else words
     if runs is None and len(rest) > 1:
         raise NotArticle(f"{shown(' '.join(words))} is a command of its own, not a call of the archive's "

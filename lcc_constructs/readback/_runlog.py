@@ -164,17 +164,19 @@ class RunLog:
         return self._open
 
     def add(self, line: str) -> Run | None:
-        """Take one line; the run it completed, if it was a run's final status line. A final
-        status line that is not the runner's is skipped (the run goes on) with a note."""
-        error = _ERROR.match(line)
+        """Take one line (with or without its newline); the run it completed, if it was a run's
+        final status line. A final status line that is not the runner's is skipped (the run
+        goes on) with a note."""
+        line = line.removesuffix("\n")
+        error = _ERROR.fullmatch(line)
         if error:
             self.current.errors.append(error["message"])
             return None
-        m = _RUNNER.match(line)
+        m = _RUNNER.fullmatch(line)
         if not m:
             return None
         message = m["message"]
-        start, end = _START.match(message), _END.match(message)
+        start, end = _START.fullmatch(message), _END.fullmatch(message)
         if message.startswith("done "):
             done, why = final_status(message[len("done "):])
             run = self.current

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
@@ -20,7 +21,7 @@ from ..bundle.assets import assets_dir, packed
 from ..bundle.checks import seconds_in_range
 from ..bundle.manifest import toml_number
 from ..bundle.steps import DEFAULT_EXCLUDES
-from ..errors import raise_if
+from ..errors import got, raise_if
 from ..limits import (
     MAX_STEP_TIMEOUT_SECONDS,
     MIN_STEP_SECONDS,
@@ -34,6 +35,9 @@ RECIPE_LIB = "recipes/lib.sh"
 
 URL = re.compile(r"^(https?|file)://[^\s'\"\\]+$")
 
+#: TCP ports.
+PORTS = range(1, 65536)
+
 
 class Options:
     """Checks the options of one use of a recipe, collecting every problem.
@@ -42,9 +46,12 @@ class Options:
     is wrong, so that checking can go on); :meth:`done` raises all problems together.
     """
 
-    def __init__(self, recipe: str) -> None:
+    def __init__(self, recipe: str, name: object = None) -> None:
+        """``name``: the name given to this use of the recipe (its step's), when it takes one."""
         self.recipe = recipe
         self.problems: list[str] = []
+        if name is not None and not isinstance(name, str):
+            self.problems.append(f"recipe {recipe!r}: name must be a string (the step's name), {got(name)}")
 
     def problem(self, option: str, value: object, fix: str) -> None:
         self.problems.append(f"recipe {self.recipe!r}: {option}={value!r} {fix}")
@@ -76,17 +83,20 @@ class Options:
         return value
 
     def matching(self, option: str, value: object, pattern: re.Pattern[str], what: str) -> str:
-        if not isinstance(value, str) or not pattern.match(value):
-            self.problem(option, value, f"must be {what}")
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            self.problem(option, value, f"must be {what}" if isinstance(value, str) else
+                         f"must be a string: {what}")
             return ""
         return value
 
     def strings(self, option: str, values: object, pattern: re.Pattern[str] | None, what: str) -> list[str]:
         if isinstance(values, str) or not isinstance(values, Sequence):
-            self.problem(option, values, f"must be a list of {what}, not a single string")
+            kind = f"a value of type {type(values).__name__}"
+            kind = "a single string" if isinstance(values, str) else kind
+            self.problem(option, values, f"must be a list of {what}, not {kind}")
             return []
         for value in values:
-            if not isinstance(value, str) or pattern and not pattern.match(value):
+            if not isinstance(value, str) or pattern and not pattern.fullmatch(value):
                 self.problem(option, values, f"holds {value!r}, which is not {what}")
                 return []
         return list(values)
@@ -106,13 +116,26 @@ class Options:
                 out[key] = self.text(f"{option}[{key!r}]", item)
         return out
 
+    def port(self, option: str, value: str, port: str | None) -> None:
+        """``port``, the port ``value`` names (None: none named), is one (1 to 65535)."""
+        if port is not None and int(port) not in PORTS:
+            self.problem(option, value, f"names port {port}: ports are {PORTS.start} to {PORTS.stop - 1}")
+
+    def url_port(self, option: str, url: str) -> None:
+        """The port of a URL already matched by :data:`URL`, if it names one, is one."""
+        netloc = urllib.parse.urlsplit(url).netloc.rpartition("@")[2]  # no user:password
+        _, colon, port = netloc.rpartition(":")
+        if colon and port.isdigit():  # (not "1]" of "[::1]")
+            self.port(option, url, port)
+
     def persistent_path(self, option: str, value: object) -> str:
         """An absolute folder strictly inside the persistent volume, in plain characters."""
         path = PurePosixPath(value) if isinstance(value, str) else None
-        if (path is None or not SAFE_PATH_PATTERN.match(str(value)) or ".." in path.parts
+        if (path is None or not SAFE_PATH_PATTERN.fullmatch(str(value)) or ".." in path.parts
                 or not path.is_relative_to(PERSISTENT_DIR) or path == PurePosixPath(PERSISTENT_DIR)):
             self.problem(option, value,
-                         f"must be a folder inside the persistent volume {PERSISTENT_DIR} (an absolute "
+                         ("must be a folder" if path else "must be a string naming a folder") +
+                         f" inside the persistent volume {PERSISTENT_DIR} (an absolute "
                          f"path of letters, digits and _ . / -), e.g. '{PERSISTENT_DIR}/.bin'")
             return f"{PERSISTENT_DIR}/x"
         return path.as_posix()
@@ -154,22 +177,24 @@ def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *
     differ from their defaults, as JSON. ``once``: the instance can have one of what it sets up."""
     defaults = {p.name: p.default for p in inspect.signature(fn).parameters.values()}
     options = {k: _plain(v) for k, v in given.items() if k in defaults and _plain(v) != _plain(defaults[k])}
-    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":")), once)
+    # (A value JSON cannot hold is a wrong one, which the recipe refuses: its repr is never kept.)
+    return RecipeCall(recipe, json.dumps(options, sort_keys=True, separators=(",", ":"), default=repr), once)
 
 
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
                    leave_out: Sequence[str] = (), shared_lib: bool = False,
-                   notebook_actions: Sequence[str] = ()) -> Scripts:
+                   notebook_actions: Sequence[str] = (), folders: Sequence[str] = ()) -> Scripts:
     """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
     not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
     are relative to that folder, each marked as coming from ``call``); with ``shared_lib``, the
     helper of recipes whose root step has ec2-user do part of the work (``recipes/lib.sh``,
     packed once however many recipes bring it). ``notebook_actions``: the IAM actions the
-    recipe needs on the notebook instance, which constructs grant its role. Files travel as
-    tools/pack_assets.py minified them (assets/packed)."""
+    recipe needs on the notebook instance, which constructs grant its role. ``folders``: the
+    folders on the persistent volume it keeps its things in (the build keeps the state folder
+    apart from them). Files travel as tools/pack_assets.py minified them (assets/packed)."""
     problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
                 "(at most 64, not starting with . _ or -)"
-                for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.match(s.name))]
+                for s in steps if not (isinstance(s.name, str) and STEP_NAME_PATTERN.fullmatch(s.name))]
     raise_if(problems)  # before a name becomes a path
     folder = Scripts.from_folder(assets_dir() / "packed" / "recipes" / recipe, steps=[], exclude=[
         *DEFAULT_EXCLUDES, *leave_out])
@@ -178,5 +203,6 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
              for f in folder.files]
     shared = [RECIPE_LIB] if shared_lib else []
     files += [BundleFile(path, packed(path), 0o644, f"recipe {recipe}: {path}") for path in shared]
+    call = replace(call, folders=tuple(folders))
     own = tuple(replace(s, script=f"{prefix}/{s.script}", recipe=call) for s in steps)
     return Scripts(files=tuple(files), steps=own, notebook_actions=tuple(notebook_actions))

@@ -76,7 +76,7 @@ def autostop(
     """
     # One timer and one /opt/lcc-autostop for the instance: a second use would replace the first.
     call = recipe_call(NAME, autostop, locals(), once=True)
-    o = Options(NAME)
+    o = Options(NAME, name)
     if (isinstance(idle_minutes, bool) or not isinstance(idle_minutes, (int, float))
             or not math.isfinite(idle_minutes) or idle_minutes <= 0):
         o.problem("idle_minutes", idle_minutes, "must be a positive number of minutes")
@@ -84,9 +84,10 @@ def autostop(
             or not 1 <= interval_minutes <= AUTOSTOP_MAX_INTERVAL_MINUTES):
         o.problem("interval_minutes", interval_minutes, f"must be a whole number from 1 to "
                   f"{AUTOSTOP_MAX_INTERVAL_MINUTES} (the timer repeats within the hour)")
-    o.matching("jupyter_url", jupyter_url, JUPYTER_URL_PATTERN,
-               "this instance's Jupyter: http(s)://localhost, 127.0.0.1 or [::1], with a port and a "
-               "path of letters, digits and . _ / - (the checker sends the token there)")
+    if o.matching("jupyter_url", jupyter_url, JUPYTER_URL_PATTERN,
+                  "this instance's Jupyter: http(s)://localhost, 127.0.0.1 or [::1], with a port and a "
+                  "path of letters, digits and . _ / - (the checker sends the token there)"):
+        o.url_port("jupyter_url", jupyter_url)
     for option, path in {"token_file": token_file, "log_file": log_file}.items():
         if path is not None:
             o.matching(option, path, SAFE_PATH_PATTERN, "an absolute path of letters, digits and _ . / -")

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..bundle import Scripts, Step
-from ..bundle.checks import LOADS_USER_FILES, loads_user_files
+from ..bundle.checks import LOADS_USER_FILES, env_string_bytes, loads_user_files
 from ..errors import ValidationError
-from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN
+from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN, ENV_STRING_MAX_BYTES
 from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "environment-variables"
@@ -68,12 +68,12 @@ def environment_variables(
     :param timeout_seconds: the step's time limit (default 30).
     """
     call = recipe_call(NAME, environment_variables, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     values = o.table("variables", variables)
     if not values and not o.problems:
         o.problem("variables", variables, "needs at least one variable")
     for key in values:
-        if not ENV_NAME_PATTERN.match(key):
+        if not ENV_NAME_PATTERN.fullmatch(key):
             o.problem("variables", key, "is not a variable name (letters, digits, _)")
         elif key in RESERVED_VARIABLES:
             o.problem("variables", key, "is set by login shells themselves (or bash): not one of "
@@ -83,6 +83,13 @@ def environment_variables(
                       f"{LOADS_USER_FILES} (root's login shells get it too: /etc/profile.d)")
     env = {"OPT_JUPYTER": o.flag("jupyter", jupyter),
            "OPT_VARS": "".join(f"{k}={_dq(v)}\n" for k, v in sorted(values.items()))}
+    size = env_string_bytes("OPT_VARS", env["OPT_VARS"])
+    if size > ENV_STRING_MAX_BYTES:
+        o.problems.append(
+            f"recipe {NAME!r}: variables take {size} bytes together, quoted, and reach the step as one "
+            f"environment string of at most {ENV_STRING_MAX_BYTES} bytes (128 KiB, Linux's limit): the "
+            "step would fail to start with 'Argument list too long'. Fix: fewer or shorter values, or "
+            "two uses of the recipe (name=...), each with a part of them.")
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)

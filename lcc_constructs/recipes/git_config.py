@@ -35,7 +35,7 @@ def git_config(
     :param timeout_seconds: the step's time limit (default 30).
     """
     call = recipe_call(NAME, git_config, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     values = o.table("settings", settings)
     for option, key, value in (("user_name", "user.name", user_name),
                                ("user_email", "user.email", user_email)):
@@ -44,7 +44,7 @@ def git_config(
     if not values and not o.problems:
         o.problem("settings", settings, "and user_name, user_email are empty: give one")
     for key in values:
-        if not _GIT_KEY.match(key):
+        if not _GIT_KEY.fullmatch(key):
             o.problem("settings", key, "is not a git key (section.name or section.subsection.name)")
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()

@@ -12,8 +12,10 @@ from ._common import URL, Options, recipe_call, recipe_scripts, step_timeout
 NAME = "package-index"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = f"{NAME}.sh"
-_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-_CHANNEL = re.compile(r"^[^\s'\"\\]+$")
+_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?$")
+#: A channel is an argument of `conda config --prepend channels`: one starting with - would be
+#: an option of conda's (--file=/etc/shadow).
+_CHANNEL = re.compile(r"^[^\s'\"\\-][^\s'\"\\]*$")
 _URL_TEXT = "an https://, http:// or file:// URL without spaces or quotes"
 
 
@@ -42,12 +44,18 @@ def package_index(
     :param timeout_seconds: the step's time limit (default 60).
     """
     call = recipe_call(NAME, package_index, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     index = o.matching("index_url", index_url, URL, _URL_TEXT) if index_url is not None else ""
     extra = o.strings("extra_index_urls", extra_index_urls, URL, "a URL")
-    hosts = o.strings("trusted_hosts", trusted_hosts, _HOST, "a host name")
+    for option, url in [("index_url", index), *(("extra_index_urls", u) for u in extra)]:
+        if url:
+            o.url_port(option, url)
+    hosts = o.strings("trusted_hosts", trusted_hosts, _HOST, "a host name (letters, digits, . and -, "
+                      "starting with a letter or digit) with an optional :port")
+    for host in hosts:
+        o.port("trusted_hosts", host, host.partition(":")[2] or None)
     channels = o.strings("conda_channels", conda_channels, _CHANNEL,
-                         "a channel name or URL without spaces or quotes")
+                         "a channel name or URL without spaces or quotes, not starting with '-'")
     if index_url is None and not (extra or hosts or channels) and not o.problems:
         o.problem("index_url", index_url, "and every other option are empty: give at least one")
     timeout = o.seconds("timeout_seconds", timeout_seconds)

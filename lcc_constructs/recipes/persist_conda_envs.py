@@ -42,7 +42,7 @@ def persist_conda_envs(
     :param timeout_seconds: the step's time limit (default 120).
     """
     call = recipe_call(NAME, persist_conda_envs, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     env = {
         "OPT_ENVS_DIR": o.persistent_path("envs_dir", envs_dir),
         "OPT_REGISTER_KERNELS": o.flag("register_kernels", register_kernels),
@@ -51,7 +51,7 @@ def persist_conda_envs(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=True)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_ENVS_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -15,12 +15,31 @@ NAME = "persist-home-folders"
 SCRIPT = f"{NAME}.sh"
 
 
+#: Files, not folders, in ec2-user's home (the shells', SageMaker's .condarc, tools' settings and
+#: keys): listed, each was moved aside and replaced by a link to an empty folder at every start
+#: (a .bashrc that is a folder breaks every login shell). A list of the usual ones, not a proof
+#: that other names are folders.
+HOME_FILES = frozenset({
+    ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_history", ".profile", ".zshrc",
+    ".zprofile", ".zshenv", ".zsh_history", ".inputrc", ".condarc", ".gitconfig", ".git-credentials",
+    ".netrc", ".npmrc", ".pypirc", ".vimrc", ".viminfo", ".python_history", ".lesshst", ".wget-hsts",
+    ".Xauthority", ".tmux.conf", ".screenrc", ".selected_editor", ".ssh/authorized_keys", ".ssh/config",
+    ".ssh/known_hosts", ".ssh/id_rsa", ".ssh/id_ecdsa", ".ssh/id_ed25519", ".aws/config", ".aws/credentials",
+    ".config/pip/pip.conf", ".docker/config.json", ".kube/config",
+})
+
+
 def _home_folder(o: Options, folder: str) -> str:
     path = PurePosixPath(folder)
     if (not folder or path.is_absolute() or ".." in path.parts or path.as_posix() in (".", "")
             or path.parts[0] == "SageMaker" or "\n" in folder or "\0" in folder):
         o.problem("folders", folder, "must list folders relative to /home/ec2-user, such as '.ssh' or "
                   "'.local/share/jupyter' (not absolute, no '..', not SageMaker)")
+    elif any(p.as_posix() in HOME_FILES for p in (path, *path.parents)):
+        o.problem("folders", folder, "is a file in ec2-user's home, not a folder: it would be moved aside "
+                  "and replaced by a link to an empty folder at every start. Fix: list folders only (for "
+                  "git settings use the git-config recipe; keep other files in a listed folder, e.g. "
+                  "~/.config)")
     return path.as_posix()
 
 
@@ -48,7 +67,7 @@ def persist_home_folders(
     :param timeout_seconds: the step's time limit (default 120).
     """
     call = recipe_call(NAME, persist_home_folders, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     clean = [_home_folder(o, f) for f in o.strings("folders", folders, None, "folders")]
     if not clean and not o.problems:
         o.problem("folders", folders, "must be a non-empty list of folder names")
@@ -63,7 +82,7 @@ def persist_home_folders(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call)
+    return recipe_scripts(NAME, [step], call=call, folders=[env["OPT_PERSISTENT_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

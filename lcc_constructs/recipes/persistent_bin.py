@@ -43,11 +43,11 @@ def persistent_bin(
     :param timeout_seconds: the step's time limit (default 180).
     """
     call = recipe_call(NAME, persistent_bin, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     urls = o.table("binaries", binaries)
     sums = o.table("sha256", sha256)
     for file_name, url in urls.items():
-        if not _BINARY_NAME.match(file_name):
+        if not _BINARY_NAME.fullmatch(file_name):
             o.problem("binaries", file_name, "is not a plain file name (letters, digits and _ . + -)")
         o.matching(f"binaries[{file_name!r}]", url, URL,
                    "an https://, http:// or file:// URL without spaces or quotes")
@@ -64,7 +64,7 @@ def persistent_bin(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=True)
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_BIN_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

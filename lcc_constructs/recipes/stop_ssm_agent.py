@@ -32,7 +32,7 @@ def stop_ssm_agent(
     :param uninstall_timeout_seconds: the background removal's time limit (default 900).
     """
     call = recipe_call(NAME, stop_ssm_agent, locals())
-    o = Options(NAME)
+    o = Options(NAME, name)
     o.flag("uninstall", uninstall)
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     uninstall_timeout = o.seconds("uninstall_timeout_seconds", uninstall_timeout_seconds)

@@ -23,7 +23,7 @@ from ._deployed import describe_notebook, find_notebook, no_notebook_message, re
 
 GROUP = "/aws/sagemaker/NotebookInstances"
 
-_DURATION = re.compile(r"^([0-9]+)([smhd])$")
+_DURATION = re.compile(r"([0-9]+)([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -38,7 +38,7 @@ def since_millis(text: str, now: float | None = None) -> int:
 
     :raises ValueError: for anything else.
     """
-    m = _DURATION.match(text)
+    m = _DURATION.fullmatch(text)
     if m:
         return int(((now if now is not None else time.time()) - int(m[1]) * _UNITS[m[2]]) * 1000)
     when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
