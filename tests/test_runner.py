@@ -814,3 +814,15 @@ def test_the_loaders_decompressed_program_has_no_name_anyone_can_open(tmp_path: 
     # The one file of root's in /tmp is the script the service wrote there.
     names = re.findall(r"^\[a\] tmp=(.*)$", r.output, re.M)
     assert len(names) == 1 and names[0].endswith("-on-start.sh"), names
+
+
+def test_a_failing_step_that_stops_on_failure_skips_the_later_steps(tmp_path: Path) -> None:
+    # A set -e script split into steps: what comes after the failure does not run.
+    files = {"a.sh": "echo a\n", "b.sh": "exit 4\n", "c.sh": "echo c\n", "d.sh": "echo d\n"}
+    r = run(tmp_path, files, [Step(name="a", script="a.sh", stop_on_failure=True),
+                              Step(name="b", script="b.sh", stop_on_failure=True),
+                              Step(name="c", script="c.sh"), Step(name="d", script="d.sh")]).last
+    assert [r.step(n).status for n in "abcd"] == ["ok", "failed", "skipped", "skipped"]
+    assert r.step("c").reason == "b failed" and 'step d: skipped "b failed"' in r.output
+    assert "[c]" not in r.output
+    assert r.exit_code == 1 and r.would_fail

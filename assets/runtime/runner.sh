@@ -8,7 +8,7 @@
 #   r  root's log folder              s  the notebook user's copy of it on the volume (or empty)
 #   n  runs kept in that copy         b  budget (cs)
 #   N  each step's name; only when some step needs them: U user, B background (0/1),
-#      Q required (0/1), T timeout (cs, 0: none)
+#      Q required (0/1; 2: and the later steps are skipped when it fails), T timeout (cs, 0: none)
 #   e I  exports step I's variables and runs it (root steps; the notebook user's are in lcc/u)
 #
 #   runner.sh          as root: run every step; exit status 1 when a required step failed,
@@ -132,6 +132,7 @@ case $1 in
       @@GO@@ "$i"
       say "step ${N[i]}: ${S[i]} ${Y[i]}"
       @@REQUIRED@@
+      @@STOP@@
       status
       copy
     done

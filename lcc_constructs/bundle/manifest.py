@@ -49,6 +49,7 @@ STEP_KEYS: dict[str, _Key] = {
     "run_as": _Key("run_as", str, lambda s: None if s.run_as is RunAs.ROOT else s.run_as.value),
     "background": _Key("background", bool, lambda s: s.background or None),
     "required": _Key("required", bool, lambda s: s.required or None),
+    "stop_on_failure": _Key("stop_on_failure", bool, lambda s: s.stop_on_failure or None),
     "timeout": _Key("timeout_seconds", (int, float),
                     lambda s: None if s.timeout_seconds is None else toml_number(s.timeout_seconds)),
     "env": _Key("env", dict, lambda s: dict(s.env) or None),
@@ -66,7 +67,8 @@ RECIPE_KEYS = ("recipe", "with")
 #: What a key of each type holds, as a manifest says it.
 _EXPECTED: dict[str, str] = {
     "name": "a string", "script": "a string (the file's path)", "run_as": 'a string ("root" or "ec2-user")',
-    "background": "true or false", "required": "true or false", "timeout": "a number of seconds",
+    "background": "true or false", "required": "true or false", "stop_on_failure": "true or false",
+    "timeout": "a number of seconds",
     "env": "a table ([step.env]) of names to strings", "budget": "a number of seconds",
     "keep_runs": "a whole number", "unpack_dir": "a string (a folder)", "state_dir": "a string (a folder)",
     "codec": 'a string (such as "deflate+base85")', "minify": "true or false",

@@ -39,7 +39,8 @@ class _Column:
 
     array: str
     part: str | None
-    write: Callable[[Step], str | int]
+    #: None: another field's column holds this one too (written there).
+    write: Callable[[Step], str | int] | None
     default: str
     read: Callable[[str], Any]
 
@@ -54,7 +55,10 @@ COLUMNS: dict[str, _Column] = {
     "name": _Column("N", None, lambda s: s.name, "", str),
     "run_as": _Column("U", "user", lambda s: s.run_as.value, RunAs.ROOT.value, RunAs),
     "background": _Column("B", "background", lambda s: int(s.background), "0", lambda v: v == "1"),
-    "required": _Column("Q", "required", lambda s: int(s.required), "0", lambda v: v == "1"),
+    # Q: 0, 1 required, 2 required and stopping the steps after it when it fails.
+    "required": _Column("Q", "required", lambda s: 2 if s.stop_on_failure else int(s.required), "0",
+                        lambda v: v in ("1", "2")),
+    "stop_on_failure": _Column("Q", "required", None, "0", lambda v: v == "2"),
     "timeout_seconds": _Column("T", "timeout", lambda s: _cs(s.timeout_seconds or 0), "0",
                                lambda v: int(v) / 100 if v != "0" else None),
 }
@@ -70,6 +74,7 @@ def features(steps: Sequence[Step]) -> dict[str, bool]:
     return {"user": any(s.run_as is not RunAs.ROOT for s in steps),
             "background": any(s.background for s in steps),
             "required": any(s.required for s in steps),
+            "stop": any(s.stop_on_failure for s in steps),
             "timeout": any(s.timeout_seconds for s in steps)}
 
 
@@ -126,7 +131,7 @@ def render_plan(scripts: Scripts, settings: Settings) -> str:
     used = features(steps)
     lines = [" ".join(f"{k}={shlex.quote(str(v))}" for k, v in zip(SETTINGS, values, strict=True))]
     lines += [_bash_array(c.array, [c.write(s) for s in steps])
-              for c in COLUMNS.values() if c.part is None or used[c.part]]
+              for c in COLUMNS.values() if c.write and (c.part is None or used[c.part])]
     lines.append("e(){ case $1 in\n" + "\n".join(_entries(scripts, settings, root=True)) + "\nesac;}")
     return "\n".join(lines) + "\n"
 

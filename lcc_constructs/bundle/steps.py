@@ -77,6 +77,9 @@ class Step:
     :param required: when True, a failure, timeout or skip of this step makes the lifecycle
         script exit non-zero (which fails the instance start). Default: failures are logged
         and ignored.
+    :param stop_on_failure: when True, a failure, timeout or skip of this step also skips the
+        steps after it, as ``set -e`` stops a script (for a script split into steps); it makes
+        the step required. Default: the other steps run.
     :param recipe: set by recipes on the steps they make (see :class:`RecipeCall`).
     """
 
@@ -89,11 +92,14 @@ class Step:
     # still share.
     env: Mapping[str, str] = field(default_factory=dict, hash=False)
     required: bool = False
+    stop_on_failure: bool = False
     recipe: RecipeCall | None = None
 
     def __post_init__(self) -> None:
         raise_if(self._type_problems())
         object.__setattr__(self, "run_as", RunAs(self.run_as))
+        if self.stop_on_failure:  # a step that stops the others fails the start too
+            object.__setattr__(self, "required", True)
         object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
 
     def _type_problems(self) -> list[str]:
@@ -107,6 +113,7 @@ class Step:
             "script": (isinstance(self.script, str), "a string (a path relative to the scripts folder)"),
             "background": (isinstance(self.background, bool), "True or False"),
             "required": (isinstance(self.required, bool), "True or False"),
+            "stop_on_failure": (isinstance(self.stop_on_failure, bool), "True or False"),
             "timeout_seconds": (timeout is None or number, "a number of seconds or None"),
             "recipe": (self.recipe is None or isinstance(self.recipe, RecipeCall),
                        "None (recipes set it to a RecipeCall)"),

@@ -81,6 +81,7 @@ for i in "${!N[@]}";do
 @@GO@@ "$i"
 say "step ${N[i]}: ${S[i]} ${Y[i]}"
 @@REQUIRED@@
+@@STOP@@
 status
 copy
 done
