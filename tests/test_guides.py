@@ -2,8 +2,9 @@
 docs"): each page's blocks run in order, in one folder, against moto's server with this
 repository's extension, as tests/test_service_docs.py runs docs/service-commands.md:
 
-- ``sh``: run with ``bash -euo pipefail`` (one calling ``lcc simulate`` needs the sandbox); a
-  ``text`` block right after it is what it prints (sizes in characters and seconds waited aside);
+- ``sh``: run with ``bash -euo pipefail`` (one calling ``lcc simulate`` needs the sandbox, one
+  calling ``cdk`` the pinned CDK CLI); a ``text`` block right after it is what it prints (sizes
+  in characters and seconds waited aside);
 - ``python``: run in that folder with tests/test_docs.py's prelude (``app``, ``stack``, ...),
   its cloud assembly in ``cdk.out``;
 - ``bash``: what the page says the test deployed or wrote before (each page's ``SETUP``);
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +24,7 @@ import pytest
 
 from lcc_constructs.sandbox import availability
 
-from .conftest import ROOT, require
+from .conftest import ROOT, cdk_cli, require
 from .moto_ext_controls import fail_next_start
 from .servers import Moto
 from .service_helpers import create_config, put_log_lines
@@ -88,12 +90,16 @@ def test_every_example_runs_and_prints_what_the_page_shows(name: str, moto: Moto
     found = blocks(page)
     assert {lang for lang, _, _ in found} <= KNOWN, name
     assert any(lang == "sh" for lang, _, _ in found)
+    # Each page starts from nothing: no instance, configuration or log of another page.
+    urllib.request.urlopen(urllib.request.Request(moto.url + "/moto-api/reset", method="POST"), timeout=10)
     SETUP[name](moto, page, lcc_env)
     env = {**lcc_env, "CDK_OUTDIR": str(tmp_path / "cdk.out"), "PYTHONPATH": str(ROOT)}
     for language, code, output in found:
         if language == "sh":
             if "lcc simulate" in code:
                 require(availability() is None, f"sandbox unavailable: {availability()}")
+            if re.search(r"^cdk ", code, re.M):
+                cdk_cli()
             proc = subprocess.run(["bash", "-euo", "pipefail", "-c", code], cwd=tmp_path, env=env,
                                   capture_output=True, text=True, timeout=300)
         elif language == "python":
