@@ -35,7 +35,7 @@ NOT_RUN = {"console", "text", "json"}
 #: Pages whose examples run against moto's server, by tests/test_service_docs.py and
 #: tests/test_guides.py.
 TESTED_ELSEWHERE = {"docs/service-commands.md", "docs/migrating.md", "docs/debugging-a-failed-start.md",
-                    "docs/updating-a-running-notebook.md"}
+                    "docs/updating-a-running-notebook.md", "docs/upgrading.md"}
 
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```", re.S | re.M)
 

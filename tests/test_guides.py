@@ -70,6 +70,13 @@ def setup_debugging(moto: Moto, page: Path, env: dict[str, str]) -> None:
                   lines[:next(i for i, line in enumerate(lines) if line.startswith("run "))])
 
 
+def setup_upgrading(moto: Moto, page: Path, env: dict[str, str]) -> None:
+    """``team-lcc`` holding what lcc-constructs 0.2 built of a folder with one ``hello.sh``
+    (its source, ``git archive 4a3f851``: the last commit before the python3 loader)."""
+    older = Path(__file__).parent / "guides" / "on-start-0.2.sh"
+    create_config(moto, "team-lcc", on_start=older.read_text())
+
+
 def setup_updating(moto: Moto, page: Path, env: dict[str, str]) -> None:
     moto.notebook("my-notebook")
 
@@ -78,6 +85,7 @@ SETUP: dict[str, Callable[[Moto, Path, dict[str, str]], None]] = {
     "docs/migrating.md": setup_migrating,
     "docs/debugging-a-failed-start.md": setup_debugging,
     "docs/updating-a-running-notebook.md": setup_updating,
+    "docs/upgrading.md": setup_upgrading,
 }
 #: Languages of the blocks on these pages; any other fails the test.
 KNOWN = {"sh", "text", "python", "bash", "console", "json"}
