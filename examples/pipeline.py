@@ -11,6 +11,9 @@ and the notebook's role may read just that object.
 
 Context: ``-c connection_arn=...`` names the CodeStar connection to the repository
 (a placeholder by default: synth works without one, a deploy needs a real one).
+
+Needs aws-cdk-lib 2.189.0 or newer (pyproject.toml allows 2.180.0): ``pipeline_type`` of
+``pipelines.CodePipeline`` first appears in 2.189.0 (docs/versions.md).
 """
 
 import aws_cdk as cdk

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,3 +90,29 @@ def lcc_env(moto: Moto, tmp_path: Path) -> Iterator[dict[str, str]]:
 
     yield aws_env(moto, tmp_path)
     clear_failures(moto.url)
+
+
+#: What this library names the folders and files it makes in the system's temporary folder.
+OURS = "lcc-*"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temp_folder_left_clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The system's temporary folder of this session (of each xdist worker), a new empty one,
+    for this process and every program it starts (``TMPDIR``): at the end it must hold nothing
+    of ours (``lcc-*``) — what the sandbox, a build or a command made there, they removed.
+    Other sessions sharing /tmp cannot make it fail, nor can this one hide its leftovers."""
+    tmp_path_factory.getbasetemp()  # pytest's own folders stay where they were
+    folder = tmp_path_factory.mktemp("system-tmp", numbered=False)
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = tempfile.tempdir = str(folder)
+    yield folder
+    if saved[0] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved[0]
+    tempfile.tempdir = saved[1]
+    left = sorted(p.name for p in folder.glob(OURS))
+    if left:
+        pytest.fail(f"the tests left {len(left)} of ours in the temporary folder {folder}: "
+                    f"{', '.join(left[:10])}{' ...' if len(left) > 10 else ''}", pytrace=False)

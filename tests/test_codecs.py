@@ -55,7 +55,8 @@ def test_every_codec_unpacks_with_the_scripts_own_bash(folder: Path, tmp_path: P
 def test_every_codec_on_the_instance(folder: Path, tmp_path: Path, name: str) -> None:
     steps = [Step(name="setup", script="10-setup.sh")]
     rendered = build(Scripts.from_folder(folder, steps=steps), BuildOptions(codec=name))
-    result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep")
+    result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep",
+                      volume=tmp_path / "volume")
     assert not result.would_fail, result.last.output
     assert result.last.step("setup").status == "ok"
     assert tree(tmp_path / "keep" / "startup" / "on-start" / "scripts") == tree(folder)

@@ -10,7 +10,8 @@ Fenced blocks are examples by their language:
 - ``console`` (commands that need the network, an AWS account or the whole development set-up:
   install, publish, deploy), ``text`` and ``json`` (layouts, signatures, output): not run.
 Any other language, or none, fails this test, so that no example goes untested by accident.
-docs/service-commands.md runs against moto's server: tests/test_service_docs.py runs its examples.
+docs/service-commands.md and the guides that talk to the service run against moto's server:
+tests/test_service_docs.py and tests/test_guides.py run their examples.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from .conftest import ROOT, require
 
 RUN = {"python", "toml", "bash"}
 NOT_RUN = {"console", "text", "json"}
-TESTED_ELSEWHERE = {"docs/service-commands.md"}
+#: Pages whose examples run against moto's server, by tests/test_service_docs.py and
+#: tests/test_guides.py.
+TESTED_ELSEWHERE = {"docs/service-commands.md", "docs/migrating.md", "docs/debugging-a-failed-start.md",
+                    "docs/updating-a-running-notebook.md", "docs/upgrading.md"}
 
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```", re.S | re.M)
 

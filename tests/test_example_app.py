@@ -68,7 +68,7 @@ def test_the_synthesized_on_start_runs_in_the_sandbox(synthesized: Path, tmp_pat
     script = tmp_path / "on-start.sh"
     script.write_bytes(base64.b64decode(content))
     # As on the instance, systemd runs (the systemctl stand-in, tests/README.md).
-    result = simulate(script, keep=tmp_path / "keep",
+    result = simulate(script, keep=tmp_path / "keep", volume=tmp_path / "volume",
                       files={**standins(tmp_path, "systemctl"), **who_hook(tmp_path)})
     run = result.last
     assert not run.would_fail, run.output

@@ -105,7 +105,8 @@ def test_minified_scripts_do_the_same_on_the_instance(tmp_path: Path, shfmt: str
         assert (rendered.report.minified_bytes is not None) == minify
         assert not rendered.report.warnings
         keep = tmp_path / f"keep-{minify}"
-        run = simulate(write_script(tmp_path / f"s-{minify}.sh", rendered), keep=keep).last
+        run = simulate(write_script(tmp_path / f"s-{minify}.sh", rendered), keep=keep,
+                       volume=tmp_path / f"volume-{minify}").last
         assert not run.would_fail, run.output
         assert [s.status for s in run.steps] == ["ok", "ok"]
         outcomes.append(({s.name: s.log for s in run.steps},

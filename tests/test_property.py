@@ -85,6 +85,7 @@ def test_odd_files_survive_on_the_instance(tmp_path: Path, codec: str) -> None:
     folder = write(tmp_path / "scripts", NASTY)
     rendered = build(Scripts.from_folder(folder, steps=[Step(name="run", script=STEP)]),
                      BuildOptions(codec=codec))
-    result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep")
+    result = simulate(write_script(tmp_path / "on-start.sh", rendered), keep=tmp_path / "keep",
+                      volume=tmp_path / "volume")
     assert not result.would_fail, result.last.output
     assert tree(tmp_path / "keep" / "startup" / "on-start" / "scripts") == tree(folder)

@@ -42,6 +42,7 @@ def run(tmp_path: Path, files: dict[str, str | bytes], steps: list[Step] | None 
     rendered = build(scripts + extra if extra else scripts, options)
     script = write_script(tmp_path / "on-start.sh", rendered)
     kwargs.setdefault("volume", tmp_path / "volume")
+    kwargs.setdefault("records", tmp_path / "records")  # root's record: RunResult.run_dir
     return simulate(script, files=sandbox_files, **kwargs)  # type: ignore[arg-type]
 
 

@@ -166,6 +166,7 @@ def run(aws: dict[str, Any], text: str, tmp_path: Path, files: dict[str, Path] |
     script.chmod(0o755)
     env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": aws["imds"].url, "AWS_ENDPOINT_URL_S3": aws["url"]}
     return simulate(script, env=env, keep=tmp_path / "keep",
+                    volume=kwargs.pop("volume", tmp_path / "volume"),
                     files={"/opt/ml/metadata/resource-metadata.json": aws["meta"], **(files or {})},
                     **kwargs)
 

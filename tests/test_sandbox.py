@@ -27,7 +27,7 @@ class TestSandbox:
         try:
             s = script(tmp_path, f"echo changed > {marker}\nrm {doomed}\nmkdir -p /startup/x "
                                  "/etc/systemd/system/x.d\n")
-            result = simulate(s, keep=tmp_path / "keep")
+            result = simulate(s, keep=tmp_path / "keep", volume=tmp_path / "volume")
             assert result.last.exit_code == 0
             assert not marker.exists() and not Path("/startup/x").exists()
             assert doomed.read_text() == "still here\n"

@@ -100,6 +100,7 @@ class RunResult:
     output: str
     status: dict[str, Any] | None
     steps: tuple[StepResult, ...]
+    #: This run's folder of root's record in ``simulate(records=...)``; None without it.
     run_dir: Path | None
 
     @property
@@ -127,15 +128,17 @@ class RunResult:
 @dataclass(frozen=True)
 class SimulationResult:
     runs: tuple[RunResult, ...]
-    #: The persistent volume (/home/ec2-user/SageMaker) as a folder on this machine.
+    #: The persistent volume (/home/ec2-user/SageMaker) as a folder on this machine: the
+    #: ``volume=`` given, or the one ``simulate`` made, which is already removed unless ``keep=``
+    #: was given.
     volume: Path
     #: Where the sandbox's changes to / were copied, if asked.
     keep: Path | None
     #: Processes still running in the sandbox when it was torn down.
     left_running: int = 0
-    #: Root's record of the runs (/var/log/lcc-constructs in the sandbox, each file's first 8
-    #: MiB), copied out beside the volume: one folder per run (``RunResult.run_dir``). Remove
-    #: it when done.
+    #: The ``records=`` given: root's record of the runs (/var/log/lcc-constructs in the
+    #: sandbox, each file's first 8 MiB), one folder per run (``RunResult.run_dir``); None
+    #: without it (the copy was read into the result, then removed).
     records: Path | None = None
 
     @property
@@ -181,55 +184,79 @@ def _read_steps(run_dir: Path, status: dict[str, Any]) -> tuple[StepResult, ...]
     return tuple(steps)
 
 
-def _run_inner(script_path: Path, volume_path: Path, records: Path, keep: str | os.PathLike[str] | None,
-               limit_seconds: float, runs: int, wait_background_seconds: float,
-               files: Mapping[str, str | os.PathLike[str]] | None, hide: Sequence[str],
-               binds: Mapping[str, str | os.PathLike[str]] | None,
+def _run_inner(work: Path, script_path: Path, volume_path: Path, records: Path,
+               keep: str | os.PathLike[str] | None, limit_seconds: float, runs: int,
+               wait_background_seconds: float, files: Mapping[str, str | os.PathLike[str]] | None,
+               hide: Sequence[str], binds: Mapping[str, str | os.PathLike[str]] | None,
                env: Mapping[str, str] | None, on_output: Callable[[str], object] | None) -> dict[str, Any]:
-    """Run the sandbox's inner process and return what it recorded."""
-    with tempfile.TemporaryDirectory(prefix="lcc-sandbox-") as work:
-        cfg = {
-            "work": work,
-            "script": str(script_path.resolve()),
-            "volume": str(volume_path.resolve()),
-            "volume_path": PERSISTENT_DIR,
-            "root_logs": ROOT_LOG_DIR,
-            "records": str(records),
-            "user": NOTEBOOK_USER,
-            "home": _HOME,
-            "runs": runs,
-            "limit": limit_seconds,
-            "wait_background": wait_background_seconds,
-            "keep": str(Path(keep).resolve()) if keep else None,
-            "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
-            "hide": list(hide),
-            "binds": {dest: str(Path(src).resolve()) for dest, src in (binds or {}).items()},
-            "env": dict(env or {}),
-            "result": str(Path(work) / "result.json"),
-        }
-        (Path(work) / "config.json").write_text(json.dumps(cfg))
-        errors = Path(work) / "errors.txt"
-        with errors.open("wb") as err:
-            proc = subprocess.Popen(
-                ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
-                 sys.executable, "-m", "lcc_constructs.sandbox._inner", str(Path(work) / "config.json")],
-                stdout=subprocess.PIPE, stderr=err,
-                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent.parent)},
-            )
-            out = cast(io.BufferedReader, proc.stdout)
-            decoder = codecs.getincrementaldecoder("utf-8")("replace")
-            while chunk := out.read1(65536):
-                if on_output is not None:
-                    on_output(decoder.decode(chunk))
-            proc.wait()
-        stderr = errors.read_text(errors="replace")
-        result_file = Path(work) / "result.json"
-        if not result_file.exists():
-            raise SandboxUnavailable(
-                f"the sandbox could not start (unshare exit {proc.returncode}): {stderr.strip()}"
-            )
-        raw = json.loads(result_file.read_text())
+    """Run the sandbox's inner process in the folder ``work`` and return what it recorded."""
+    cfg = {
+        "work": str(work),
+        "script": str(script_path.resolve()),
+        "volume": str(volume_path.resolve()),
+        "volume_path": PERSISTENT_DIR,
+        "root_logs": ROOT_LOG_DIR,
+        "records": str(records.resolve()),
+        "user": NOTEBOOK_USER,
+        "home": _HOME,
+        "runs": runs,
+        "limit": limit_seconds,
+        "wait_background": wait_background_seconds,
+        "keep": str(Path(keep).resolve()) if keep else None,
+        "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
+        "hide": list(hide),
+        "binds": {dest: str(Path(src).resolve()) for dest, src in (binds or {}).items()},
+        "env": dict(env or {}),
+        "result": str(work / "result.json"),
+    }
+    (work / "config.json").write_text(json.dumps(cfg))
+    errors = work / "errors.txt"
+    with errors.open("wb") as err:
+        proc = subprocess.Popen(
+            ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private",
+             sys.executable, "-m", "lcc_constructs.sandbox._inner", str(work / "config.json")],
+            stdout=subprocess.PIPE, stderr=err,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent.parent)},
+        )
+        out = cast(io.BufferedReader, proc.stdout)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        while chunk := out.read1(65536):
+            if on_output is not None:
+                on_output(decoder.decode(chunk))
+        proc.wait()
+    stderr = errors.read_text(errors="replace")
+    result_file = work / "result.json"
+    if not result_file.exists():
+        raise SandboxUnavailable(
+            f"the sandbox could not start (unshare exit {proc.returncode}): {stderr.strip()}"
+        )
+    raw = json.loads(result_file.read_text())
+    if raw.get("error"):
+        raise SandboxUnavailable(f"the sandbox could not be set up: {raw['error']}")
     return cast("dict[str, Any]", raw)
+
+
+def _results(raw: dict[str, Any], records: Path, kept: bool) -> tuple[RunResult, ...]:
+    """Each run's result, read from root's record copied to ``records``; ``run_dir`` points
+    there only when ``kept``."""
+    results = []
+    seen: set[str] = set()
+    for run in raw["runs"]:
+        # This run's log folder: the one it added to root's log folder.
+        added = [d for d in run["run_dirs"] if d not in seen]
+        seen.update(run["run_dirs"])
+        run_dir = records / added[-1] if added else None
+        status = None
+        if run_dir and (run_dir / "status.json").exists():
+            status = json.loads((run_dir / "status.json").read_text())
+        results.append(RunResult(
+            exit_code=run["exit_code"], exited_after=run["exited_after"],
+            duration_seconds=run["duration"], timed_out=run["timed_out"],
+            output_held_open=run["output_held_open"], output=run["output"], status=status,
+            steps=_read_steps(run_dir, status) if run_dir and status else (),
+            run_dir=run_dir if kept else None,
+        ))
+    return tuple(results)
 
 
 def simulate(
@@ -237,6 +264,7 @@ def simulate(
     *,
     volume: str | os.PathLike[str] | None = None,
     keep: str | os.PathLike[str] | None = None,
+    records: str | os.PathLike[str] | None = None,
     limit_seconds: float = SERVICE_TIMEOUT_SECONDS,
     runs: int = 1,
     wait_background_seconds: float = 10.0,
@@ -248,9 +276,19 @@ def simulate(
 ) -> SimulationResult:
     """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
 
-    :param volume: folder to use as the persistent volume; reuse it across calls to simulate
-        restarts of one instance. Default: a new temporary folder (removed if the run cannot start).
+    It removes everything it made (its work folder ``lcc-sandbox-*`` in the system's temporary
+    folder, the volume it made, its copy of root's record) before it returns or raises, except
+    what the options below keep.
+
+    :param volume: folder to use as the persistent volume (made if missing, never removed);
+        reuse it across calls to simulate restarts of one instance. Default: a new folder,
+        removed before ``simulate`` returns, unless ``keep`` is given: then it is kept, a
+        folder ``lcc-volume-*`` in the system's temporary folder (``SimulationResult.volume``),
+        and yours to remove.
     :param keep: copy the sandbox's changes to ``/`` (the overlay's upper layer) there.
+    :param records: copy root's record of the runs (``/var/log/lcc-constructs`` in the sandbox,
+        each file's first 8 MiB) there, one folder per run (``RunResult.run_dir``). Default: read
+        into the result (each run's status and each step's log), then removed.
     :param limit_seconds: the service's limit; a run still going (or whose output is still held
         open) after it is killed and reported as a failure. Default 300.
     :param runs: run the script this many times in a row in the same sandbox (idempotency).
@@ -277,37 +315,28 @@ def simulate(
     for option, path in [("hide", p) for p in hide] + [("binds", d) for d in (binds or {})]:
         if not path.startswith("/") or ".." in path.split("/") or path.rstrip("/") == "":
             raise ValueError(f"{option}: {path!r} must be an absolute path below / without '..'")
-    volume_path = Path(volume) if volume else Path(tempfile.mkdtemp(prefix="lcc-volume-"))
-    volume_path.mkdir(parents=True, exist_ok=True)
-    # Beside the volume: a volume the caller keeps (a test's temporary folder) keeps it company.
-    records = Path(tempfile.mkdtemp(prefix="lcc-records-", dir=volume_path.resolve().parent))
+    work = Path(tempfile.mkdtemp(prefix="lcc-sandbox-"))
+    made_volume: Path | None = None
     try:
-        raw = _run_inner(script_path, volume_path, records, keep, limit_seconds, runs,
+        if volume is not None:
+            volume_path = Path(volume)
+        elif keep is not None:
+            volume_path = made_volume = Path(tempfile.mkdtemp(prefix="lcc-volume-"))
+        else:
+            volume_path = work / "volume"
+        volume_path.mkdir(parents=True, exist_ok=True)
+        records_path = Path(records) if records is not None else work / "records"
+        records_path.mkdir(parents=True, exist_ok=True)
+        raw = _run_inner(work, script_path, volume_path, records_path, keep, limit_seconds, runs,
                          wait_background_seconds, files, hide, binds, env, on_output)
+        results = _results(raw, records_path, kept=records is not None)
     except BaseException:
-        if volume is None:  # a volume made for a run that did not happen goes with it
-            shutil.rmtree(volume_path, ignore_errors=True)
-        shutil.rmtree(records, ignore_errors=True)
+        if made_volume is not None:  # a volume made for a run that did not happen goes with it
+            shutil.rmtree(made_volume, ignore_errors=True)
         raise
-    if raw.get("error"):
-        raise SandboxUnavailable(f"the sandbox could not be set up: {raw['error']}")
-    results = []
-    seen: set[str] = set()
-    for run in raw["runs"]:
-        # This run's log folder: the one it added to root's log folder.
-        added = [d for d in run["run_dirs"] if d not in seen]
-        seen.update(run["run_dirs"])
-        run_dir = records / added[-1] if added else None
-        status = None
-        if run_dir and (run_dir / "status.json").exists():
-            status = json.loads((run_dir / "status.json").read_text())
-        results.append(RunResult(
-            exit_code=run["exit_code"], exited_after=run["exited_after"],
-            duration_seconds=run["duration"], timed_out=run["timed_out"],
-            output_held_open=run["output_held_open"], output=run["output"], status=status,
-            steps=_read_steps(run_dir, status) if run_dir and status else (), run_dir=run_dir,
-        ))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return SimulationResult(
-        runs=tuple(results), volume=volume_path, keep=Path(keep) if keep else None,
-        left_running=raw.get("left_running", 0), records=records,
+        runs=results, volume=volume_path, keep=Path(keep) if keep else None,
+        left_running=raw.get("left_running", 0), records=records_path if records is not None else None,
     )
