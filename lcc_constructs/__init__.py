@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         AttachLifecycleConfig,
         AutostopPolicy,
         ILifecycleConfig,
+        INotebookInstance,
         LifecycleConfig,
         NotebookInstance,
         NotebookPolicy,
@@ -48,6 +49,7 @@ __all__ = [
     "BundleError",
     "FileSize",
     "ILifecycleConfig",
+    "INotebookInstance",
     "LifecycleConfig",
     "NotebookInstance",
     "NotebookPolicy",
@@ -64,8 +66,8 @@ __all__ = [
 ]
 
 #: The names of the CDK layer, loaded when first asked for (they import aws_cdk and start jsii).
-_CDK = ("AttachLifecycleConfig", "AutostopPolicy", "ILifecycleConfig", "LifecycleConfig",
-        "NotebookInstance", "NotebookPolicy")
+_CDK = ("AttachLifecycleConfig", "AutostopPolicy", "ILifecycleConfig", "INotebookInstance",
+        "LifecycleConfig", "NotebookInstance", "NotebookPolicy")
 
 
 def __getattr__(name: str) -> Any:

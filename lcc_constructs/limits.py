@@ -121,7 +121,7 @@ S3_BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 SAFE_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_./-]+$")
 
 #: What the autostop checker calls on its own notebook instance, and nothing else (the recipe
-#: declares these; constructs grant them, or NotebookInstance(autostop_permissions=True)).
+#: declares these; constructs grant them, or NotebookInstance(notebook_actions=...)).
 AUTOSTOP_ACTIONS = ("sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance")
 
 #: Autostop: idle minutes before the instance is stopped, unless configured otherwise.

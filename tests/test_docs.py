@@ -203,3 +203,33 @@ def test_every_relative_link_leads_somewhere(page: Path) -> None:
         if not dest.exists() or (anchor and dest.suffix == ".md" and anchor not in anchors(dest)):
             broken.append(target)
     assert not broken, f"{page_id(page)}: {broken}"
+
+
+def readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end >= 0 else None]
+
+
+def test_the_readme_states_what_cdk_nag_reports_on_its_first_example(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The findings the README lists under its first example are exactly those cdk-nag's
+    AwsSolutions pack reports on it, all on the notebook instance."""
+    from cdk_nag import AwsSolutionsChecks
+
+    section = readme_section("First example")
+    stated = re.findall(r"^- `(AwsSolutions-\w+)`", section, re.M)
+    assert stated, "the README's first example lists no cdk-nag finding"
+    code = next(c for lang, c, _ in blocks(ROOT / "README.md") if lang == "python")
+    make_workdir(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path / "cdk.out"))
+    namespace: dict[str, object] = {"__name__": "readme"}
+    # Checked before synth (cdk-nag annotates the tree); the rest of the block runs as written.
+    exec(compile(code.replace("app.synth()", ""), "<README.md, first example>", "exec"), namespace)
+    report = AwsSolutionsChecks().validate_scope(namespace["stack"])
+    found = sorted(v.rule_name for v in report.violations)
+    assert found == sorted(stated), f"cdk-nag reports {found}, the README says {stated}"
+    paths = {r.construct_path for v in report.violations for r in v.violating_resources}
+    assert paths == {"Notebooks/Notebook/Resource"}

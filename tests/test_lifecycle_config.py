@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,34 @@ def test_one_folder_for_both_kinds(tmp_path: Path) -> None:
     assert lcc.on_start_script is not None and lcc.on_create_script is not None
     assert [s.script for s in lcc.on_start_script.steps] == ["on-start.sh"]
     assert [s.script for s in lcc.on_create_script.steps] == ["on-create.sh"]
+
+
+def test_a_list_mixes_folder_paths_and_scripts(tmp_path: Path) -> None:
+    from lcc_constructs import recipes
+    from lcc_constructs.limits import AUTOSTOP_ACTIONS
+
+    first = write_folder(tmp_path / "first", {"a.sh": "echo a\n"})
+    second = write_folder(tmp_path / "second", {"b.py": "print('b')\n"})
+    lcc = LifecycleConfig(stack(), "Lcc", on_start=[str(first), second, recipes.autostop()])
+    assert lcc.on_start_script is not None
+    assert [s.name for s in lcc.on_start_script.steps] == ["a", "b", "autostop"]
+    assert lcc.notebook_actions == AUTOSTOP_ACTIONS
+    bundle = unpack_with_script(lcc.on_start_script.text, tmp_path / "startup")
+    assert (bundle / "scripts" / "a.sh").read_text() == "echo a\n"
+    assert (bundle / "scripts" / "b.py").read_text() == "print('b')\n"
+
+
+def test_a_folder_in_a_list_is_read_as_its_kind(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"on-start.sh": "echo start\n", "on-create.sh": "echo create\n"})
+    lcc = LifecycleConfig(stack(), "Lcc", on_create=[folder, Scripts.from_folder(
+        write_folder(tmp_path / "t", {"t.sh": "echo t\n"}), prefix="team")])
+    assert lcc.on_create_script is not None
+    assert [s.script for s in lcc.on_create_script.steps] == ["on-create.sh", "team/t.sh"]
+
+
+@pytest.mark.parametrize(("source", "shown"), [([], "[]"), ([42], "42"), (42, "42")])
+def test_what_is_no_scripts_is_refused_naming_the_prop(tmp_path: Path, source: Any, shown: str) -> None:
+    with pytest.raises(ValueError, match=r"on_start: expected a folder path, a Scripts, or a non-empty list "
+                                         rf"of them; got {re.escape(shown)}") as e:
+        LifecycleConfig(stack(), "Lcc", on_start=source)
+    assert "LifecycleConfig 'Test/Lcc'" in str(e.value)

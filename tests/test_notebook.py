@@ -19,6 +19,7 @@ from lcc_constructs import (
     AttachLifecycleConfig,
     AutostopPolicy,
     ILifecycleConfig,
+    INotebookInstance,
     LifecycleConfig,
     NotebookInstance,
 )
@@ -122,17 +123,17 @@ def test_without_autostop_there_is_no_grant(stack: cdk.Stack, scripts: Path) -> 
     assert of_type(template(stack), "AWS::IAM::ManagedPolicy") == {}
 
 
-def test_grant_autostop_returns_a_successful_grant(stack: cdk.Stack) -> None:
+def test_grant_returns_a_successful_grant(stack: cdk.Stack) -> None:
     nb = NotebookInstance(stack, "Nb")
     other = iam.Role(stack, "Other", assumed_by=iam.AccountRootPrincipal())
-    grant = nb.grant_autostop(other)
+    grant = nb.grant(other, *ACTIONS)
     assert grant.success
     assert grant.principal_statement is not None
     rendered = stack.resolve(grant.principal_statement.to_statement_json())
     assert rendered == {"Action": ACTIONS, "Effect": "Allow",
                         "Resource": {"Ref": stack.get_logical_id(nb.resource)}}
     user = iam.User(stack, "U")
-    nb.grant_autostop(user)
+    nb.grant(user, *reversed(ACTIONS))
     policy = next(iter(of_type(template(stack), "AWS::IAM::ManagedPolicy").values()))["Properties"]
     assert policy["Roles"] == [{"Ref": stack.get_logical_id(other.node.default_child)}]
     assert policy["Users"] == [{"Ref": stack.get_logical_id(user.node.default_child)}]
@@ -142,7 +143,7 @@ def test_grant_autostop_returns_a_successful_grant(stack: cdk.Stack) -> None:
 def test_grant_to_a_principal_that_takes_no_managed_policy_is_refused(stack: cdk.Stack) -> None:
     nb = NotebookInstance(stack, "Nb")
     with pytest.raises(BundleError, match="a customer-managed policy attaches to a role, a user or a group"):
-        nb.grant_autostop(iam.ServicePrincipal("lambda.amazonaws.com"))
+        nb.grant(iam.ServicePrincipal("lambda.amazonaws.com"), *ACTIONS)
 
 
 def test_an_arn_from_a_mixed_case_name_is_lowercased(stack: cdk.Stack) -> None:
@@ -338,7 +339,7 @@ def test_cdk_nag_would_see_a_wildcard(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # -- CDK conventions ---------------------------------------------------------------------------
 
-def test_an_existing_configuration_by_name_with_autostop_permissions(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_existing_configuration_by_name_with_notebook_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     # A configuration deployed by hand or by `lcc deploy`: the app cannot read what it runs, so
     # the notebook is told it needs autostop's permissions. cdk-nag finds nothing here either.
     from cdk_nag import AwsSolutionsChecks
@@ -353,7 +354,7 @@ def test_an_existing_configuration_by_name_with_autostop_permissions(monkeypatch
     assert stack.resolve(existing.lifecycle_config_arn) == {"Fn::Join": ["", [
         "arn:", {"Ref": "AWS::Partition"},
         ":sagemaker:us-east-1:123456789012:notebook-instance-lifecycle-config/team-notebooks"]]}
-    nb = NotebookInstance(stack, "Nb", lifecycle_config=existing, autostop_permissions=True, vpc=vpc,
+    nb = NotebookInstance(stack, "Nb", lifecycle_config=existing, notebook_actions=ACTIONS, vpc=vpc,
                           security_groups=[sg], kms_key=volume_key(stack))
     t = template(stack)
     props = t["Resources"][stack.get_logical_id(nb.resource)]["Properties"]
@@ -375,7 +376,7 @@ def test_explicit_notebook_actions_are_granted_on_the_instance(stack: cdk.Stack)
     assert iam_statements(template(stack)) == [{
         "Action": "sagemaker:DescribeNotebookInstance", "Effect": "Allow",
         "Resource": {"Ref": stack.get_logical_id(nb.resource)}}]
-    with pytest.raises(BundleError, match=r"actions: 'sagemaker:\*' is not one IAM action"):
+    with pytest.raises(BundleError, match=r"notebook_actions: 'sagemaker:\*' is not one SageMaker action"):
         NotebookInstance(stack, "Nb2", notebook_actions=["sagemaker:*"])
 
 
@@ -443,3 +444,239 @@ def test_every_bad_prop_is_named_at_once(stack: cdk.Stack) -> None:
     assert len(e.value.problems) == 3
     assert str(e.value).startswith("NotebookInstance 'S/Nb': 3 problems:")
     assert e.value.path == "S/Nb"
+
+
+# -- the notebook as a CDK resource --------------------------------------------------------------
+
+def managed_policies(t: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in of_type(t, "AWS::IAM::ManagedPolicy").values()]
+
+
+def test_a_notebook_and_an_imported_one_are_notebook_instances(stack: cdk.Stack) -> None:
+    nb = NotebookInstance(stack, "Nb")
+    imported = NotebookInstance.from_notebook_instance_name(stack, "Imported", "Team-Notebook")
+    for notebook in (nb, imported):
+        assert isinstance(notebook, INotebookInstance) and isinstance(notebook, cdk.Resource)
+    assert not isinstance(LifecycleConfig.from_lifecycle_config_name(stack, "L", "x"), INotebookInstance)
+    assert imported.notebook_instance_name == "Team-Notebook"
+    assert stack.resolve(imported.notebook_instance_arn) == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"},
+        ":sagemaker:eu-west-1:123456789012:notebook-instance/team-notebook"]]}
+    assert imported.stack is stack
+
+
+def test_grant_gives_the_actions_on_the_instance_arn_only(stack: cdk.Stack) -> None:
+    nb = NotebookInstance(stack, "Nb")
+    imported = NotebookInstance.from_notebook_instance_name(stack, "Imported", "team-notebook")
+    scheduler = iam.Role(stack, "Scheduler", assumed_by=iam.AccountRootPrincipal())
+    assert nb.grant(scheduler, "sagemaker:StartNotebookInstance").success
+    assert imported.grant(scheduler, "sagemaker:StopNotebookInstance").success
+    policies = managed_policies(template(stack))
+    assert [p["PolicyDocument"]["Statement"] for p in policies] == [
+        [{"Action": "sagemaker:StartNotebookInstance", "Effect": "Allow",
+          "Resource": {"Ref": stack.get_logical_id(nb.resource)}}],
+        [{"Action": "sagemaker:StopNotebookInstance", "Effect": "Allow",
+          "Resource": stack.resolve(imported.notebook_instance_arn)}]]
+    scheduler_ref = {"Ref": stack.get_logical_id(scheduler.node.default_child)}
+    assert [p["Roles"] for p in policies] == [[scheduler_ref], [scheduler_ref]]
+
+
+@pytest.mark.parametrize(("actions", "message"), [
+    ((), "actions: give at least one"),
+    (("s3:GetObject",), "actions: 's3:GetObject' is not one SageMaker action"),
+    (("sagemaker:*",), r"actions: 'sagemaker:\*' is not one SageMaker action"),
+    (("sagemaker:Stop?otebookInstance",), "is not one SageMaker action"),
+])
+def test_grant_refuses_what_is_not_one_sagemaker_action(
+        stack: cdk.Stack, actions: tuple[str, ...], message: str) -> None:
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    for n, notebook in enumerate((NotebookInstance(stack, "Nb"),
+                                  NotebookInstance.from_notebook_instance_name(stack, "I", "nb"))):
+        with pytest.raises(BundleError, match=message) as e:
+            notebook.grant(role, *actions)
+        assert e.value.path == ("S/Nb", "S/I")[n]
+
+
+def test_an_imported_notebook_has_an_unknown_principal_and_no_security_group(stack: cdk.Stack) -> None:
+    imported = NotebookInstance.from_notebook_instance_name(stack, "Imported", "team-notebook")
+    assert isinstance(imported.grant_principal, iam.UnknownPrincipal)
+    assert imported.connections.security_groups == []
+    from aws_cdk import aws_s3 as s3
+
+    # As aws-cdk-lib does for an imported resource without a role: reported at synth, not lost.
+    iam.Grant.add_to_principal(grantee=imported, actions=["s3:GetObject"],
+                               resource_arns=[s3.Bucket(stack, "B").arn_for_objects("k")])
+    warnings = assertions.Annotations.from_stack(stack).find_warning(
+        "/S/Imported", assertions.Match.any_value())
+    assert any("Add statement to this resource's role" in str(w.entry.data) for w in warnings)
+
+
+def test_an_imported_notebook_name_is_checked(stack: cdk.Stack) -> None:
+    with pytest.raises(BundleError, match="notebook_instance_name: .*'bad_name'") as e:
+        NotebookInstance.from_notebook_instance_name(stack, "Bad", "bad_name")
+    assert e.value.path == "S/Bad"
+    param = cdk.CfnParameter(stack, "Name")
+    with pytest.raises(BundleError, match="is a token: SageMaker lowercases names"):
+        NotebookInstance.from_notebook_instance_name(stack, "Token", param.value_as_string)
+
+
+# -- bind: one way of giving a notebook what its configuration needs ------------------------------
+
+def test_bind_grants_the_declared_actions_on_that_notebook(stack: cdk.Stack, scripts: Path) -> None:
+    nb = NotebookInstance(stack, "Nb")
+    with_autostop(stack, scripts).bind(nb)
+    LifecycleConfig(stack, "Plain", on_start=scripts).bind(nb)  # declares nothing: nothing
+    LifecycleConfig.from_lifecycle_config_name(stack, "Existing", "team").bind(nb)  # not known: nothing
+    (policy,) = managed_policies(template(stack))
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Action": ACTIONS, "Effect": "Allow", "Resource": {"Ref": stack.get_logical_id(nb.resource)}}]
+    assert policy["Roles"] == [{"Ref": stack.get_logical_id(nb.role.node.default_child)}]
+    assert s3_statements(template(stack)) == []
+
+
+def test_bind_grants_the_s3_payload(stack: cdk.Stack, scripts: Path) -> None:
+    nb = NotebookInstance(stack, "Nb")
+    LifecycleConfig(stack, "L", on_start=scripts, payload="s3").bind(nb)
+    (statement,) = s3_statements(template(stack))
+    assert statement["Action"] == "s3:GetObject"
+
+
+class RecordingConfig(LifecycleConfig):
+    """A configuration that records the notebooks it is bound to."""
+
+    bound: list[str]
+
+    def bind(self, notebook: INotebookInstance) -> None:
+        self.bound.append(notebook.node.path)
+        super().bind(notebook)
+
+
+def test_the_notebook_and_the_aspect_both_bind(stack: cdk.Stack, scripts: Path) -> None:
+    from lcc_constructs import Scripts
+
+    lcc = RecordingConfig(stack, "L", on_start=[Scripts.from_folder(scripts), autostop()])
+    lcc.bound = []
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    NotebookInstance(stack, "Nb", lifecycle_config=lcc)
+    sagemaker.CfnNotebookInstance(stack, "Bare", instance_type="ml.t3.medium", role_arn=role.role_arn)
+    cdk.Aspects.of(stack).add(AttachLifecycleConfig(lcc))
+    t = template(stack)
+    assert lcc.bound == ["S/Nb", "S/BareLifecycle"]
+    resources = sorted(json.dumps(p["PolicyDocument"]["Statement"][0]["Resource"])
+                       for p in managed_policies(t))
+    assert resources == [json.dumps({"Ref": "Bare"}), json.dumps({"Ref": stack.get_logical_id(
+        stack.node.find_child("Nb").node.default_child)})]
+
+
+def test_the_aspect_refuses_bad_notebook_actions(stack: cdk.Stack) -> None:
+    existing = LifecycleConfig.from_lifecycle_config_name(stack, "E", "team")
+    with pytest.raises(BundleError, match="AttachLifecycleConfig: notebook_actions: 'sagemaker:\\*'"):
+        AttachLifecycleConfig(existing, notebook_actions=["sagemaker:*"])
+
+
+def test_the_aspect_grants_notebook_actions_for_an_existing_configuration(stack: cdk.Stack) -> None:
+    existing = LifecycleConfig.from_lifecycle_config_name(stack, "E", "team")
+    role = iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    sagemaker.CfnNotebookInstance(stack, "Bare", instance_type="ml.t3.medium", role_arn=role.role_arn)
+    cdk.Aspects.of(stack).add(AttachLifecycleConfig(existing, notebook_actions=ACTIONS))
+    t = template(stack)
+    assert t["Resources"]["Bare"]["Properties"]["LifecycleConfigName"] == "team"
+    (policy,) = managed_policies(t)
+    assert policy["PolicyDocument"]["Statement"] == [{"Action": ACTIONS, "Effect": "Allow",
+                                                      "Resource": {"Ref": "Bare"}}]
+    assert references(policy["Roles"]) == {stack.get_logical_id(role.node.default_child)}
+
+
+# -- removal policy -------------------------------------------------------------------------------
+
+def policies_of(t: dict[str, Any], ids: list[str]) -> set[tuple[str | None, str | None]]:
+    return {(t["Resources"][i].get("DeletionPolicy"), t["Resources"][i].get("UpdateReplacePolicy"))
+            for i in ids}
+
+
+def created_ids(stack: cdk.Stack, nb: NotebookInstance) -> list[str]:
+    """The instance and what it made: role, security group, policy."""
+    children = [nb.resource, nb.role.node.default_child,
+                nb.node.find_child("SecurityGroup").node.default_child,
+                nb.node.find_child("Policy").node.find_child("Resource").node.default_child]
+    return [stack.get_logical_id(c) for c in children]
+
+
+def isolated_vpc(stack: cdk.Stack) -> ec2.Vpc:
+    return ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0, subnet_configuration=[
+        ec2.SubnetConfiguration(name="p", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+
+
+def test_a_notebook_is_kept_by_default(stack: cdk.Stack) -> None:
+    nb = NotebookInstance(stack, "Nb", vpc=isolated_vpc(stack), notebook_actions=ACTIONS)
+    t = template(stack)
+    assert policies_of(t, created_ids(stack, nb)) == {("Retain", "Retain")}
+
+
+def test_removal_policy_destroy(stack: cdk.Stack) -> None:
+    nb = NotebookInstance(stack, "Nb", vpc=isolated_vpc(stack), notebook_actions=ACTIONS,
+                          removal_policy=cdk.RemovalPolicy.DESTROY)
+    t = template(stack)
+    assert policies_of(t, created_ids(stack, nb)) == {("Delete", "Delete")}
+
+
+def test_a_given_role_keeps_its_own_removal_policy(stack: cdk.Stack) -> None:
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"))
+    NotebookInstance(stack, "Nb", role=role)
+    assert policies_of(template(stack), [stack.get_logical_id(role.node.default_child)]) == {(None, None)}
+
+
+# -- the deprecated autostop names, aliases of the general ones ------------------------------------
+
+def deprecations(stack: cdk.Stack) -> list[str]:
+    return [str(w.entry.data) for w in assertions.Annotations.from_stack(stack).find_warning(
+        "*", assertions.Match.string_like_regexp("is deprecated"))]
+
+
+def test_autostop_permissions_is_notebook_actions_and_says_it_is_deprecated() -> None:
+    def synth(**props: Any) -> tuple[dict[str, Any], list[str]]:
+        s = cdk.Stack(cdk.App(), "S", env=cdk.Environment(account="123456789012", region="eu-west-1"))
+        NotebookInstance(s, "Nb", **props)
+        return template(s), deprecations(s)
+
+    old, old_warnings = synth(autostop_permissions=True)
+    new, new_warnings = synth(notebook_actions=ACTIONS)
+    assert old == new and new_warnings == []
+    (warning,) = old_warnings
+    assert ("lcc-constructs.NotebookInstance#autostop_permissions is deprecated: "
+            "use notebook_actions=['sagemaker:DescribeNotebookInstance', ") in warning
+
+
+def test_grant_autostop_and_grant_notebook_actions_are_grant_and_say_they_are_deprecated(
+        stack: cdk.Stack) -> None:
+    def statement(grant: iam.Grant) -> Any:
+        assert grant.principal_statement is not None
+        return stack.resolve(grant.principal_statement.to_statement_json())
+
+    nb = NotebookInstance(stack, "Nb")
+    new_only = NotebookInstance(cdk.Stack(cdk.App(), "New"), "Nb")
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    new = statement(nb.grant(role, *ACTIONS))
+    new_only.grant(iam.Role(new_only, "R", assumed_by=iam.AccountRootPrincipal()), *ACTIONS)
+    assert deprecations(new_only.stack) == []
+    assert statement(nb.grant_autostop(role)) == new
+    assert statement(nb.grant_notebook_actions(role, ACTIONS)) == new
+    assert len(managed_policies(template(stack))) == 1
+    warnings = deprecations(stack)
+    assert len(warnings) == 2
+    assert "NotebookInstance#grant_autostop is deprecated: use grant(grantee, 'sagemaker:" in warnings[0]
+    assert "#grant_notebook_actions is deprecated: use grant(grantee, *actions)" in warnings[1]
+
+
+def test_autostop_policy_is_a_notebook_policy_and_says_it_is_deprecated(stack: cdk.Stack) -> None:
+    from lcc_constructs import NotebookPolicy
+
+    role = iam.Role(stack, "R", assumed_by=iam.AccountRootPrincipal())
+    NotebookPolicy(stack, "New", actions=ACTIONS, notebook_instance_name="nb").grant(role)
+    AutostopPolicy(stack, "Old", notebook_instance_name="nb").grant(role)
+    old, new = (of_type(template(stack), "AWS::IAM::ManagedPolicy")[stack.get_logical_id(
+        stack.node.find_child(n).node.find_child("Resource").node.default_child)]["Properties"]
+        for n in ("Old", "New"))
+    assert old["PolicyDocument"] == new["PolicyDocument"] and old["Roles"] == new["Roles"]
+    (warning,) = deprecations(stack)  # NotebookPolicy says nothing
+    assert "lcc-constructs.AutostopPolicy is deprecated" in warning

@@ -2,6 +2,7 @@
 layer: a lifecycle configuration, a notebook instance, their IAM, and an Aspect."""
 
 from .aspect import AttachLifecycleConfig
+from .interfaces import INotebookInstance
 from .lifecycle_config import ILifecycleConfig, LifecycleConfig
 from .notebook import NotebookInstance
 from .policy import AutostopPolicy, NotebookPolicy
@@ -10,6 +11,7 @@ __all__ = [
     "AttachLifecycleConfig",
     "AutostopPolicy",
     "ILifecycleConfig",
+    "INotebookInstance",
     "LifecycleConfig",
     "NotebookInstance",
     "NotebookPolicy",

@@ -8,37 +8,36 @@ from typing import cast
 
 import jsii
 from aws_cdk import IAspect
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
+from ..errors import raise_if
 from .lifecycle_config import ILifecycleConfig
-from .policy import NotebookPolicy
+from .notebook import notebook_of
+from .policy import action_problems
 
 
 @jsii.implements(IAspect)
 class AttachLifecycleConfig:
     """Attaches ``lifecycle_config`` to every notebook instance in the scope that has none, and
-    grants each instance's role what the configuration needs on that instance: the IAM actions
-    its recipes declare (or ``notebook_actions`` for an existing configuration), and its S3
-    payload object.
+    gives each instance what the configuration needs on it, as ``NotebookInstance`` does:
+    ``lifecycle_config.bind(notebook)`` (the IAM actions its recipes declare, on that instance,
+    and its S3 payload object), and ``notebook_actions`` (for an existing configuration, whose
+    needs are not known).
 
     ``Aspects.of(app).add(AttachLifecycleConfig(lcc))`` gives every notebook of an app autostop.
     """
 
     def __init__(self, lifecycle_config: ILifecycleConfig, *, notebook_actions: Sequence[str] = ()) -> None:
+        raise_if(action_problems(notebook_actions, prop="notebook_actions"), path="AttachLifecycleConfig")
         self.lifecycle_config = lifecycle_config
-        # NotebookPolicy sorts them and drops repeats.
-        self._actions = (*notebook_actions, *lifecycle_config.notebook_actions)
+        self._actions = tuple(notebook_actions)
 
     def visit(self, node: IConstruct) -> None:
         if not isinstance(node, sagemaker.CfnNotebookInstance) or node.lifecycle_config_name:
             return
         node.lifecycle_config_name = self.lifecycle_config.lifecycle_config_name
-        scope = cast(Construct, node.node.scope)
-        # Mutable: a grant of the S3 payload adds a policy attached to the role by name.
-        role = iam.Role.from_role_arn(scope, f"{node.node.id}LifecycleRole", node.role_arn)
-        self.lifecycle_config.grant_read_payload(role)
+        notebook = notebook_of(node, cast(Construct, node.node.scope), f"{node.node.id}Lifecycle")
+        self.lifecycle_config.bind(notebook)
         if self._actions:
-            NotebookPolicy(scope, f"{node.node.id}LifecyclePolicy", actions=self._actions,
-                           notebook_instance_arn=node.ref).grant(role)
+            notebook.grant(notebook, *self._actions)

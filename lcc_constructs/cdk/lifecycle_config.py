@@ -5,15 +5,16 @@ is computed here as a literal base64 string, so its size is known and checked at
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol, Union, cast, runtime_checkable
+from typing import Union, cast
 
-from aws_cdk import Annotations, Duration, Fn, Resource, Stack, Stage, Token
+from aws_cdk import Annotations, Duration, Fn, IResource, Resource, Stack, Stage, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
+from typing_extensions import Protocol, runtime_checkable
 
 from ..bundle import BuildOptions, Kind, Payload, RenderedScript, Scripts, build, combine
 from ..bundle.checks import check_config_name
@@ -23,17 +24,20 @@ from ..errors import ValidationError, raise_if
 from ..limits import (
     S3_BUCKET_MAX_CHARS,
 )
+from .interfaces import INotebookInstance
 
-#: What ``on_start``/``on_create`` accept: a scripts folder, a :class:`Scripts`, or several
-#: :class:`Scripts` to combine (for example your folder and built-in recipes).
-ScriptsSource = Union[str, "os.PathLike[str]", Scripts, Sequence[Scripts]]
+#: One part of ``on_start``/``on_create``: a scripts folder or a :class:`Scripts`.
+ScriptsPart = Union[str, "os.PathLike[str]", Scripts]
+#: What ``on_start``/``on_create`` accept: one part, or several to combine in order (for
+#: example your folder and built-in recipes).
+ScriptsSource = ScriptsPart | Sequence[ScriptsPart]
 
 #: Share of the limit above which synth warns that the script is close to it.
 NEAR_LIMIT_SHARE = 0.9
 
 
 @runtime_checkable
-class ILifecycleConfig(Protocol):
+class ILifecycleConfig(IResource, Protocol):  # type: ignore[misc]
     """A notebook instance lifecycle configuration: one of this app
     (:class:`LifecycleConfig`) or an existing one (:meth:`LifecycleConfig.from_lifecycle_config_name`)."""
 
@@ -53,19 +57,54 @@ class ILifecycleConfig(Protocol):
     def grant_read_payload(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` download its S3 payload, if it has one."""
 
+    def bind(self, notebook: INotebookInstance) -> None:
+        """Give ``notebook`` (its role) what the scripts need to run on it: the IAM actions
+        their recipes declare, on that instance only, and reading the S3 payload."""
+
 
 def to_scripts(source: ScriptsSource, kind: Kind = "on-start") -> Scripts:
-    if isinstance(source, Scripts):
-        return source
-    if isinstance(source, (str, os.PathLike)):
-        return Scripts.from_folder(source, kind=kind)
-    parts = list(source)
-    if not parts or not all(isinstance(p, Scripts) for p in parts):
-        raise ValidationError("expected a folder path, a Scripts, or a non-empty list of Scripts")
-    return combine(parts)
+    """One :class:`Scripts` of a folder path, a :class:`Scripts`, or a list mixing both (a
+    folder's scripts are read as ``kind``'s)."""
+    def one(part: object) -> Scripts | None:
+        if isinstance(part, Scripts):
+            return part
+        if isinstance(part, (str, os.PathLike)):
+            return Scripts.from_folder(part, kind=kind)
+        return None
+
+    single = one(source)
+    if single is not None:
+        return single
+    parts = list(cast(Iterable[ScriptsPart], source)) if isinstance(source, Iterable) else []
+    scripts = [one(p) for p in parts]
+    if not scripts or None in scripts:
+        bad = next((p for p, s in zip(parts, scripts, strict=True) if s is None), source)
+        raise ValidationError(f"expected a folder path, a Scripts, or a non-empty list of them; got {bad!r}")
+    return combine([s for s in scripts if s is not None])
 
 
-class _ExistingLifecycleConfig(Resource):  # type: ignore[misc]
+class _LifecycleConfigBase(Resource):  # type: ignore[misc]
+    """What both kinds of configuration share: binding to a notebook."""
+
+    @property
+    def notebook_actions(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def grant_read_payload(self, grantee: iam.IGrantable) -> iam.Grant:
+        raise NotImplementedError
+
+    def bind(self, notebook: INotebookInstance) -> None:
+        """Give ``notebook`` (its role, ``grant_principal``) what the scripts need to run on it:
+        the IAM actions their recipes declare (:attr:`notebook_actions`), on that instance's ARN
+        only, and ``s3:GetObject`` on the S3 payload. ``NotebookInstance`` and
+        ``AttachLifecycleConfig`` call it; an existing configuration's needs are not known, so
+        it grants nothing."""
+        self.grant_read_payload(notebook)  # nothing when the payload is inline
+        if self.notebook_actions:
+            notebook.grant(notebook, *self.notebook_actions)
+
+
+class _ExistingLifecycleConfig(_LifecycleConfigBase):
     def __init__(self, scope: Construct, id: str, name: str) -> None:
         super().__init__(scope, id, physical_name=name)
         self._name = name
@@ -87,7 +126,7 @@ class _ExistingLifecycleConfig(Resource):  # type: ignore[misc]
         return iam.Grant.drop(grantee, "an existing lifecycle configuration: its payload is not known here")
 
 
-class LifecycleConfig(Resource):  # type: ignore[misc]
+class LifecycleConfig(_LifecycleConfigBase):
     """A notebook instance lifecycle configuration built from folders of scripts.
 
     Each of ``on_start`` and ``on_create`` is packed (every file, compressed) into one
@@ -99,7 +138,7 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
 
     :param on_start: scripts run at every start (creation included): a folder (its
         ``lifecycle.toml``, its ``on-start.sh``, or its top-level ``*.sh``/``*.py`` files), a
-        :class:`Scripts`, or a list of them.
+        :class:`Scripts`, or a list mixing both (combined in order).
     :param on_create: scripts run once, when the instance is created (a folder's
         ``on-create.sh`` when it has one).
     :param lifecycle_config_name: the configuration's name (at most 63 letters, digits and
@@ -201,8 +240,9 @@ class LifecycleConfig(Resource):  # type: ignore[misc]
     @staticmethod
     def from_lifecycle_config_name(scope: Construct, id: str, lifecycle_config_name: str) -> ILifecycleConfig:
         """An existing lifecycle configuration (made by hand, by another app, or by ``lcc
-        deploy``), by name. What its scripts need is not known here: give a notebook the
-        permissions they need yourself (``NotebookInstance(autostop_permissions=True)``)."""
+        deploy``), by name. What its scripts need is not known here, so :meth:`bind` grants
+        nothing: give a notebook the permissions they need yourself
+        (``NotebookInstance(notebook_actions=[...])``)."""
         if not Token.is_unresolved(lifecycle_config_name):
             raise_if(check_config_name(lifecycle_config_name), path=f"{scope.node.path}/{id}",
                      construct="LifecycleConfig.from_lifecycle_config_name")

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from ..errors import ValidationError, raise_if
 from ..limits import AUTOSTOP_ACTIONS
+from .deprecation import AUTOSTOP_ARGS, deprecated
 
 
 def notebook_instance_arn_from_name(scope: Construct, notebook_instance_name: str) -> str:
@@ -27,6 +28,17 @@ def notebook_instance_arn_from_name(scope: Construct, notebook_instance_name: st
             path=scope.node.path)
     return cast(str, Stack.of(scope).format_arn(
         service="sagemaker", resource="notebook-instance", resource_name=notebook_instance_name.lower()))
+
+
+def action_problems(actions: Sequence[str], *, prop: str = "actions") -> list[str]:
+    """What is wrong with ``actions`` as IAM actions on a notebook instance (``prop``: the name
+    the caller knows them by)."""
+    problems = [f"{prop}: {a!r} is not one SageMaker action (sagemaker:Action, no wildcard)"
+                for a in actions if not isinstance(a, str) or not a.startswith("sagemaker:")
+                or "*" in a or "?" in a]
+    if isinstance(actions, str):
+        problems = [f"{prop}: give a list of actions, not one string ({actions!r})"]
+    return problems
 
 
 @jsii.implements(iam.IPrincipal)
@@ -66,7 +78,7 @@ class NotebookPolicy(Construct):
     The policy names the roles it is attached to (not the other way round), so it depends on
     the role and on the instance while the instance depends only on the role: no cycle.
 
-    :param actions: IAM actions (``sagemaker:...``), no wildcards.
+    :param actions: IAM actions on a notebook instance (``sagemaker:...``), no wildcards.
     :param notebook_instance_arn: the instance's ARN (for a construct: its ``ref``).
     :param notebook_instance_name: or its name, for an instance made elsewhere; lowercased in
         the ARN as SageMaker does.
@@ -80,8 +92,7 @@ class NotebookPolicy(Construct):
         if (notebook_instance_arn is None) == (notebook_instance_name is None):
             problems.append(f"give exactly one of notebook_instance_arn and notebook_instance_name "
                             f"(got {notebook_instance_arn!r}, {notebook_instance_name!r})")
-        problems += [f"actions: {a!r} is not one IAM action (service:Action, no wildcard)"
-                     for a in actions if not isinstance(a, str) or ":" not in a or "*" in a]
+        problems += action_problems(actions)
         if not actions:
             problems.append("actions: give at least one")
         raise_if(problems, path=self.node.path, construct="NotebookPolicy")
@@ -112,12 +123,17 @@ class NotebookPolicy(Construct):
 
 
 class AutostopPolicy(NotebookPolicy):
-    """:class:`NotebookPolicy` with autostop's two actions: ``sagemaker:DescribeNotebookInstance``
-    and ``sagemaker:StopNotebookInstance``, for an instance whose lifecycle configuration
-    carries autostop but which this app did not make (``notebook_instance_name=``)."""
+    """Deprecated: ``NotebookInstance.from_notebook_instance_name(scope, id, name).grant(role,
+    "sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance")``, or
+    :class:`NotebookPolicy` with those actions.
+
+    :class:`NotebookPolicy` with autostop's two actions, for an instance whose lifecycle
+    configuration carries autostop but which this app did not make."""
 
     def __init__(self, scope: Construct, id: str, *, notebook_instance_arn: str | None = None,
                  notebook_instance_name: str | None = None) -> None:
         super().__init__(scope, id, actions=AUTOSTOP_ACTIONS, notebook_instance_arn=notebook_instance_arn,
                          notebook_instance_name=notebook_instance_name,
                          description="lcc-constructs autostop: describe and stop this notebook instance")
+        deprecated(self, "AutostopPolicy", "use NotebookInstance.from_notebook_instance_name(...).grant("
+                   f"role, {AUTOSTOP_ARGS})")
