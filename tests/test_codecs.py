@@ -169,3 +169,11 @@ def test_an_undecodable_payload_runs_nothing_and_says_so(tmp_path: Path, require
     assert run.exit_code == int(required) and not run.steps
     assert "the payload cannot be used, no step ran" in run.output
     assert "Traceback" not in run.output
+
+
+def test_an_older_versions_codec_says_what_took_its_place() -> None:
+    with pytest.raises(BundleError, match=r"tar is now gone .*, gzip is now deflate, base64 is now base85 or "
+                                          r"base94 \(docs/upgrading.md\)"):
+        codec_named("tar+gzip+base64")
+    with pytest.raises(BundleError, match=r"xz is now lzma"):
+        codec_named("xz+base85")

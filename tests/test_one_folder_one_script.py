@@ -95,3 +95,51 @@ def test_two_folders_that_disagree_on_an_option_are_refused(tmp_path: Path) -> N
         Scripts.from_folder(a) + Scripts.from_folder(b, prefix="b")
     same = Scripts.from_folder(a) + Scripts.from_folder(a, prefix="again")
     assert same.options == {"keep_runs": 3}
+
+
+BOTH = """[[step]]
+script = "setup.sh"
+kind = "on-create"
+
+[[step]]
+script = "start.sh"
+
+[[step]]
+recipe = "stop-ssm-agent"
+kind = "on-create"
+"""
+
+
+def test_one_manifest_holds_the_on_create_and_the_on_start_steps(tmp_path: Path) -> None:
+    path = write_folder(tmp_path / "s", {"setup.sh": "echo s\n", "start.sh": "echo t\n",
+                                          "lifecycle.toml": BOTH})
+    start = Scripts.from_folder(path)
+    create = Scripts.from_folder(path, kind="on-create")
+    assert [s.name for s in start.steps] == ["start"]
+    assert [s.name for s in create.steps] == ["setup", "stop-ssm-agent"]
+    stack = cdk.Stack(cdk.App(), "S")
+    LifecycleConfig(stack, "L", on_start=str(path), on_create=str(path))
+    (resource,) = Template.from_stack(stack).find_resources(
+        "AWS::SageMaker::NotebookInstanceLifecycleConfig").values()
+    for hook, names in (("OnStart", ("start",)), ("OnCreate", ("setup", "stop-ssm-agent"))):
+        text = base64.b64decode(resource["Properties"][hook][0]["Content"]).decode()
+        assert inspect_script(text).step_names == names
+    assert lcc_build(path, "--kind", "on-create") == build(create, BuildOptions(kind="on-create")).text
+
+
+def test_a_folder_for_one_script_needs_no_kind(tmp_path: Path) -> None:
+    # Without any kind named, every step is the built script's (a folder given as on_create).
+    manifest = '[[step]]\nscript = "setup.sh"\n'
+    path = write_folder(tmp_path / "s", {"setup.sh": "echo s\n", "lifecycle.toml": manifest})
+    assert [s.name for s in Scripts.from_folder(path, kind="on-create").steps] == ["setup"]
+
+
+@pytest.mark.parametrize(("manifest", "message"), [
+    ('[[step]]\nscript = "setup.sh"\nkind = "on-create"\n', r"no step of the on-start script: its steps are "
+                                                           r"on-create steps"),
+    ('[[step]]\nscript = "setup.sh"\nkind = "at-boot"\n', r"kind must be one of \['on-start', 'on-create'\]"),
+])
+def test_a_kind_without_steps_or_unknown_is_refused(tmp_path: Path, manifest: str, message: str) -> None:
+    path = write_folder(tmp_path / "s", {"setup.sh": "echo s\n", "lifecycle.toml": manifest})
+    with pytest.raises(ValidationError, match=message):
+        Scripts.from_folder(path)

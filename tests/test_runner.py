@@ -827,3 +827,18 @@ def test_a_failing_step_that_stops_on_failure_skips_the_later_steps(tmp_path: Pa
     assert r.step("c").reason == "b failed" and 'step d: skipped "b failed"' in r.output
     assert "[c]" not in r.output
     assert r.exit_code == 1 and r.would_fail
+
+
+def test_a_root_step_works_in_slash_and_finds_its_siblings_by_lcc_scripts_dir_and_its_own_path(
+        tmp_path: Path) -> None:
+    # As the service runs a lifecycle script (cwd /): a download into the working folder lands
+    # in /, never beside the packed scripts; the siblings are found through LCC_SCRIPTS_DIR or $0.
+    files = {"a.sh": 'echo "cwd=$PWD own=$(dirname "$0") dir=$LCC_SCRIPTS_DIR"\n'
+                     'cat "$(dirname "$0")/data.txt" "$LCC_SCRIPTS_DIR/data.txt"\n'
+                     "echo downloaded >fetched.bin\n"
+                     'ls /fetched.bin; ls "$LCC_SCRIPTS_DIR"\n',
+             "data.txt": "sibling\n"}
+    r = run(tmp_path, files, [Step(name="a", script="a.sh")]).last
+    assert r.step("a").status == "ok", r.output
+    assert r.step("a").log == ("cwd=/ own=/startup/on-start/scripts dir=/startup/on-start/scripts\n"
+                               "sibling\nsibling\n/fetched.bin\na.sh\ndata.txt\n")

@@ -201,8 +201,15 @@ def codec_named(name: str) -> Codec:
     for codec in (*candidates("inline"), *candidates("s3")):
         if codec.name == name:
             return codec
+    retired = [f"{part} is now {RETIRED[part]}" for part in name.split("+") if part in RETIRED]
     raise ValidationError(
         f"codec {name!r} is not known: use COMPRESSOR+ENCODING with compressor one of "
         f"{', '.join(c.name for c in COMPRESSORS)} and encoding one of "
         f"{', '.join(e.name for e in ENCODINGS)} (or leave it unset to get the smallest)"
+        + (f"; of older versions' codecs, {', '.join(retired)} (docs/upgrading.md)" if retired else "")
     )
+
+
+#: The parts of older versions' codec names, and what took their place.
+RETIRED = {"tar": "gone (the archive is lcc's own)", "shar": "gone (the archive is lcc's own)",
+           "gzip": "deflate", "xz": "lzma", "lzma-raw": "lzma", "base64": "base85 or base94"}

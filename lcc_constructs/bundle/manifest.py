@@ -62,6 +62,8 @@ OPTION_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
     "minify": ("minify", bool),
 }
 RECIPE_KEYS = ("recipe", "with")
+#: The scripts a step's or a recipe's table may say it belongs to (``kind``).
+STEP_KINDS = ("on-start", "on-create")
 
 
 #: What a key of each type holds, as a manifest says it.
@@ -118,8 +120,10 @@ def load_options(path: Path) -> dict[str, Any]:
     return {OPTION_KEYS[key][0]: value for key, value in table.items()}
 
 
-def load_manifest(path: Path, recipes: RecipeResolver) -> Scripts:
-    """The steps of a manifest, and the files and steps of the recipes it names."""
+def load_manifest(path: Path, recipes: RecipeResolver, kind: str = "on-start") -> Scripts:
+    """The steps of a manifest for the script ``kind``, and the files and steps of the recipes
+    it names. A table's ``kind`` says which script it belongs to; when no table names one, all
+    are the built kind's (a folder for one script); when some do, a table without is on-start's."""
     doc = _read(path)
     problems = []
     unknown = set(doc) - {"step", "options"}
@@ -130,16 +134,29 @@ def load_manifest(path: Path, recipes: RecipeResolver) -> Scripts:
     if not isinstance(tables, list) or not tables:
         problems.append(f"{path}: no [[step]] table. Fix: declare at least one step.")
         tables = []
+    named = any(isinstance(table, dict) and "kind" in table for table in tables)
     parts: list[Scripts] = []
+    kinds: set[str] = set()
     for i, table in enumerate(tables, start=1):
         where = f"{path}: step #{i}"
         try:
+            table = dict(table) if isinstance(table, dict) else table
+            of = table.pop("kind", "on-start" if named else kind) if isinstance(table, dict) else kind
+            if of not in STEP_KINDS:
+                raise ValidationError(f"{where}: kind must be one of {list(STEP_KINDS)}, not {of!r}")
+            kinds.add(of)
+            if of != kind:
+                continue
             if isinstance(table, dict) and "recipe" in table:
                 parts.append(_recipe(where, table, recipes))
             else:
                 parts.append(Scripts((), (_step(where, table),)))
         except ValidationError as e:
             problems += e.problems
+    if not problems and not parts:
+        problems.append(f"{path}: no step of the {kind} script: its steps are {', '.join(sorted(kinds))} "
+                        f"steps (a table's kind). Fix: build it as {' or '.join(sorted(kinds))} "
+                        "(--kind, on_create=), or add a step of this kind.")
     raise_if(problems)
     combined = Scripts((), ())
     for part in parts:

@@ -239,7 +239,7 @@ class Scripts:
             if manifest is not None:
                 from .manifest import load_manifest
 
-                declared = load_manifest(manifest, recipes or _builtin_recipes())
+                declared = load_manifest(manifest, recipes or _builtin_recipes(), kind)
                 steps, extra = declared.steps, declared
             else:
                 steps = default_steps((f.path for f in files), kind)
