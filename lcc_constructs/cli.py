@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine, render
+from .bundle.manifest import OPTION_KEYS
 from .errors import ServiceError, ValidationError
 from .limits import (
     CONFIG_NAME_MAX_CHARS,
@@ -46,10 +47,9 @@ if TYPE_CHECKING:
     from .readback import ReadScript
 
 
-#: The build options' flags, in the order lcc names them: each is a key of a manifest's
-#: [options] table (bundle/manifest.OPTION_KEYS, which gives the BuildOptions field) and the
-#: flag's argparse dest; the flag is the key with dashes.
-BUILD_OPTION_KEYS = ("budget", "unpack_dir", "state_dir", "keep_runs", "codec", "minify")
+#: The build options' flags: each is a key of a manifest's [options] table (which gives the
+#: BuildOptions field) and the flag's argparse dest; the flag is the key with dashes.
+BUILD_OPTION_KEYS = tuple(OPTION_KEYS)
 
 
 class UsageError(Exception):
@@ -94,8 +94,6 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOptions:
     """The options the flags give (the build takes the others from the folder's manifest
     [options], else the defaults). An option out of range is a usage error (exit 2)."""
-    from .bundle.manifest import OPTION_KEYS
-
     flags = {OPTION_KEYS[key][0]: getattr(args, key) for key in BUILD_OPTION_KEYS}
     given = {k: v for k, v in flags.items() if v is not None}
     options = BuildOptions(kind=args.kind, payload=payload, **given)

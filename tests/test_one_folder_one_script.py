@@ -143,3 +143,10 @@ def test_a_kind_without_steps_or_unknown_is_refused(tmp_path: Path, manifest: st
     path = write_folder(tmp_path / "s", {"setup.sh": "echo s\n", "lifecycle.toml": manifest})
     with pytest.raises(ValidationError, match=message):
         Scripts.from_folder(path)
+
+
+def test_the_options_a_folder_may_set_are_the_ones_every_door_resolves() -> None:
+    from lcc_constructs.bundle.manifest import OPTION_KEYS
+    from lcc_constructs.bundle.render import _DEFAULTS
+
+    assert {field for field, _ in OPTION_KEYS.values()} == set(_DEFAULTS)

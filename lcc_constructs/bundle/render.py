@@ -145,8 +145,8 @@ class BuildOptions:
         return problems + [p for value, check in checks if value is not None for p in check(value)]
 
 
-#: The options a folder may set (its lifecycle.toml's [options]) and their defaults; codec None:
-#: the smallest of all.
+#: The options a folder may set (its lifecycle.toml's [options]: manifest.OPTION_KEYS, which a
+#: test keeps the same) and their defaults; codec None: the smallest of all.
 _DEFAULTS: dict[str, Any] = {
     "budget_seconds": DEFAULT_BUDGET_SECONDS, "unpack_dir": DEFAULT_UNPACK_DIR,
     "state_dir": DEFAULT_STATE_DIR, "keep_runs": DEFAULT_KEEP_RUNS, "codec": None, "minify": False,
