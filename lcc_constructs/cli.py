@@ -160,7 +160,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         write_atomically(payload_out, rendered.payload, 0o644)
         print(f"wrote {args.payload_file}: upload it to {args.s3_location}", file=sys.stderr)
     if args.content:
-        write_atomically(out, rendered.content + "\n", 0o644)
+        # Exactly the Content in a file (the API's value, whose length is the limit's measure);
+        # a line of its own on standard output.
+        write_atomically(out, rendered.content + ("\n" if out is None else ""), 0o644)
     else:
         write_atomically(out, rendered.text)
     print(f"wrote {args.output}: {rendered.report.summary()}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -44,6 +45,9 @@ def test_build_content_is_base64_of_the_script(tmp_path: Path) -> None:
     lcc("build", str(folder), "-o", str(tmp_path / "content.txt"), "--content")
     decoded = subprocess.run(["base64", "-d", str(tmp_path / "content.txt")], capture_output=True).stdout
     assert decoded == (tmp_path / "s.sh").read_bytes()
+    # The file is the Content and nothing else: its length is what the service measures.
+    content = (tmp_path / "content.txt").read_text()
+    assert content == base64.b64encode((tmp_path / "s.sh").read_bytes()).decode()
 
 
 def test_build_error_writes_nothing_and_keeps_the_old_file(tmp_path: Path) -> None:
