@@ -94,7 +94,7 @@ def _scripts(args: argparse.Namespace) -> Scripts:
 def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOptions:
     """The options the flags give (the build takes the others from the folder's manifest
     [options], else the defaults). An option out of range is a usage error (exit 2)."""
-    flags = {OPTION_KEYS[key][0]: getattr(args, key) for key in BUILD_OPTION_KEYS}
+    flags = {OPTION_KEYS[key].field: getattr(args, key) for key in BUILD_OPTION_KEYS}
     given = {k: v for k, v in flags.items() if v is not None}
     options = BuildOptions(kind=args.kind, payload=payload, **given)
     problems = options.problems()

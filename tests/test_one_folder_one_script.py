@@ -149,4 +149,4 @@ def test_the_options_a_folder_may_set_are_the_ones_every_door_resolves() -> None
     from lcc_constructs.bundle.manifest import OPTION_KEYS
     from lcc_constructs.bundle.render import _DEFAULTS
 
-    assert {field for field, _ in OPTION_KEYS.values()} == set(_DEFAULTS)
+    assert {key.field for key in OPTION_KEYS.values()} == set(_DEFAULTS)

@@ -85,6 +85,19 @@ def _command(data: bytes, pos: int) -> tuple[list[str], int]:
     return shlex.split(data[pos:i].decode("utf-8", "surrogateescape")), i + 1
 
 
+def path_problem(path: str) -> str | None:
+    """Why ``path`` is not a relative, normalized path (no ``..``, ``.``, empty part or NUL),
+    if it is not: the shape of a path in a folder read back from a stranger."""
+    parts = path.split("/")
+    if path.startswith("/"):
+        return "an absolute path"
+    if ".." in parts:
+        return "a path with '..'"
+    if "" in parts or "." in parts or "\0" in path:
+        return "a path that is not normalized"
+    return None
+
+
 def path_problems(paths: Iterable[str]) -> list[str]:
     """What is wrong with ``paths`` as the files of one folder read back from a stranger (an
     archive, a deployed bundle): each must be relative and normalized (no ``..``, ``.``, empty
@@ -92,8 +105,7 @@ def path_problems(paths: Iterable[str]) -> list[str]:
     problems = []
     seen: set[str] = set()
     for path in paths:
-        parts = path.split("/")
-        if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in path:
+        if path_problem(path):
             problems.append(f"{path!r} is not a relative, normalized path")
         elif path in seen:
             problems.append(f"{path!r} is there twice")

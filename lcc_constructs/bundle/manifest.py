@@ -34,47 +34,45 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 @dataclass(frozen=True)
 class _Key:
-    """A key of a ``[[step]]`` table: the Step field it sets, the type it must have, and what a
-    Step's value is written as (None: left out, it is the default)."""
+    """A key of a manifest's table: the field it sets (of Step, or of BuildOptions for
+    ``[options]``), the type it must have, what it holds as a message says it, and for a step's
+    key what a Step's value is written as (None: left out, it is the default)."""
 
     field: str
     type: type | tuple[type, ...]
-    written: Callable[[Step], Any]
+    expected: str
+    written: Callable[[Step], Any] = lambda _: None
 
 
 #: The keys of a step's table, read (load_manifest) and written (manifest_text) by this table.
+_FLAG = "true or false"
 STEP_KEYS: dict[str, _Key] = {
-    "script": _Key("script", str, lambda s: s.script),
-    "name": _Key("name", str, lambda s: None if s.name == PurePosixPath(s.script).stem else s.name),
-    "run_as": _Key("run_as", str, lambda s: None if s.run_as is RunAs.ROOT else s.run_as.value),
-    "background": _Key("background", bool, lambda s: s.background or None),
-    "required": _Key("required", bool, lambda s: s.required or None),
-    "stop_on_failure": _Key("stop_on_failure", bool, lambda s: s.stop_on_failure or None),
-    "timeout": _Key("timeout_seconds", (int, float),
+    "script": _Key("script", str, "a string (the file's path)", lambda s: s.script),
+    "name": _Key("name", str, "a string",
+                 lambda s: None if s.name == PurePosixPath(s.script).stem else s.name),
+    "run_as": _Key("run_as", str, 'a string ("root" or "ec2-user")',
+                   lambda s: None if s.run_as is RunAs.ROOT else s.run_as.value),
+    "background": _Key("background", bool, _FLAG, lambda s: s.background or None),
+    "required": _Key("required", bool, _FLAG, lambda s: s.required or None),
+    "stop_on_failure": _Key("stop_on_failure", bool, _FLAG, lambda s: s.stop_on_failure or None),
+    "timeout": _Key("timeout_seconds", (int, float), "a number of seconds",
                     lambda s: None if s.timeout_seconds is None else toml_number(s.timeout_seconds)),
-    "env": _Key("env", dict, lambda s: dict(s.env) or None),
+    "env": _Key("env", dict, "a table ([step.env]) of names to strings", lambda s: dict(s.env) or None),
 }
 
-#: The [options] table: its keys, the BuildOptions field each sets and the type it must have.
-OPTION_KEYS: dict[str, tuple[str, type | tuple[type, ...]]] = {
-    "budget": ("budget_seconds", (int, float)), "keep_runs": ("keep_runs", int),
-    "unpack_dir": ("unpack_dir", str), "state_dir": ("state_dir", str), "codec": ("codec", str),
-    "minify": ("minify", bool),
+#: The [options] table's keys, each with the BuildOptions field it sets.
+OPTION_KEYS: dict[str, _Key] = {
+    "budget": _Key("budget_seconds", (int, float), "a number of seconds"),
+    "keep_runs": _Key("keep_runs", int, "a whole number"),
+    "unpack_dir": _Key("unpack_dir", str, "a string (a folder)"),
+    "state_dir": _Key("state_dir", str, "a string (a folder)"),
+    "codec": _Key("codec", str, 'a string (such as "deflate+base85")'),
+    "minify": _Key("minify", bool, _FLAG),
 }
 RECIPE_KEYS = ("recipe", "with")
 #: The scripts a step's or a recipe's table may say it belongs to (``kind``).
 STEP_KINDS = ("on-start", "on-create")
 
-
-#: What a key of each type holds, as a manifest says it.
-_EXPECTED: dict[str, str] = {
-    "name": "a string", "script": "a string (the file's path)", "run_as": 'a string ("root" or "ec2-user")',
-    "background": "true or false", "required": "true or false", "stop_on_failure": "true or false",
-    "timeout": "a number of seconds",
-    "env": "a table ([step.env]) of names to strings", "budget": "a number of seconds",
-    "keep_runs": "a whole number", "unpack_dir": "a string (a folder)", "state_dir": "a string (a folder)",
-    "codec": 'a string (such as "deflate+base85")', "minify": "true or false",
-}
 
 #: TOML's names of the types a value read from a manifest has.
 _TOML_TYPES = {str: "a string", bool: "a boolean", int: "an integer", float: "a float", dict: "a table",
@@ -84,7 +82,8 @@ _TOML_TYPES = {str: "a string", bool: "a boolean", int: "an integer", float: "a 
 def _wrong_type_problem(where: str, key: str, value: object) -> str:
     """A key of a manifest holding a value of the wrong type: what it must hold, and what it held."""
     held = _TOML_TYPES.get(type(value), "a date or time")
-    return f"{where}: {key!r} must be {_EXPECTED[key]}, not {held} ({value!r})"
+    expected = (STEP_KEYS.get(key) or OPTION_KEYS[key]).expected
+    return f"{where}: {key!r} must be {expected}, not {held} ({value!r})"
 
 
 def toml_number(seconds: float) -> int | float:
@@ -115,9 +114,9 @@ def load_options(path: Path) -> dict[str, Any]:
     problems = [f"{path}: [options]: unknown key {key!r}; allowed: {sorted(OPTION_KEYS)}"
                 for key in table if key not in OPTION_KEYS]
     problems += [_wrong_type_problem(f"{path}: [options]", key, value) for key, value in table.items()
-                 if key in OPTION_KEYS and _wrong_type(value, OPTION_KEYS[key][1])]
+                 if key in OPTION_KEYS and _wrong_type(value, OPTION_KEYS[key].type)]
     raise_if(problems)
-    return {OPTION_KEYS[key][0]: value for key, value in table.items()}
+    return {OPTION_KEYS[key].field: value for key, value in table.items()}
 
 
 def load_manifest(path: Path, recipes: RecipeResolver, kind: str = "on-start") -> Scripts:

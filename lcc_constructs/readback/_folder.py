@@ -19,13 +19,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from ..bundle import BuildOptions, Kind, Scripts, Step, build
 from ..bundle.archive import path_problems
 from ..bundle.manifest import OPTION_KEYS, manifest_text, toml_number
+from ..bundle.plan import Settings
 from ..bundle.steps import KIND_SCRIPTS, MANIFEST_NAME
 from ..errors import ValidationError, raise_if
 from ..limits import MAX_BUDGET_SECONDS
@@ -37,8 +38,9 @@ from ._scripts import ReadScript
 #: How a script became a folder (``lcc pull --json``'s ``method``).
 Method = Literal["lcc", "hand-made", "as-is"]
 
-#: The build options a pulled manifest states when they are not the defaults (codec apart).
-_PLAN_OPTIONS = ("budget_seconds", "keep_runs", "unpack_dir", "state_dir")
+#: The build options a pulled manifest states when they are not the defaults: those the plan
+#: holds (the codec apart, which only the automatic choice may need).
+_PLAN_OPTIONS = {f.name for f in fields(Settings)} - {"kind"}
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,10 @@ def _options_table(options: BuildOptions) -> dict[str, Any]:
     """The manifest's ``[options]`` for what differs from the defaults."""
     defaults = BuildOptions().resolved()
     table = {}
-    for key, (name, _) in OPTION_KEYS.items():
-        value = getattr(options, name)
-        if name in _PLAN_OPTIONS and value != getattr(defaults, name):
-            table[key] = toml_number(value) if name == "budget_seconds" else value
+    for key, spec in OPTION_KEYS.items():
+        value = getattr(options, spec.field)
+        if spec.field in _PLAN_OPTIONS and value != getattr(defaults, spec.field):
+            table[key] = toml_number(value) if spec.field == "budget_seconds" else value
     return table
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from ..bundle import RunAs, Step
+from ..bundle.archive import path_problem
 from ..bundle.languages import PYTHON_SUFFIXES, language, parse_shebang
 from ..limits import NOTEBOOK_USER, READBACK_MAX_BYTES, SYSTEM_FOLDERS
 from ..printable import printable
@@ -459,6 +460,12 @@ def _decompressed(data: bytes, kind: str) -> bytes:
     return b"".join(chunks)
 
 
+def _member_path(member: tarfile.TarInfo) -> str:
+    """A member's path in the folder: one leading ``./`` (as ``tar c .`` writes) dropped; the
+    archive's own folder is ``.``."""
+    return (member.name[2:] if member.name.startswith("./") else member.name) or "."
+
+
 def _member_problem(name: str, member: tarfile.TarInfo) -> str | None:
     """Why a member cannot be taken as a file or folder of the archive, if it cannot."""
     if member.issparse():
@@ -468,20 +475,16 @@ def _member_problem(name: str, member: tarfile.TarInfo) -> str | None:
                  tarfile.CHRTYPE: "a character device", tarfile.BLKTYPE: "a block device",
                  tarfile.FIFOTYPE: "a FIFO"}
         return kinds.get(member.type, "not a regular file")
-    if name.startswith("/"):
-        return "an absolute path"
+    shape = path_problem(name) if name != "." else None  # "." is the archive's own folder
+    if shape:
+        return shape
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return "a name that is not UTF-8"
     if printable(name) != name:
         return "a name with a control character"
-    parts = name.split("/")
-    if ".." in parts:
-        return "a path with '..'"
-    if name != "." and ("" in parts or "." in parts):
-        return "a path that is not normalized"
-    if any(len(p.encode()) > 255 for p in parts):
+    if any(len(p.encode()) > 255 for p in name.split("/")):
         return "a name longer than a file name can be"
     return None
 
@@ -500,8 +503,7 @@ def archive_files(data: bytes) -> tuple[dict[str, tuple[int, bytes]], set[str], 
             members = tar.getmembers()
             total = 0
             for member in members:
-                name = member.name[2:] if member.name.startswith("./") else member.name
-                name = name or "."
+                name = _member_path(member)
                 problem = _member_problem(name, member)
                 if problem:
                     raise NotArticle(f"the archive holds {shown(member.name)}, {problem}")
@@ -516,7 +518,7 @@ def archive_files(data: bytes) -> tuple[dict[str, tuple[int, bytes]], set[str], 
                                      "(READBACK_MAX_BYTES)")
                 files[name] = (member.mode & 0o777, b"")
             for member in members:
-                name = (member.name[2:] if member.name.startswith("./") else member.name) or "."
+                name = _member_path(member)
                 if name in files:
                     extracted = tar.extractfile(member)
                     assert extracted is not None
