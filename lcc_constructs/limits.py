@@ -71,6 +71,23 @@ UNPACK_DIR_PARENTS = ("/", "/opt")
 #: survive a stop), or inside /var/log with a name starting with "lcc" (logs that do not).
 STATE_DIR_PARENTS = (PERSISTENT_DIR, "/var/log")
 
+#: SageMaker Studio (JupyterLab and Code Editor spaces; ../docs/studio.md): the user the script
+#: runs as (uid 1000, gid 100, passwordless sudo), its home (the only folder that persists), the
+#: default state folder there, where the bundle is unpacked (a new folder directly inside /tmp,
+#: reset at every start) and the PATH the runner sets (conda's base environment first).
+STUDIO_USER = "sagemaker-user"
+STUDIO_UID, STUDIO_GID = 1000, 100
+STUDIO_HOME = f"/home/{STUDIO_USER}"
+DEFAULT_STUDIO_STATE_DIR = f"{STUDIO_HOME}/.lifecycle"
+DEFAULT_STUDIO_UNPACK_DIR = "/tmp/lcc"
+STUDIO_UNPACK_DIR_PARENTS = ("/tmp",)
+STUDIO_PATH = "/opt/conda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#: The notebook instance's PATH the unpacking program sets (the service's holds a relative "bin").
+NOTEBOOK_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+#: Idle shutdown of a Studio app (AppLifecycleManagement.IdleSettings), in minutes.
+STUDIO_IDLE_MINUTES = (60, 525600)
+
 #: Folders that exist on a notebook instance (Amazon Linux 2023 and SageMaker's own): never an
 #: unpack or state folder, whatever their parent.
 SYSTEM_FOLDERS = frozenset({

@@ -225,7 +225,8 @@ def test_the_plan_reads_back_as_the_steps_and_options_it_was_written_from(tmp_pa
     files = {"a.sh": "echo a\n", "sub dir/b.py": "print(1)\n", "c.sh": "echo c\n"}
     folder = write_folder(tmp_path / "s", files)
     steps = [
-        Step(name="a", script="a.sh", timeout_seconds=12.5, required=True, stop_on_failure=True,
+        Step(name="a", script="a.sh", run_as=RunAs.ROOT, timeout_seconds=12.5, required=True,
+             stop_on_failure=True,
              env={"QUOTED": "it's \"here\" $HOME `x`", "NEWLINE": "one\ntwo", "EMPTY": "",
                   "LIKE_PLAN": "x\nB=(1)\n0)export A=1;exec x;;\nesac;}\n"}),
         # A value whose lines look like the plan's own (an array, an entry, the end of e).

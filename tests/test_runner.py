@@ -366,10 +366,12 @@ def test_notebook_user_steps_run_in_a_login_shell_from_its_home(tmp_path: Path) 
 def test_step_variables_named_like_the_runners_own_arrive(tmp_path: Path) -> None:
     files = {"a.sh": WHOAMI + 'echo "[$N|$C|$k|$T]"\n'}
     env = {"N": "n", "C": "c", "k": "kind?", "T": "t"}
-    for run_as in RunAs:
-        r = run(tmp_path / run_as.value, files, [Step(name="a", script="a.sh", env=env, run_as=run_as)]).last
+    # sagemaker-user is Studio's name of the notebook's user: ec2-user here.
+    for run_as, user in [(RunAs.ROOT, "root"), (RunAs.NOTEBOOK_USER, "ec2-user"),
+                         (RunAs.STUDIO_USER, "ec2-user"), (None, "root")]:
+        r = run(tmp_path / str(run_as), files, [Step(name="a", script="a.sh", env=env, run_as=run_as)]).last
         assert "[n|c|kind?|t]" in r.step("a").log
-        assert ran_as(r.step("a").log) == [run_as.value]
+        assert ran_as(r.step("a").log) == [user]
 
 
 def test_root_steps_start_in_slash_with_absolute_folders_on_their_path_and_roots_home(

@@ -65,8 +65,8 @@ def test_default_steps_without_manifest(tmp_path: Path) -> None:
     })
     scripts = Scripts.from_folder(folder)
     assert [(s.name, s.script, s.run_as) for s in scripts.steps] == [
-        ("10-first", "10-first.py", RunAs.ROOT),
-        ("20-second", "20-second.sh", RunAs.ROOT),
+        ("10-first", "10-first.py", None),
+        ("20-second", "20-second.sh", None),
     ]
     # every file is packed, steps or not
     assert sorted(f.path for f in scripts.files) == [
@@ -83,7 +83,7 @@ def test_a_folder_laid_out_for_the_service_runs_its_kinds_script(tmp_path: Path)
     })
     for kind in ("on-start", "on-create"):
         scripts = Scripts.from_folder(folder, kind=kind)
-        assert [(s.name, s.script, s.run_as) for s in scripts.steps] == [(kind, f"{kind}.sh", RunAs.ROOT)]
+        assert [(s.name, s.script, s.run_as) for s in scripts.steps] == [(kind, f"{kind}.sh", None)]
         assert sorted(f.path for f in scripts.files) == [
             "helper.py", "lib/common.sh", "on-create.sh", "on-start.sh"]
 

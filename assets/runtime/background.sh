@@ -15,10 +15,12 @@ go() {
 }
 
 # runner.sh b I RUN (in the run's folder): runs background step I of run RUN to its end, writes
-# its outcome beside its log as <name>.result.json, and has the copy on the volume made again.
+# its outcome beside its log as <name>.result.json, and has the copy on the volume made again;
+# @@MARK@@: mark "$2" when a step is for the first start only (runtime/once.sh), else nothing.
 if [ "$1" = b ]; then
   I=$3
   run "$2" "${T[$2]-0}" "step timeout"
+  @@MARK@@
   entry "$2"
   echo "$o" >".$2" && mv ".$2" "${N[$2]}.result.json"
   copy

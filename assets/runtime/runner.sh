@@ -8,19 +8,25 @@
 #   r  root's log folder              s  the notebook user's copy of it on the volume (or empty)
 #   n  runs kept in that copy         b  budget (cs)
 #   N  each step's name; only when some step needs them: U user, B background (0/1),
-#      Q required (0/1; 2: and the later steps are skipped when it fails), T timeout (cs, 0: none)
-#   e I  exports step I's variables and runs it (root steps; the notebook user's are in lcc/u)
+#      Q required (0/1; 2: and the later steps are skipped when it fails), T timeout (cs, 0: none),
+#      O the first start only (0/1; Studio)
+#   e I  exports step I's variables and runs it (root steps; the notebook user's are in lcc/u;
+#        on Studio every step)
 #
-#   runner.sh          as root: run every step; exit status 1 when a required step failed,
-#                      timed out or was skipped, else 0
-#   runner.sh x I      root step I, in a session of its own: its variables, then its script
+#   runner.sh          as root (on Studio: as sagemaker-user): run every step; exit status 1
+#                      when a required step failed, timed out or was skipped, else 0
+#   runner.sh x I      step I of the plan's e, in a session of its own: its variables, then its
+#                      script, from / (on Studio: from its user's home)
 #   runner.sh b I RUN  background step I of run RUN (assets/runtime/background.sh)
 #
 # Root works only in its own places: the unpack folder and <r>/<run>, on the root file system.
 # It never resolves a path on the persistent volume: the copy there (assets/runtime/copy.sh)
 # is made by the notebook user, bounded in time, so whatever that user does to the volume can
-# only hurt that copy. @@TOKENS@@ are filled in by lcc_constructs.bundle: a feature's code
-# (assets/runtime/<feature>.sh) where a step uses it, else nothing.
+# only hurt that copy. On Studio (docs/studio.md) the runner is sagemaker-user, who has sudo:
+# there is no such boundary, it writes <state_dir>/logs itself (runtime/rotate.sh) and root steps
+# go through sudo (runtime/sudo.sh). @@TOKENS@@ are filled in by lcc_constructs.bundle: a
+# feature's code (assets/runtime/<feature>.sh) where a step uses it, else nothing; @@HOME@@,
+# @@ME@@ (the runner's user) and @@CWD@@ (where a step of e starts) by the platform.
 # shellcheck disable=SC2154 # the plan's variables are set above this code
 
 # clock: sets t to the uptime in cs (immune to clock changes; no fork).
@@ -46,6 +52,7 @@ run() {
   local i=$1 c=(bash "$0" x "$1") p r L=${N[$1]}.log z
   @@USER@@
   [ "$2" = 0 ] || c=(timeout -k 5 "$(secs "$2")" "${c[@]}")
+  @@SUDO@@
   clock
   p=$t
   # The log exists before tail looks for it (tail -f does not wait for a name to appear).
@@ -63,7 +70,7 @@ run() {
     S[i]=ok Y[i]=
   elif [ "$2" != 0 ] && ((t >= $2)) && [[ ${X[i]} = 124 || ${X[i]} = 137 ]]; then
     S[i]=timed_out Y[i]="\"killed after $(secs "$2")s ($3)\""
-    pkill -9 -s $r
+    @@KILL@@pkill -9 -s $r
   fi
   wait $!
   z=$(stat -c%s "$L")
@@ -83,7 +90,7 @@ step() {
     S[$1]=skipped Y[$1]="\"budget spent: $(secs $((l > 0 ? l : 0)))s left\""
   else
     @@TIMEOUT@@
-    say "step ${N[$1]}: start as ${U[$1]-root}, limit $(secs "$l")s ($y)"
+    say "step ${N[$1]}: start as ${U[$1]-@@ME@@}, limit $(secs "$l")s ($y)"
     run "$1" "$l" "$y"
   fi
 }
@@ -91,7 +98,7 @@ step() {
 # entry I: sets o to step I's entry of status.json.
 entry() {
   printf -v o '{"name":"%s","user":"%s","status":"%s","exit_code":%s,"seconds":%s,"reason":%s}' \
-    "${N[$1]}" "${U[$1]-root}" "${S[$1]:-pending}" "${X[$1]:-null}" "${D[$1]:-null}" "${Y[$1]:-null}"
+    "${N[$1]}" "${U[$1]-@@ME@@}" "${S[$1]:-pending}" "${X[$1]:-null}" "${D[$1]:-null}" "${Y[$1]:-null}"
 }
 
 # status: writes status.json, atomically; J keeps its text.
@@ -105,28 +112,22 @@ status() {
   echo "$J" >.s && mv .s status.json
 }
 
-# copy: the notebook user copies this run's folder to the volume (assets/runtime/copy.sh), in
-# a session of its own, its output nowhere: root waits for nothing of its. All the copies of a
-# run share 10 s (w): a copy that fails (a full volume) or that the notebook user slows down or
-# makes hang (a FIFO, SIGSTOP) spends them, and once they are spent there is no other copy.
-copy() {
-  [ -n "$s" ] || return 0
-  local p=$SECONDS
-  setsid timeout -k 1 $w sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" \
-    </dev/null >/dev/null 2>&1 || w=0
-  ((w -= SECONDS - p, w > 0)) || { say "the copy of the logs in $s is incomplete: all of them are in $PWD"; s=; }
-}
+@@COPY@@
+
+@@ONCE@@
 
 @@BACKGROUND@@
 
 case $1 in
   # A step's variable may have the name of one of the plan's arrays, which bash cannot export.
-  x) unset N U B Q T && cd / && e "$2" ;;
+  x) unset N U B Q T && cd @@CWD@@ && e "$2" ;;
   *)
     clock
+    # shellcheck disable=SC2034 # w: the copies' seconds (runtime/volume.sh)
     A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=10
-    export HOME=/root LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
+    export HOME=@@HOME@@ LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
     mkdir -p "$r/$I" && cd "$r/$I" || exit
+    @@ROTATE@@
     status
     for i in "${!N[@]}"; do
       @@GO@@ "$i"

@@ -4,11 +4,12 @@
 # `f` line of the archive copies its file's bytes from right there (lcc_constructs/bundle/_archive.py).
 # It unpacks the bundle into <unpack dir>/<kind> (root's; nothing in it writable by anyone
 # else; lcc/ readable by root alone but for what the notebook user runs) and hands over to the
-# runner. lcc_constructs.bundle fills in the @@...@@ values and puts the archive in place of
+# runner (on Studio: the folder is sagemaker-user's, in /tmp). lcc_constructs.bundle fills in the @@...@@ values and puts the archive in place of
 # @@ARCHIVE@@.
 # shellcheck disable=SC2164 # bash -e: a failing cd ends the program
-# The service's PATH holds a relative "bin", which bash resolves against the current folder.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# The service's PATH holds a relative "bin", which bash resolves against the current folder;
+# Studio's is not known (@@PATH@@: limits.NOTEBOOK_PATH, or STUDIO_PATH with conda's first).
+export PATH=@@PATH@@
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@
 trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT

@@ -22,6 +22,8 @@ from ..limits import (
     CONFIG_NAME_MAX_CHARS,
     CONFIG_NAME_PATTERN,
     DEFAULT_STATE_DIR,
+    DEFAULT_STUDIO_STATE_DIR,
+    DEFAULT_STUDIO_UNPACK_DIR,
     ENV_NAME_PATTERN,
     ENV_STRING_MAX_BYTES,
     INLINE_FILES_MAX_BYTES,
@@ -37,6 +39,8 @@ from ..limits import (
     STATE_DIR_PARENTS,
     STEP_FILE_SUFFIXES,
     STEP_NAME_PATTERN,
+    STUDIO_HOME,
+    STUDIO_UNPACK_DIR_PARENTS,
     SYSTEM_FOLDERS,
     UNPACK_DIR_PARENTS,
 )
@@ -294,7 +298,7 @@ def names_a_user_path(value: str) -> bool:
 
 def check_root_step_env(scripts: Scripts) -> list[str]:
     return [f"step {s.name!r}: {key}={value!r} {LOADS_USER_FILES} (the step runs as root)"
-            for s in scripts.steps if s.run_as is RunAs.ROOT
+            for s in scripts.steps if s.run_as in (None, RunAs.ROOT)
             for key, value in sorted(s.env.items()) if loads_user_files(key, value)]
 
 
@@ -451,13 +455,19 @@ def _new_folder(option: str, path: str, parents: tuple[str, ...], examples: str)
     return []
 
 
-def check_unpack_dir(path: str) -> list[str]:
-    """Root unpacks and runs its code there: a new folder of root's alone."""
+def check_unpack_dir(path: str, platform: str = "notebook-instance") -> list[str]:
+    """Root unpacks and runs its code there: a new folder of root's alone (on Studio: of the
+    space user's, in /tmp)."""
+    if platform == "studio":
+        return _new_folder("unpack_dir", path, STUDIO_UNPACK_DIR_PARENTS, DEFAULT_STUDIO_UNPACK_DIR)
     return _new_folder("unpack_dir", path, UNPACK_DIR_PARENTS, "/startup or /opt/lifecycle")
 
 
-def check_state_dir(path: str) -> list[str]:
-    """The logs: a new folder on the persistent volume, or one in /var/log named lcc*."""
+def check_state_dir(path: str, platform: str = "notebook-instance") -> list[str]:
+    """The logs: a new folder on the persistent volume, or one in /var/log named lcc* (on
+    Studio: a new folder in the home, which persists)."""
+    if platform == "studio":
+        return _new_folder("state_dir", path, (STUDIO_HOME,), DEFAULT_STUDIO_STATE_DIR)
     problems = _new_folder("state_dir", path, STATE_DIR_PARENTS,
                            "/home/ec2-user/SageMaker/.lifecycle or /var/log/lcc-lifecycle")
     if not problems and path.startswith("/var/log/") and not path[len("/var/log/"):].startswith("lcc"):

@@ -50,13 +50,14 @@ STEP_KEYS: dict[str, _Key] = {
     "script": _Key("script", str, "a string (the file's path)", lambda s: s.script),
     "name": _Key("name", str, "a string",
                  lambda s: None if s.name == PurePosixPath(s.script).stem else s.name),
-    "run_as": _Key("run_as", str, 'a string ("root" or "ec2-user")',
-                   lambda s: None if s.run_as is RunAs.ROOT else s.run_as.value),
+    "run_as": _Key("run_as", str, 'a string ("root", "ec2-user" or "sagemaker-user")',
+                   lambda s: None if s.run_as in (None, RunAs.ROOT) else s.run_as.value),
     "background": _Key("background", bool, _FLAG, lambda s: s.background or None),
     "required": _Key("required", bool, _FLAG, lambda s: s.required or None),
     "stop_on_failure": _Key("stop_on_failure", bool, _FLAG, lambda s: s.stop_on_failure or None),
     "timeout": _Key("timeout_seconds", (int, float), "a number of seconds",
                     lambda s: None if s.timeout_seconds is None else toml_number(s.timeout_seconds)),
+    "once": _Key("once", bool, _FLAG, lambda s: s.once or None),
     "env": _Key("env", dict, "a table ([step.env]) of names to strings", lambda s: dict(s.env) or None),
 }
 

@@ -23,9 +23,15 @@ from ..limits import (
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
+    DEFAULT_STUDIO_STATE_DIR,
+    DEFAULT_STUDIO_UNPACK_DIR,
     DEFAULT_UNPACK_DIR,
+    NOTEBOOK_PATH,
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
+    STUDIO_HOME,
+    STUDIO_PATH,
+    STUDIO_USER,
 )
 from .archive import ArchiveEntry, build_shar
 from .assets import packed, snippet
@@ -52,7 +58,7 @@ from .plan import (
     state_folders,
 )
 from .report import FileSize, SizeReport, file_sizes
-from .steps import Scripts, Step
+from .steps import Platform, RunAs, Scripts, Step
 
 Kind = Literal["on-start", "on-create"]
 KINDS: tuple[Kind, ...] = ("on-start", "on-create")
@@ -68,12 +74,17 @@ class Payload(str, Enum):
     S3 = "s3"
 
 
-
 @dataclass(frozen=True)
 class BuildOptions:
     """How the rendered script behaves on the instance.
 
-    :param kind: ``"on-start"`` (every start) or ``"on-create"`` (once, at creation).
+    :param kind: ``"on-start"`` (every start) or ``"on-create"`` (once, at creation; not on
+        Studio, where a step marked ``once`` runs at the first start only).
+    :param platform: what the script is for: ``"notebook-instance"`` (default), or
+        ``"studio"``, a JupyterLab or Code Editor space of SageMaker Studio (docs/studio.md): the
+        script runs as sagemaker-user, steps run as sagemaker-user unless they say root (then
+        through ``sudo -n``), the bundle is unpacked into ``/tmp/lcc`` and the logs kept in
+        ``/home/sagemaker-user/.lifecycle``; recipes say what they become there.
     :param budget_seconds: total time the foreground steps may take; steps that would start
         after it is spent are skipped and logged. Default 240 (the service allows 300 in all).
     :param unpack_dir: root-owned folder the bundle is unpacked into, as ``<unpack_dir>/<kind>``.
@@ -81,6 +92,8 @@ class BuildOptions:
         persistent volume (default ``/home/ec2-user/SageMaker/.lifecycle``, so they survive a
         restart), where the notebook user copies root's record of each run
         (``/var/log/lcc-constructs``); or a folder ``/var/log/lcc*``, then root's record itself.
+        On Studio: a new folder in ``/home/sagemaker-user`` (default ``.lifecycle``), written
+        by the runner itself.
     :param keep_runs: run folders of each kind kept in ``<state_dir>/logs`` on the volume. Default 10.
     :param codec: force one codec by name (``compressor+encoding``, e.g. ``deflate+base85``;
         python3 decodes every one on the instance). Default: every codec is tried and the one
@@ -107,24 +120,33 @@ class BuildOptions:
     codec: str | Codec | None = None
     minify: bool | None = None
     payload: Payload | str = Payload.INLINE
+    platform: Platform | str = Platform.NOTEBOOK_INSTANCE
 
     def __post_init__(self) -> None:
         # Typed values or their names (manifests and the command line give names).
         if isinstance(self.codec, Codec):
             object.__setattr__(self, "codec", self.codec.name)
-        if isinstance(self.payload, Payload):
-            object.__setattr__(self, "payload", self.payload.value)
+        for name in ("payload", "platform"):
+            if isinstance(getattr(self, name), Enum):
+                object.__setattr__(self, name, getattr(self, name).value)
 
     def resolved(self, folder: Mapping[str, Any] | None = None) -> BuildOptions:
         """These options with each one left out taken from ``folder`` (a folder's ``[options]``
         as BuildOptions fields), else its default."""
         given = folder or {}
+        defaults = {**_DEFAULTS, **_STUDIO_DEFAULTS} if self.platform == Platform.STUDIO.value else _DEFAULTS
         return replace(self, **{name: given.get(name, default) if getattr(self, name) is None
-                                else getattr(self, name) for name, default in _DEFAULTS.items()})
+                                else getattr(self, name) for name, default in defaults.items()})
 
     def problems(self) -> list[str]:
         """What is wrong with the options given (those left out are not checked)."""
         problems = [] if self.kind in KINDS else [f"kind {self.kind!r} must be one of {KINDS}"]
+        if self.platform not in PLATFORMS:
+            problems.append(f"platform={self.platform!r} must be one of {PLATFORMS}")
+        elif self.platform == Platform.STUDIO.value and self.kind != "on-start":
+            problems.append(f"kind {self.kind!r}: Studio runs one script, at every start of the app. Fix: "
+                            "build the steps as on-start, and mark those that should run at the first "
+                            "start only with once=True (once = true in lifecycle.toml).")
         if self.minify is not None and not isinstance(self.minify, bool):
             problems.append(f"minify must be True or False, {got(self.minify)}")
         if self.payload not in PAYLOADS:
@@ -139,9 +161,10 @@ class BuildOptions:
                     problems.append(f"codec {self.codec!r} does not go with payload={self.payload!r}")
             except ValidationError as e:
                 problems += e.problems
+        platform = str(self.platform)
         checks: list[tuple[Any, Callable[[Any], list[str]]]] = [
-            (self.budget_seconds, check_budget), (self.unpack_dir, check_unpack_dir),
-            (self.state_dir, check_state_dir), (self.keep_runs, check_keep_runs)]
+            (self.budget_seconds, check_budget), (self.unpack_dir, lambda v: check_unpack_dir(v, platform)),
+            (self.state_dir, lambda v: check_state_dir(v, platform)), (self.keep_runs, check_keep_runs)]
         return problems + [p for value, check in checks if value is not None for p in check(value)]
 
 
@@ -151,6 +174,10 @@ _DEFAULTS: dict[str, Any] = {
     "budget_seconds": DEFAULT_BUDGET_SECONDS, "unpack_dir": DEFAULT_UNPACK_DIR,
     "state_dir": DEFAULT_STATE_DIR, "keep_runs": DEFAULT_KEEP_RUNS, "codec": None, "minify": False,
 }
+#: Where Studio's defaults differ.
+_STUDIO_DEFAULTS: dict[str, Any] = {"unpack_dir": DEFAULT_STUDIO_UNPACK_DIR,
+                                     "state_dir": DEFAULT_STUDIO_STATE_DIR}
+PLATFORMS = tuple(p.value for p in Platform)
 
 
 @dataclass(frozen=True)
@@ -170,6 +197,11 @@ class RenderedScript:
     payload: bytes | None = None
     #: The IAM actions the steps need on the notebook instance (their recipes said so).
     notebook_actions: tuple[str, ...] = ()
+    #: ``"notebook-instance"`` or ``"studio"``.
+    platform: str = Platform.NOTEBOOK_INSTANCE.value
+    #: Studio: the idle shutdown a step became (autostop's idle minutes), which
+    #: ``StudioLifecycleConfig.attach`` sets; None: none.
+    idle_minutes: int | None = None
 
     def with_location(self, bucket: str, key: str) -> RenderedScript:
         """payload="s3": the script that downloads the payload from ``s3://bucket/key``."""
@@ -194,15 +226,40 @@ def plan_settings(options: BuildOptions) -> Settings:
     """What the plan's settings line holds of ``options`` (resolved)."""
     o = options.resolved()
     return Settings(o.kind, cast(str, o.unpack_dir), cast(str, o.state_dir), cast(int, o.keep_runs),
-                    cast(float, o.budget_seconds))
+                    cast(float, o.budget_seconds), str(o.platform))
+
+
+#: The runner's tokens that each platform fills in its own way: the runner's HOME, its user
+#: (a step's when U does not say), where a step of the plan's e starts (bash's ~: its HOME).
+_PLATFORM_TOKENS = {
+    Platform.NOTEBOOK_INSTANCE.value: {"@@HOME@@": "/root", "@@ME@@": "root", "@@CWD@@": "/"},
+    Platform.STUDIO.value: {"@@HOME@@": STUDIO_HOME, "@@ME@@": STUDIO_USER, "@@CWD@@": "~"},
+}
 
 
 def render_runner(scripts: Scripts, options: BuildOptions) -> str:
-    """``lcc/runner.sh``: the plan, then the runner's code with the parts the steps use."""
-    used = features(scripts.steps)
-    code = fill(snippet("runtime/runner.sh"), {
-        f"@@{part.upper()}@@": snippet(f"runtime/{part}.sh") if on else "" for part, on in used.items()})
-    code = fill(code, {"@@GO@@": "go" if used["background"] else "step"})
+    """``lcc/runner.sh``: the plan, then the runner's code with the parts the steps use, on
+    their platform: steps of another user through ``sudo -i`` (user.sh) on a notebook instance,
+    root steps through ``sudo -n`` (sudo.sh) on Studio; the notebook user's copy of each run to
+    the volume (volume.sh) on a notebook instance, the runner's own keeping of its runs
+    (rotate.sh) on Studio."""
+    settings = plan_settings(options)
+    studio = settings.platform == Platform.STUDIO.value
+    used = features(scripts.steps, settings.platform)
+    parts = {part: on for part, on in used.items() if part != "user"}
+    parts |= {"user": used["user"] and not studio, "sudo": used["user"] and studio,
+              "volume": not studio, "rotate": studio}
+    tokens = {f"@@{part.upper()}@@": snippet(f"runtime/{part}.sh") if on else ""
+              for part, on in parts.items()}
+    tokens["@@COPY@@"] = tokens.pop("@@VOLUME@@") or "copy(){ :;}"
+    tokens |= {"@@KILL@@": "sudo -n " if parts["sudo"] else "", **_PLATFORM_TOKENS[settings.platform]}
+    go = "go" if used["background"] else "step"
+    code = fill(fill(snippet("runtime/runner.sh"), tokens), {"@@GO@@": "once" if used["once"] else go})
+    # The parts' own tokens: once's step, and the background step's marker.
+    if used["once"]:
+        code = fill(code, {"@@STEP@@": go})
+    if used["background"]:
+        code = fill(code, {"@@MARK@@": 'mark "$2"' if used["once"] else ""})
     # A part left out leaves an empty line.
     code = "\n".join(line for line in code.split("\n") if line.strip())
     return render_plan(scripts, plan_settings(options)) + code + "\n"
@@ -231,9 +288,11 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def unpack_program(entries: Sequence[ArchiveEntry], options: BuildOptions, fail_code: int) -> bytes:
     """The program the loader runs: assets/runtime/unpack.sh around the archive of ``entries``."""
+    settings = plan_settings(options)
     head, tail = fill(snippet("runtime/unpack.sh"), {
-        "@@UNPACK_DIR@@": plan_settings(options).unpack_dir, "@@KIND@@": options.kind,
-        "@@FAIL@@": str(fail_code)}).split("@@ARCHIVE@@\n")
+        "@@UNPACK_DIR@@": settings.unpack_dir, "@@KIND@@": options.kind, "@@FAIL@@": str(fail_code),
+        "@@PATH@@": STUDIO_PATH if settings.platform == Platform.STUDIO.value else NOTEBOOK_PATH,
+    }).split("@@ARCHIVE@@\n")
     return head.encode() + build_shar(entries) + tail.encode() + b"\n"
 
 
@@ -257,18 +316,19 @@ def build(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScri
     :raises ValidationError: listing every problem found, or when the result is over the limit.
     """
     options = (options or BuildOptions()).resolved(scripts.options)
-    _check(scripts, options)
-    rendered = _render_checked(scripts, options)
+    scripts, adapted = _check(scripts, options)
+    rendered = _render_checked(scripts, options, adapted)
     if rendered.report.fits:
         return rendered
     # Over the limit: say what minification and an S3 payload would make of it.
     minified_chars = None
     if not options.minify:
         with contextlib.suppress(ValidationError):  # no shfmt here: the message names the extra
-            minified_chars = _render_checked(scripts, replace(options, minify=True)).report.encoded_chars
+            minified = _render_checked(scripts, replace(options, minify=True), adapted)
+            minified_chars = minified.report.encoded_chars
     # The S3 script hardly depends on the object, nor on minification: the quickest codec
     # tells (the others would compress a large bundle for seconds).
-    s3 = _render(scripts, replace(options, payload="s3", codec="deflate+s3"), (), [], None)
+    s3 = _render(scripts, replace(options, payload="s3", codec="deflate+s3"), (), [], None, adapted)
     raise ValidationError(oversize_message(rendered.report, minified_chars=minified_chars,
                                        s3_chars=s3.report.encoded_chars + MAX_S3_LOCATION_CHARS))
 
@@ -290,41 +350,113 @@ def render(scripts: Scripts, options: BuildOptions | None = None) -> RenderedScr
     :raises ValidationError: listing every problem found.
     """
     options = (options or BuildOptions()).resolved(scripts.options)
-    _check(scripts, options)
-    return _render_checked(scripts, options)
+    checked, adapted = _check(scripts, options)
+    return _render_checked(checked, options, adapted)
 
 
-def _check(scripts: Scripts, options: BuildOptions) -> None:
+def _check(scripts: Scripts, options: BuildOptions) -> tuple[Scripts, Adapted]:
+    """``scripts`` as the options' platform runs them (:func:`for_platform`), checked."""
     headline = f"cannot build the {options.kind} script"
     problems = options.problems()
+    adapted = Adapted(None, ())
     if not problems:  # checks of the scripts with the options
+        scripts, adapted, problems = for_platform(scripts, str(options.platform))
         # Too many bytes for any script: the other checks would read them all for nothing.
         raise_if(check_files_size(scripts, str(options.payload)), headline=headline)
         problems += check_state_dir_apart(scripts, plan_settings(options).state_dir)
     raise_if(problems + run_checks(scripts), headline=headline)
+    return scripts, adapted
 
 
-def _render_checked(scripts: Scripts, options: BuildOptions) -> RenderedScript:
+@dataclass(frozen=True)
+class Adapted:
+    """What :func:`for_platform` found: the idle minutes a step became, and its warnings."""
+
+    idle_minutes: int | None
+    warnings: tuple[str, ...]
+
+
+def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, list[str]]:
+    """``scripts`` as ``platform`` runs them, and what it cannot run.
+
+    Every step says its user: root, or the platform's one (ec2-user and sagemaker-user are the
+    same user, the notebook's; a step that says none runs as the script does: root on a notebook
+    instance, sagemaker-user on Studio). On Studio, a recipe's step that becomes configuration
+    (:class:`~lcc_constructs.bundle.steps.OnStudio`) is left out with its files, and the result
+    gives its idle minutes and a warning; one Studio cannot run is a problem, as is ``once`` on a
+    notebook instance. Studio takes no IAM actions on a notebook instance.
+    """
+    studio = platform == Platform.STUDIO.value
+    users = (RunAs.STUDIO_USER, RunAs.NOTEBOOK_USER)
+    mine, theirs = users if studio else users[::-1]
+    default = RunAs.STUDIO_USER if studio else RunAs.ROOT
+    steps: list[Step] = []
+    problems: list[str] = []
+    warnings: list[str] = []
+    idle: set[int] = set()
+    dropped: set[str] = set()
+    for s in scripts.steps:
+        rule = scripts.on_studio.get(s.name) if studio else None
+        if rule is not None:
+            if rule.idle_minutes is None:
+                problems.append(f"step {s.name!r} cannot run on Studio: {rule.reason}")
+            else:
+                idle.add(rule.idle_minutes)
+                warnings.append(f"step {s.name!r} is not in the script: {rule.reason}")
+            dropped.add(s.script)
+            continue
+        if s.once and not studio:
+            problems.append(f"step {s.name!r}: once (the first start only) is for Studio, which has no "
+                            "on-create script. Fix: on a notebook instance, make it an on-create step "
+                            "(kind = \"on-create\", or on_create=).")
+        user = default if s.run_as is None else mine if s.run_as is theirs else s.run_as
+        steps.append(replace(s, run_as=user))
+    if len(idle) > 1:
+        problems.append(f"two steps become Studio's idle shutdown with different idle times ({sorted(idle)} "
+                        "minutes). Fix: use one autostop.")
+    adapted = Adapted(min(idle) if idle else None, tuple(warnings))
+    actions = () if studio else scripts.notebook_actions
+    if not dropped:
+        return replace(scripts, steps=tuple(steps), notebook_actions=actions), adapted, problems
+    # A recipe's files are in recipes/<its first step>/: those of the steps left out go with them,
+    # and the recipes' shared helper when no recipe step is left.
+    kept = {_recipe_folder(s.script) for s in steps} - {None}
+    gone = {_recipe_folder(script) for script in dropped} - kept - {None}
+    files = tuple(f for f in scripts.files if _recipe_folder(f.path) not in gone
+                  and not (f.path == RECIPE_LIB_PATH and not kept))
+    return replace(scripts, files=files, steps=tuple(steps), notebook_actions=actions), adapted, problems
+
+
+#: The helpers the built-in recipes share (recipes._common.RECIPE_LIB), in the bundle's scripts.
+RECIPE_LIB_PATH = "recipes/lib.sh"
+
+
+def _recipe_folder(path: str) -> str | None:
+    parts = path.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 and parts[0] == "recipes" else None
+
+
+def _render_checked(scripts: Scripts, options: BuildOptions, adapted: Adapted) -> RenderedScript:
     """:func:`render` of scripts and options already checked."""
     # The report shows your files as they are, whatever is packed.
     files = file_sizes({f.path: len(f.data) for f in scripts.files})
-    warnings = build_warnings(scripts)
+    warnings = [*adapted.warnings, *build_warnings(scripts)]
     if not options.minify:
-        return _render(scripts, options, files, warnings, None)
+        return _render(scripts, options, files, warnings, None, adapted)
     from ._minify import minify_scripts
 
     minified = minify_scripts(scripts)
     warnings += [f"{path}: packed as it was: {why}" for path, why in sorted(minified.kept.items())]
     smaller = _render(minified.scripts, options, files, warnings,
-                      sum(len(f.data) for f in minified.scripts.files))
+                      sum(len(f.data) for f in minified.scripts.files), adapted)
     plain = _render(scripts, options, files,
                     [*warnings, "minified, the script was not smaller: packed as it was"],
-                    sum(f.raw_bytes for f in files))
+                    sum(f.raw_bytes for f in files), adapted)
     return smaller if smaller.report.encoded_chars <= plain.report.encoded_chars else plain
 
 
 def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...], warnings: list[str],
-            minified_bytes: int | None) -> RenderedScript:
+            minified_bytes: int | None, adapted: Adapted) -> RenderedScript:
     """The smallest script for these (already checked, maybe minified) scripts."""
     fail_code = int(any(s.required for s in scripts.steps))
     program = unpack_program(bundle_entries(scripts, options), options, fail_code)
@@ -370,7 +502,8 @@ def _render(scripts: Scripts, options: BuildOptions, files: tuple[FileSize, ...]
         minified_bytes=minified_bytes,
     )
     return RenderedScript(options.kind, text, content, sha256, report, scripts.steps,
-                          blob if s3 else None, scripts.notebook_actions)
+                          blob if s3 else None, scripts.notebook_actions, str(options.platform),
+                          adapted.idle_minutes)
 
 
 def build_warnings(scripts: Scripts) -> list[str]:

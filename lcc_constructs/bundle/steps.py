@@ -18,7 +18,13 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import ValidationError, got, raise_if
-from ..limits import INLINE_FILES_MAX_BYTES, MANIFEST_MAX_BYTES, NOTEBOOK_USER, S3_FILES_MAX_BYTES
+from ..limits import (
+    INLINE_FILES_MAX_BYTES,
+    MANIFEST_MAX_BYTES,
+    NOTEBOOK_USER,
+    S3_FILES_MAX_BYTES,
+    STUDIO_USER,
+)
 
 #: Name of the manifest file looked up in a scripts folder.
 MANIFEST_NAME = "lifecycle.toml"
@@ -41,7 +47,20 @@ class RunAs(str, Enum):
     #: root, as the lifecycle script itself runs.
     ROOT = "root"
     #: The notebook user (ec2-user), through a login shell (``sudo -u ec2-user -i``), from its home.
+    #: On Studio: the space's user (sagemaker-user).
     NOTEBOOK_USER = NOTEBOOK_USER
+    #: Studio's user (sagemaker-user), as whom the script runs there; on a notebook instance: the
+    #: notebook user (ec2-user).
+    STUDIO_USER = STUDIO_USER
+
+
+class Platform(str, Enum):
+    """What a script is built for."""
+
+    #: A SageMaker notebook instance (Amazon Linux 2023): the script runs as root.
+    NOTEBOOK_INSTANCE = "notebook-instance"
+    #: A JupyterLab or Code Editor space of SageMaker Studio: the script runs as sagemaker-user.
+    STUDIO = "studio"
 
 
 @dataclass(frozen=True)
@@ -68,7 +87,10 @@ class Step:
     :param script: path of the file to run, relative to the scripts folder (POSIX separators).
         A file with a ``#!`` line runs with that interpreter; otherwise ``.py`` files run with
         ``python3`` and everything else with ``/bin/bash``.
-    :param run_as: ``RunAs.ROOT`` (default) or ``RunAs.NOTEBOOK_USER`` (``"ec2-user"``).
+    :param run_as: ``RunAs.ROOT`` (``"root"``) or the platform's user: ``RunAs.NOTEBOOK_USER``
+        (``"ec2-user"``) or ``RunAs.STUDIO_USER`` (``"sagemaker-user"``), which are one user: the
+        one of the platform built for. Default (None): the user the script runs as, root on a
+        notebook instance, sagemaker-user on Studio (where root steps run through ``sudo -n``).
     :param background: run detached (new session, stdin from /dev/null, output to its own log)
         so the lifecycle script can return while it goes on. Default: foreground.
     :param timeout_seconds: kill the step (its whole session) after this many seconds.
@@ -80,12 +102,16 @@ class Step:
     :param stop_on_failure: when True, a failure, timeout or skip of this step also skips the
         steps after it, as ``set -e`` stops a script (for a script split into steps); it makes
         the step required. Default: the other steps run.
+    :param once: run the step at the first start only (Studio, which has no on-create script):
+        once it ended ok, a marker in the state folder (``<state_dir>/once/<name>``) makes later
+        starts skip it; one that failed runs again at the next start. A notebook instance refuses
+        it: put the step in on_create there. Default: every start.
     :param recipe: set by recipes on the steps they make (see :class:`RecipeCall`).
     """
 
     name: str
     script: str
-    run_as: RunAs = RunAs.ROOT
+    run_as: RunAs | None = None
     background: bool = False
     timeout_seconds: float | None = None
     # Compared as a mapping; left out of the hash (a mapping proxy has none), which equal steps
@@ -94,10 +120,11 @@ class Step:
     required: bool = False
     stop_on_failure: bool = False
     recipe: RecipeCall | None = None
+    once: bool = False
 
     def __post_init__(self) -> None:
         raise_if(self._type_problems())
-        object.__setattr__(self, "run_as", RunAs(self.run_as))
+        object.__setattr__(self, "run_as", None if self.run_as is None else RunAs(self.run_as))
         if self.stop_on_failure:  # a step that stops the others fails the start too
             object.__setattr__(self, "required", True)
         object.__setattr__(self, "env", MappingProxyType(dict(self.env)))
@@ -114,6 +141,7 @@ class Step:
             "background": (isinstance(self.background, bool), "True or False"),
             "required": (isinstance(self.required, bool), "True or False"),
             "stop_on_failure": (isinstance(self.stop_on_failure, bool), "True or False"),
+            "once": (isinstance(self.once, bool), "True or False"),
             "timeout_seconds": (timeout is None or number, "a number of seconds or None"),
             "recipe": (self.recipe is None or isinstance(self.recipe, RecipeCall),
                        "None (recipes set it to a RecipeCall)"),
@@ -121,7 +149,8 @@ class Step:
         problems = [f"{where}: {field} must be {what}, {got(getattr(self, field))}"
                     for field, (ok, what) in expected.items() if not ok]
         try:
-            RunAs(self.run_as)
+            if self.run_as is not None:
+                RunAs(self.run_as)
         except ValueError:
             allowed = ", ".join(repr(r.value) for r in RunAs)
             problems.append(f"{where}: run_as={self.run_as!r} is not a known user; use RunAs.ROOT, "
@@ -160,6 +189,17 @@ RecipeResolver = Callable[[str, Mapping[str, Any], str], "Scripts"]
 
 
 @dataclass(frozen=True)
+class OnStudio:
+    """What a step becomes on Studio when it does not run there as it is (recipes say so)."""
+
+    #: Why: the build's error when the step is refused, its warning when it becomes configuration.
+    reason: str
+    #: Set: no script runs; the step becomes the app's idle shutdown after this many minutes
+    #: (``StudioLifecycleConfig.attach`` sets it). None: a Studio build refuses the step.
+    idle_minutes: int | None = None
+
+
+@dataclass(frozen=True)
 class Scripts:
     """Files and steps of one lifecycle script (on-start or on-create), and the IAM actions they
     need on the notebook instance (``notebook_actions``: autostop's, for example), which the
@@ -175,6 +215,8 @@ class Scripts:
     #: The build options the folder sets (its lifecycle.toml's ``[options]``, as
     #: :class:`BuildOptions` fields): used for those a build is not given.
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: What steps (by name) become on Studio when they do not run there as they are.
+    on_studio: Mapping[str, OnStudio] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("files", "steps", "notebook_actions"):  # (an iterator is read once)
@@ -193,6 +235,7 @@ class Scripts:
         object.__setattr__(self, "steps", tuple(self.steps))
         object.__setattr__(self, "notebook_actions", tuple(sorted(set(self.notebook_actions))))
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        object.__setattr__(self, "on_studio", MappingProxyType(dict(self.on_studio)))
 
     @classmethod
     def from_folder(
@@ -249,7 +292,7 @@ class Scripts:
             own = {f.path for f in extra.files}
             steps = [s if s.script in own else replace(s, script=f"{clean}/{s.script}") for s in steps]
         return cls(files=tuple(files) + extra.files, steps=tuple(steps),
-                   notebook_actions=extra.notebook_actions, options=options)
+                   notebook_actions=extra.notebook_actions, options=options, on_studio=extra.on_studio)
 
     def __add__(self, other: Scripts) -> Scripts:
         if not isinstance(other, Scripts):
@@ -263,7 +306,8 @@ class Scripts:
                 "Fix: set it in one folder only, or give it to the build (a prop or a flag).")
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
                        notebook_actions=self.notebook_actions + other.notebook_actions,
-                       options={**self.options, **other.options})
+                       options={**self.options, **other.options},
+                       on_studio={**self.on_studio, **other.on_studio})
 
 
 def _from_folder_problems(folder: object, steps: object, exclude: object, prefix: object, kind: object,

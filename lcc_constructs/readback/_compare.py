@@ -44,9 +44,14 @@ def _seconds(value: float | None) -> str:
     return "none" if value is None else f"{value:g}s"
 
 
+def _user(step: Step) -> str:
+    """Whom a step runs as (None: the script's user; a built or deployed step says)."""
+    return step.run_as.value if step.run_as else "the script's user"
+
+
 def describe_step(step: Step) -> str:
     """A step in a few words: its script, user and what is not a default."""
-    words = [step.script, f"as {step.run_as.value}"]
+    words = [step.script, f"as {_user(step)}"]
     words += ["background"] * step.background + ["required"] * step.required
     words += [f"timeout {_seconds(step.timeout_seconds)}"] if step.timeout_seconds else []
     words += [f"env {' '.join(sorted(step.env))}"] if step.env else []
@@ -69,8 +74,9 @@ def _env_changes(old: Mapping[str, str], new: Mapping[str, str]) -> list[str]:
 
 def _step_field_changes(old: Step, new: Step) -> list[str]:
     """What differs between two steps of one name."""
-    fields = [("script", old.script, new.script), ("user", old.run_as.value, new.run_as.value),
-              ("background", old.background, new.background), ("required", old.required, new.required),
+    fields = [("script", old.script, new.script), ("user", _user(old), _user(new)),
+              ("once", old.once, new.once), ("background", old.background, new.background),
+              ("required", old.required, new.required),
               ("timeout", _seconds(old.timeout_seconds), _seconds(new.timeout_seconds))]
     changes = [f"{label} {a} -> {b}" for label, a, b in fields if a != b]
     return changes + _env_changes(old.env, new.env)

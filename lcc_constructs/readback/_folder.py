@@ -160,7 +160,9 @@ def stage(folder: Path, pulled: Pulled) -> None:
 def rebuild(folder: Path, kind: Kind) -> tuple[Scripts, str]:
     """The scripts and the script ``lcc build FOLDER --kind KIND`` makes of ``folder``."""
     scripts = Scripts.from_folder(folder, kind=kind)
-    return scripts, build(scripts, BuildOptions(kind=kind)).text
+    rendered = build(scripts, BuildOptions(kind=kind))
+    # Its steps as they run: each saying its user, as the deployed plan does.
+    return replace(scripts, steps=rendered.steps), rendered.text
 
 
 def check(folder: Path, pulled: Pulled) -> str | None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..bundle import Scripts, Step
+from ..bundle import RunAs, Scripts, Step
 from ..limits import (
     AUTOSTOP_ACTIONS,
     AUTOSTOP_MAX_INTERVAL_MINUTES,
@@ -104,7 +104,7 @@ def autostop(
              "log_file": log_file}
     args = [f"{k}={v}" for k, v in given.items() if v != CHECKER_DEFAULTS[k]]
     env = {INTERVAL_ENV: str(interval_minutes), ARGS_ENV: " ".join(args)}
-    step = Step(name=name, script=SCRIPT, timeout_seconds=60, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=60, env=env)
     return recipe_scripts(NAME, [step], call=call, notebook_actions=AUTOSTOP_ACTIONS)
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..bundle import Scripts, Step
+from ..bundle import RunAs, Scripts, Step
 from ..bundle.checks import LOADS_USER_FILES, env_string_bytes, loads_user_files
 from ..errors import ValidationError
 from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN, ENV_STRING_MAX_BYTES
@@ -92,7 +92,7 @@ def environment_variables(
             "two uses of the recipe (name=...), each with a part of them.")
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
-    step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..bundle import Scripts, Step
+from ..bundle import RunAs, Scripts, Step
 from ..limits import PERSISTENT_DIR
 from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
@@ -50,7 +50,7 @@ def persist_conda_envs(
     }
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
-    step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_ENVS_DIR"]])
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..bundle import Scripts, Step
+from ..bundle import RunAs, Scripts, Step
 from ..limits import PERSISTENT_DIR
 from ._common import URL, Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
@@ -63,7 +63,7 @@ def persistent_bin(
     }
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
-    step = Step(name=name, script=SCRIPT, timeout_seconds=timeout, env=env)
+    step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout, env=env)
     return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_BIN_DIR"]])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..bundle import Scripts, Step
+from ..bundle import RunAs, Scripts, Step
 from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "stop-ssm-agent"
@@ -37,10 +37,10 @@ def stop_ssm_agent(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     uninstall_timeout = o.seconds("uninstall_timeout_seconds", uninstall_timeout_seconds)
     o.done()
-    steps = [Step(name=name, script=SCRIPT, timeout_seconds=timeout)]
+    steps = [Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout)]
     if not uninstall:
         return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"])
-    steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh",
+    steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh", run_as=RunAs.ROOT,
                       timeout_seconds=uninstall_timeout, background=True))
     return recipe_scripts(NAME, steps, call=call)
 

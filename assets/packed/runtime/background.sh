@@ -10,6 +10,7 @@ fi
 if [ "$1" = b ];then
 I=$3
 run "$2" "${T[$2]-0}" "step timeout"
+@@MARK@@
 entry "$2"
 echo "$o" >".$2"&&mv ".$2" "${N[$2]}.result.json"
 copy

@@ -9,6 +9,7 @@ run(){
 local i=$1 c=(bash "$0" x "$1") p r L=${N[$1]}.log z
 @@USER@@
 [ "$2" = 0 ]||c=(timeout -k 5 "$(secs "$2")" "${c[@]}")
+@@SUDO@@
 clock
 p=$t
 : >"$L"
@@ -25,7 +26,7 @@ if [ "${X[i]}" = 0 ];then
 S[i]=ok Y[i]=
 elif [ "$2" != 0 ]&&((t>=$2))&&[[ ${X[i]} == 124 || ${X[i]} == 137 ]];then
 S[i]=timed_out Y[i]="\"killed after $(secs "$2")s ($3)\""
-pkill -9 -s $r
+@@KILL@@pkill -9 -s $r
 fi
 wait $!
 z=$(stat -c%s "$L")
@@ -42,13 +43,13 @@ if ((l<100));then
 S[$1]=skipped Y[$1]="\"budget spent: $(secs $((l>0?l:0)))s left\""
 else
 @@TIMEOUT@@
-say "step ${N[$1]}: start as ${U[$1]-root}, limit $(secs "$l")s ($y)"
+say "step ${N[$1]}: start as ${U[$1]-@@ME@@}, limit $(secs "$l")s ($y)"
 run "$1" "$l" "$y"
 fi
 }
 entry(){
 printf -v o '{"name":"%s","user":"%s","status":"%s","exit_code":%s,"seconds":%s,"reason":%s}' \
-"${N[$1]}" "${U[$1]-root}" "${S[$1]:-pending}" "${X[$1]:-null}" "${D[$1]:-null}" "${Y[$1]:-null}"
+"${N[$1]}" "${U[$1]-@@ME@@}" "${S[$1]:-pending}" "${X[$1]:-null}" "${D[$1]:-null}" "${Y[$1]:-null}"
 }
 status(){
 local i o j=
@@ -59,23 +60,16 @@ done
 J="{\"schema\":3,\"kind\":\"$k\",\"run\":\"$I\",\"started\":\"$A\",\"finished\":${Z:-null},\"budget_seconds\":$(secs "$b"),\"exit_code\":${E:-null},\"steps\":[$j]}"
 echo "$J" >.s&&mv .s status.json
 }
-copy(){
-[ -n "$s" ]||return 0
-local p=$SECONDS
-setsid timeout -k 1 $w sudo -nu ec2-user -- bash "$h/lcc/c" "$PWD" "$s" "$I" "$k" "$n" < \
-/dev/null >/dev/null 2>&1||w=0
-((w-=SECONDS-p,w>0))||{
-say "the copy of the logs in $s is incomplete: all of them are in $PWD"
-s=
-}
-}
+@@COPY@@
+@@ONCE@@
 @@BACKGROUND@@
 case $1 in
-x)unset N U B Q T&&cd /&&e "$2";;
+x)unset N U B Q T&&cd @@CWD@@&&e "$2";;
 *)clock
 A=$(date -u +%FT%TZ) I=$(date -u +%Y%m%dT%H%M%S.%3NZ)-$k E=0 t0=$t w=10
-export HOME=/root LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
+export HOME=@@HOME@@ LCC_KIND=$k LCC_SCRIPTS_DIR=$h/scripts
 mkdir -p "$r/$I"&&cd "$r/$I"||exit
+@@ROTATE@@
 status
 for i in "${!N[@]}";do
 @@GO@@ "$i"

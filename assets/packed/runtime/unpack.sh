@@ -1,5 +1,5 @@
 #!/bin/bash
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH=@@PATH@@
 umask 022
 u=@@UNPACK_DIR@@ k=@@KIND@@
 trap 'echo "lcc-constructs[$k]: ERROR: cannot unpack into $u, no step ran";exit @@FAIL@@' EXIT
