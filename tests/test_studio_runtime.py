@@ -11,11 +11,13 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from lcc_constructs import BuildOptions, RunAs, Scripts, Step, build
+from lcc_constructs.bundle import OnPlatform
 from lcc_constructs.bundle.archive import read_shar
 from lcc_constructs.bundle.plan import read_plan
 from lcc_constructs.errors import ValidationError
@@ -101,6 +103,48 @@ def test_once_is_refused_on_a_notebook_instance(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="make it an on-create step"):
         build(scripts)
     assert build(scripts, STUDIO).report.fits
+
+
+def rule_scripts(tmp_path: Path, *rules: tuple[str, OnPlatform]) -> Scripts:
+    """A step of one's own and a recipe-like step per rule, its files in recipes/<name>/."""
+    files = {"mine.sh": "echo\n", "recipes/lib.sh": "u(){ :;}\n",
+             **{f"recipes/{name}/{name}.sh": "echo\n" for name, _ in rules}}
+    steps = [Step(name="mine", script="mine.sh"),
+             *(Step(name=name, script=f"recipes/{name}/{name}.sh", run_as=RunAs.ROOT) for name, _ in rules)]
+    return replace(Scripts.from_folder(write_folder(tmp_path / "s", files), steps=steps),
+                   on_platform=dict(rules), notebook_actions=("sagemaker:StopNotebookInstance",))
+
+
+def test_a_step_that_becomes_idle_shutdown_on_studio_is_left_out_with_its_files(tmp_path: Path) -> None:
+    scripts = rule_scripts(tmp_path, ("stop", OnPlatform("studio", "it becomes idle shutdown", 90)))
+    rendered = build(scripts, STUDIO)
+    assert (rendered.idle_minutes, rendered.notebook_actions) == (90, ())
+    assert [s.name for s in rendered.steps] == ["mine"]
+    assert [f.path for f in rendered.report.files] == ["mine.sh"]  # its folder and the shared lib too
+    assert rendered.report.warnings == ("step 'stop' is not in the script: it becomes idle shutdown",)
+    # On a notebook instance it is a step like another.
+    notebook = build(scripts)
+    assert [s.name for s in notebook.steps] == ["mine", "stop"] and notebook.idle_minutes is None
+    assert notebook.notebook_actions == ("sagemaker:StopNotebookInstance",)
+
+
+@pytest.mark.parametrize(("rules", "platform", "message"), [
+    ((("ssm", OnPlatform("studio", "no agent there")),), "studio",
+     "step 'ssm' cannot run on Studio: no agent"),
+    ((("apt", OnPlatform("notebook-instance", "no apt there")),), "notebook-instance",
+     "step 'apt' cannot run on a notebook instance: no apt there"),
+    ((("stop", OnPlatform("studio", "idle", 59)),), "studio", "takes 60 to 525600 minutes, not 59"),
+    ((("stop", OnPlatform("studio", "idle", 525601)),), "studio", "not 525601"),
+    ((("a", OnPlatform("studio", "idle", 60)), ("b", OnPlatform("studio", "idle", 61))), "studio",
+     r"different idle times \(\[60, 61\] minutes\)"),
+])
+def test_what_a_platform_cannot_run_is_refused(tmp_path: Path, rules: tuple[tuple[str, OnPlatform], ...],
+                                               platform: str, message: str) -> None:
+    scripts = rule_scripts(tmp_path, *rules)
+    with pytest.raises(ValidationError, match=message):
+        build(scripts, BuildOptions(platform=platform))
+    other = "notebook-instance" if platform == "studio" else "studio"
+    assert build(scripts, BuildOptions(platform=other)).report.fits
 
 
 # --- run in the Studio sandbox ----------------------------------------------------------------
