@@ -215,12 +215,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if not found and not problems:
         print(f"lcc inspect: no lifecycle configuration found in {args.path}", file=sys.stderr)
     if args.json:
-        print(json.dumps([{"source": s.source, "step_names": list(s.step_names), **s.report.to_dict()}
-                          for s in found], indent=2))
+        print(json.dumps([{"source": s.source, "platform": s.options.platform,
+                           "step_names": list(s.step_names), **s.report.to_dict()} for s in found], indent=2))
     elif found:
-        print("\n\n".join(f"{printable(s.source)}\n{s.report.format()}\n"
+        print("\n\n".join(f"{printable(s.source)}{_built_for(s.options)}\n{s.report.format()}\n"
                           f"  steps: {', '.join(printable(n) for n in s.step_names)}" for s in found))
     return 0 if found and not problems else 1
+
+
+def _built_for(options: BuildOptions) -> str:
+    """What ``lcc inspect`` says after a script's source when it is not for a notebook instance."""
+    return " (for Studio: a JupyterLab or Code Editor space)" if options.platform == "studio" else ""
 
 
 def _placed(specs: list[str], option: str) -> dict[str, str]:

@@ -147,6 +147,22 @@ def test_what_a_platform_cannot_run_is_refused(tmp_path: Path, rules: tuple[tupl
     assert build(scripts, BuildOptions(platform=other)).report.fits
 
 
+def test_lcc_inspect_says_a_script_is_for_studio(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "s", {"a.sh": "echo\n"})
+    lcc = [sys.executable, "-m", "lcc_constructs"]
+    for platform, said in [("studio", " (for Studio: a JupyterLab or Code Editor space)\n"),
+                           ("notebook-instance", "\n")]:
+        script = tmp_path / f"{platform}.sh"
+        subprocess.run([*lcc, "build", str(folder), "--platform", platform, "-o", str(script)],
+                       check=True, capture_output=True)
+        text = subprocess.run([*lcc, "inspect", str(script)], capture_output=True, text=True,
+                              check=True).stdout
+        assert text.startswith(f"{script}{said}")
+        found = json.loads(subprocess.run([*lcc, "inspect", str(script), "--json"], capture_output=True,
+                                          text=True, check=True).stdout)
+        assert [s["platform"] for s in found] == [platform]
+
+
 # --- run in the Studio sandbox ----------------------------------------------------------------
 
 

@@ -131,7 +131,8 @@ def inspect_script(text: str, source: str = "<script>", assets: Path | None = No
         settings, steps = read_plan(runner, user_steps)
         options = BuildOptions(kind=settings.kind,  # type: ignore[arg-type]
                                budget_seconds=settings.budget_seconds, unpack_dir=settings.unpack_dir,
-                               state_dir=settings.state_dir, keep_runs=settings.keep_runs)
+                               state_dir=settings.state_dir, keep_runs=settings.keep_runs,
+                               platform=settings.platform)
     except ValidationError as e:
         raise ValidationError([f"{source}: {p}" for p in e.problems]) from None
     raw = sum(len(d) for _, d in files.values())
