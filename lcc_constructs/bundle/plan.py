@@ -126,7 +126,8 @@ def _entries(scripts: Scripts, settings: Settings, *, plan: bool) -> list[str]:
     (``lcc/u``): the step's variables, then its script."""
     data = {f.path: f.data for f in scripts.files}
     home = settings.home
-    # The runner's x exports LCC_KIND and LCC_SCRIPTS_DIR; sudo -i starts the others afresh.
+    # The plan's steps get the runner's LCC_KIND and LCC_SCRIPTS_DIR (Studio's root steps through
+    # runtime/sudo.sh); sudo -i starts the notebook user's afresh.
     own = () if plan else (f"LCC_KIND={settings.kind}", f"LCC_SCRIPTS_DIR={home}/scripts")
     studio = settings.platform == Platform.STUDIO.value
     entries = []

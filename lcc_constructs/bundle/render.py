@@ -263,7 +263,7 @@ def render_runner(scripts: Scripts, options: BuildOptions) -> str:
         code = fill(code, {"@@MARK@@": 'mark "$2"' if used["once"] else ""})
     # A part left out leaves an empty line.
     code = "\n".join(line for line in code.split("\n") if line.strip())
-    return render_plan(scripts, plan_settings(options)) + code + "\n"
+    return render_plan(scripts, settings) + code + "\n"
 
 
 def bundle_entries(scripts: Scripts, options: BuildOptions) -> list[ArchiveEntry]:
@@ -385,7 +385,8 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
     instance, sagemaker-user on Studio). A recipe's step that becomes configuration on the platform
     (:class:`~lcc_constructs.bundle.steps.OnPlatform`: Studio's idle shutdown) is left out with
     its files, and the result gives its idle minutes and a warning; one the platform cannot run
-    is a problem, as is ``once`` on a notebook instance. Studio takes no IAM actions on a notebook instance.
+    is a problem, as is ``once`` on a notebook instance. On Studio the steps need no IAM on a
+    notebook instance: ``notebook_actions`` are dropped.
     """
     studio = platform == Platform.STUDIO.value
     users = (RunAs.STUDIO_USER, RunAs.NOTEBOOK_USER)
