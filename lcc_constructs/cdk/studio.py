@@ -146,13 +146,14 @@ class _StudioLifecycleConfigBase(Resource):  # type: ignore[misc]
             (``app_lifecycle_management.idle_settings``: ``lifecycle_management`` ``ENABLED``
             and ``idle_timeout_in_minutes``), 60 to 525600, or a token (not checked). Default:
             :attr:`idle_minutes`, what an autostop step of the scripts became on Studio; None
-            sets nothing. Not on a Space: CloudFormation's schema of a Space's app settings
-            (as aws-cdk-lib's template validation has it) holds no idle settings, so a Space
-            takes the Domain's or UserProfile's (an autostop of the scripts is set there).
+            sets nothing. On a Space only ``idle_timeout_in_minutes`` exists (the Domain or
+            UserProfile enables idle shutdown and sets the range). On a UserProfile or Space
+            the finding ``CloudFormation-Validate::F3002`` of aws-cdk-lib's template validation
+            is acknowledged: its schema of those resources predates their idle settings.
         :raises ValidationError: naming the prop, for what the service would refuse: a target
             of another type, minutes out of range, a second different default, built-in or
             idle timeout for the same app on one target, ``built_in`` with ``default``, a Space
-            of another app, ``idle_minutes`` on a Space. What is set on the target after this
+            of another app. What is set on the target after this
             call is checked at synth (the error then reaches you through jsii, as a
             ``RuntimeError`` with the same message).
         """

@@ -18,6 +18,11 @@ from typing import Any, TypeAlias, cast
 
 import jsii
 from aws_cdk import Aspects, IAspect, Stack, Token
+
+try:  # aws-cdk-lib 2.262 and later
+    from aws_cdk import Acknowledgment, Validations
+except ImportError:  # pragma: no cover - older aws-cdk-lib: no template validation to answer
+    Acknowledgment = Validations = None
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct, IConstruct
 
@@ -110,6 +115,8 @@ class _Merge:
         self.reader = _Reader(Stack.of(target))
         self.overrides: dict[str, Any] = {}
         self.problems: list[str] = []
+        #: Whether idle settings are among the overrides' (see _Registry.visit).
+        self.idle_written = False
 
     def single(self, app: str, at: Any, field: str, where: str, wanted: Sequence[Any], what: str,
                fix: str) -> None:
@@ -158,7 +165,8 @@ class _Merge:
                 if minutes:
                     self._idle(app, reader.get(current, "app_lifecycle_management", "idle_settings"),
                                f"{prop}.app_lifecycle_management.idle_settings",
-                               f"{cfn}.AppLifecycleManagement.IdleSettings", minutes, mine[0].source)
+                               f"{cfn}.AppLifecycleManagement.IdleSettings", minutes, mine[0].source,
+                               space=place.space)
         return self
 
     def _list(self, current: Any, prop: str, cfn: str, arns: Sequence[str]) -> None:
@@ -178,11 +186,15 @@ class _Merge:
         if len(merged) != len(listed or []):
             self.overrides[f"{cfn}.LifecycleConfigArns"] = merged
 
-    def _idle(self, app: str, idle: Any, prop: str, cfn: str, minutes: Sequence[Any], source: str) -> None:
-        """``idle_settings`` of a Domain or UserProfile: enabled, the timeout, within the range
-        the settings let users choose (a Space has none: attach_to refuses them there)."""
+    def _idle(self, app: str, idle: Any, prop: str, cfn: str, minutes: Sequence[Any], source: str, *,
+              space: bool) -> None:
+        """``idle_settings``: the timeout; on a Domain or UserProfile also enabled, and within
+        the range the settings let users choose (a Space's settings hold the timeout only)."""
         self.single(app, idle, "idle_timeout_in_minutes", f"{prop} {cfn}", minutes, "idle timeout",
                     "give the same idle_minutes to every attach of the app")
+        self.idle_written = True
+        if space:
+            return
         state = self.reader.concrete(self.reader.get(idle, "lifecycle_management"))
         if state == "DISABLED":
             self.problems.append(f"{prop}.lifecycle_management is 'DISABLED', and {source} asks for idle "
@@ -218,6 +230,16 @@ class _Registry(Construct):
         raise_if(merged.problems, path=self.target.node.path, construct="StudioLifecycleConfig.attach")
         for path, value in merged.overrides.items():
             self.target.add_property_override(path, value)
+        acknowledge = getattr(Validations, "acknowledge", None)
+        if merged.idle_written and acknowledge and not isinstance(self.target, sagemaker.CfnDomain):
+            # aws-cdk-lib's template validation (2.262 and later) has an older schema of these
+            # two resources than CloudFormation's, without AppLifecycleManagement: it would
+            # warn about (or, with @aws-cdk/core:validateAgainstDefaultRules, refuse) the idle
+            # settings CloudFormation documents for a UserProfile's and a Space's app settings.
+            Validations.of(self.target).acknowledge(Acknowledgment(
+                id="CloudFormation-Validate::F3002",
+                reason="AppLifecycleManagement (idle shutdown) is in CloudFormation's schema of "
+                       f"{self.target.cfn_resource_type}; the template validation's copy predates it"))
 
 
 def idle_minutes_problems(minutes: object) -> list[str]:
@@ -237,7 +259,7 @@ def attach_to(target: object, *, arn: str, app: str, default: bool, built_in: bo
               idle_minutes: int | float | str | None, scripts_idle_minutes: int | None, source: str) -> None:
     """Record one attachment on ``target``, checked now against what the target holds and again
     at synth (``StudioLifecycleConfig.attach`` documents it). ``idle_minutes``: the ones asked
-    for, else ``scripts_idle_minutes`` (what an autostop step became), except on a Space."""
+    for, else ``scripts_idle_minutes`` (what an autostop step became)."""
     problems: list[str] = []
     if not isinstance(target, (sagemaker.CfnDomain, sagemaker.CfnUserProfile, sagemaker.CfnSpace)):
         problems.append("target must be an L1 sagemaker.CfnDomain, CfnUserProfile or CfnSpace, "
@@ -257,12 +279,7 @@ def attach_to(target: object, *, arn: str, app: str, default: bool, built_in: bo
             problems.append("default: a Space lists no configurations, it only selects one. Fix: "
                             "attach(space, default=True), and attach it to the Domain or the "
                             "UserProfile too (a Space may only select a listed one)")
-        if idle_minutes is not None:
-            problems.append("idle_minutes: CloudFormation's schema of a Space's app settings (as "
-                            "aws-cdk-lib's template validation has it) holds no idle settings. Fix: set "
-                            "idle_minutes when attaching to the Domain or the UserProfile; the Space "
-                            "takes theirs")
-    elif idle_minutes is None:
+    if idle_minutes is None:
         idle_minutes = scripts_idle_minutes
     raise_if(problems, path=source, construct="StudioLifecycleConfig")
     target = cast(StudioTarget, target)
