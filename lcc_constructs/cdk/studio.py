@@ -252,7 +252,7 @@ class StudioLifecycleConfig(_StudioLifecycleConfigBase):
         codec: str | Codec | None = None,
         payload: Payload | str = Payload.INLINE,
     ) -> None:
-        super().__init__(scope, id, physical_name=name)
+        super().__init__(scope, id, physical_name=name if isinstance(name, str) else None)
         where = self.node.path
         problems: list[str] = []
         studio_app = app_of(app, problems)
