@@ -7,7 +7,8 @@ shutdown after two hours (one for the example user).
 The domain is VPC-only: its apps reach AWS through interface endpoints in isolated subnets (no
 internet), its volumes are encrypted with a rotating KMS key, and its execution role may only
 write the apps' logs. cdk-nag's AwsSolutions pack finds nothing to fix; the one finding left
-is acknowledged with its reason below (tests/test_studio_example.py).
+is acknowledged with its reason below (tests/test_studio_example.py). The acknowledgment uses
+CDK's Validations API (aws-cdk-lib 2.262 or newer).
 
     cdk synth --app "python3 examples/studio.py"
     lcc inspect cdk.out        # the three Studio lifecycle configurations
@@ -55,7 +56,8 @@ class StudioStack(cdk.Stack):
             endpoint.connections.allow_default_port_from(apps, f"Studio apps to {name}")
         key = kms.Key(self, "StudioKey", enable_key_rotation=True, description="Studio domain volumes")
 
-        self.role = iam.Role(self, "ExecutionRole", assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+        self.role = iam.Role(self, "ExecutionRole",
+                             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
                              description="Studio apps of the example domain: write their own logs only")
         self.role.add_to_principal_policy(iam.PolicyStatement(
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
