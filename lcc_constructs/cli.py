@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .bundle import KINDS, BuildOptions, Kind, RenderedScript, Scripts, build, combine, render
 from .bundle.manifest import OPTION_KEYS
+from .bundle.render import PLATFORMS
 from .errors import ServiceError, ValidationError
 from .limits import (
     CONFIG_NAME_MAX_CHARS,
@@ -30,6 +31,8 @@ from .limits import (
     DEFAULT_BUDGET_SECONDS,
     DEFAULT_KEEP_RUNS,
     DEFAULT_STATE_DIR,
+    DEFAULT_STUDIO_STATE_DIR,
+    DEFAULT_STUDIO_UNPACK_DIR,
     DEFAULT_UNPACK_DIR,
     SERVICE_TIMEOUT_SECONDS,
 )
@@ -66,11 +69,15 @@ def _add_build_options(p: argparse.ArgumentParser, *, kind: bool = True,
     if kind:
         p.add_argument("--kind", choices=KINDS, default="on-start",
                        help="the script to build: on-start (every start) or on-create (default: %(default)s)")
+        p.add_argument("--platform", choices=PLATFORMS, default="notebook-instance",
+                       help="what the script is for: a notebook instance, or a JupyterLab or Code Editor "
+                            "space of SageMaker Studio (docs/studio.md) (default: %(default)s)")
     # Defaults None: the folder's lifecycle.toml [options] apply unless a flag is given.
     p.add_argument("--budget", type=float, metavar="SECONDS",
                    help=f"time the foreground steps may take in all (default: {DEFAULT_BUDGET_SECONDS})")
-    p.add_argument("--unpack-dir", help=f"default: {DEFAULT_UNPACK_DIR}")
-    p.add_argument("--state-dir", help=f"default: {DEFAULT_STATE_DIR}")
+    p.add_argument("--unpack-dir",
+                   help=f"default: {DEFAULT_UNPACK_DIR} (Studio: {DEFAULT_STUDIO_UNPACK_DIR})")
+    p.add_argument("--state-dir", help=f"default: {DEFAULT_STATE_DIR} (Studio: {DEFAULT_STUDIO_STATE_DIR})")
     p.add_argument("--keep-runs", type=int, help=f"default: {DEFAULT_KEEP_RUNS}")
     p.add_argument("--codec", metavar="COMPRESSOR+ENCODING",
                    help="force a codec, e.g. deflate+base85 (default: the smallest of all)")
@@ -96,7 +103,8 @@ def build_options(args: argparse.Namespace, payload: str = "inline") -> BuildOpt
     [options], else the defaults). An option out of range is a usage error (exit 2)."""
     flags = {OPTION_KEYS[key].field: getattr(args, key) for key in BUILD_OPTION_KEYS}
     given = {k: v for k, v in flags.items() if v is not None}
-    options = BuildOptions(kind=args.kind, payload=payload, **given)
+    platform = getattr(args, "platform", "notebook-instance")  # (deploy and diff: notebook instances)
+    options = BuildOptions(kind=args.kind, payload=payload, platform=platform, **given)
     problems = options.problems()
     if problems:
         raise UsageError("\n".join(problems))
@@ -207,12 +215,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if not found and not problems:
         print(f"lcc inspect: no lifecycle configuration found in {args.path}", file=sys.stderr)
     if args.json:
-        print(json.dumps([{"source": s.source, "step_names": list(s.step_names), **s.report.to_dict()}
-                          for s in found], indent=2))
+        print(json.dumps([{"source": s.source, "platform": s.options.platform,
+                           "step_names": list(s.step_names), **s.report.to_dict()} for s in found], indent=2))
     elif found:
-        print("\n\n".join(f"{printable(s.source)}\n{s.report.format()}\n"
+        print("\n\n".join(f"{printable(s.source)}{_built_for(s.options)}\n{s.report.format()}\n"
                           f"  steps: {', '.join(printable(n) for n in s.step_names)}" for s in found))
     return 0 if found and not problems else 1
+
+
+def _built_for(options: BuildOptions) -> str:
+    """What ``lcc inspect`` says after a script's source when it is not for a notebook instance."""
+    return " (for Studio: a JupyterLab or Code Editor space)" if options.platform == "studio" else ""
 
 
 def _placed(specs: list[str], option: str) -> dict[str, str]:
@@ -237,7 +250,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         result = simulate(args.script, volume=args.volume, keep=args.keep, limit_seconds=args.limit,
                           runs=args.runs, wait_background_seconds=args.wait_background,
                           files=_placed(args.file, "file"), hide=args.hide, binds=_placed(args.bind, "bind"),
-                          on_output=(lambda text: print(text, end="", flush=True)) if stream else None)
+                          on_output=(lambda text: print(text, end="", flush=True)) if stream else None,
+                          platform=args.platform)
     except SandboxUnavailable as e:
         raise UsageError(f"cannot run here: {e}") from None
     except (ValueError, FileNotFoundError) as e:
@@ -569,11 +583,15 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_inspect)
 
-    s = sub.add_parser("simulate", help="run a rendered script in the notebook-instance sandbox "
+    s = sub.add_parser("simulate", help="run a rendered script in the notebook-instance (or Studio) sandbox "
                                         "(Linux, root); its output streams as it runs")
     s.add_argument("script")
-    s.add_argument("--volume", help="folder to use as /home/ec2-user/SageMaker (reuse it to "
-                                    "simulate a restart); default: a temporary folder, removed after")
+    s.add_argument("--platform", choices=PLATFORMS, default="notebook-instance",
+                   help="run it as a notebook instance would, or as a Studio space would: as sagemaker-user "
+                        "with sudo, the home persistent (default: %(default)s)")
+    s.add_argument("--volume", help="folder to use as /home/ec2-user/SageMaker (on Studio: "
+                                    "/home/sagemaker-user; reuse it to simulate a restart); default: a "
+                                    "temporary folder, removed after")
     s.add_argument("--keep", help="copy the sandbox's changes to / into this folder (and keep the volume)")
     s.add_argument("--limit", type=float, default=SERVICE_TIMEOUT_SECONDS, metavar="SECONDS",
                    help="the service's time limit (default: %(default)s)")

@@ -198,19 +198,22 @@ def test_another_object_is_denied(aws: dict[str, Any], tmp_path: Path) -> None:
 @pytest.mark.sandbox
 @pytest.mark.usefixtures("sandbox")
 def test_a_replaced_object_fails_the_sha256_check(aws: dict[str, Any], tmp_path: Path) -> None:
-    from moto import settings
-
-    settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-    try:
-        aws["s3"].put_object(Bucket=aws["bucket"], Key=aws["key"], Body=b"tampered")
-    finally:
-        settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    replace_object(aws, b"tampered")
     try:
         run_ = run(aws, aws["script"], tmp_path).last
         assert "the payload cannot be used, no step ran" in run_.output and not run_.steps
     finally:
-        settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
-        aws["s3"].put_object(Bucket=aws["bucket"], Key=aws["key"], Body=aws["asset"].read_bytes())
+        replace_object(aws, aws["asset"].read_bytes())
+
+
+def replace_object(aws: dict[str, Any], body: bytes) -> None:
+    """The payload's object replaced, as its owner (moto checks the role's requests only)."""
+    from moto import settings
+
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = float("inf")
+    try:
+        aws["s3"].put_object(Bucket=aws["bucket"], Key=aws["key"], Body=body)
+    finally:
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
 
 
@@ -245,3 +248,29 @@ def test_synth_writes_only_into_the_cloud_assembly(folder: Path, tmp_path: Path)
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert any(name.startswith("asset.") and name.endswith(".lcc") for name in json.loads(proc.stdout))
+
+
+@pytest.mark.sandbox
+@pytest.mark.usefixtures("sandbox")
+def test_a_studio_script_downloads_its_payload_with_the_container_credentials(aws: dict[str, Any],
+                                                                              folder: Path,
+                                                                              tmp_path: Path) -> None:
+    # On Studio there is no instance metadata service: the execution role's credentials come
+    # from the container credentials endpoint, and the script runs as sagemaker-user.
+    rendered = build(Scripts.from_folder(folder), BuildOptions(platform="studio", payload="s3"))
+    assert rendered.payload is not None
+    replace_object(aws, rendered.payload)
+    try:
+        script = tmp_path / "studio.sh"
+        script.write_text(rendered.with_location(aws["bucket"], aws["key"]).text)
+        before = len(aws["imds"].requests)
+        result = simulate(script, platform="studio", volume=tmp_path / "home", env={
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer t",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": aws["imds"].url + "/v2/credentials/space",
+            "AWS_ENDPOINT_URL_S3": aws["url"]})
+    finally:
+        replace_object(aws, aws["asset"].read_bytes())
+    assert not result.would_fail, result.last.output
+    assert "hello from s3" in result.last.step("10-hello").log
+    assert result.last.step("10-hello").user == "sagemaker-user"
+    assert aws["imds"].requests[before:] == ["GET /v2/credentials/space", "Authorization: Bearer t"]

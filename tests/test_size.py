@@ -25,6 +25,7 @@ ONE_STEP = {"a.sh": "#!/bin/bash\necho hi\n"}
 
 #: Characters of the one-step folder's script: loader, unpacking program, runner and plan.
 ONE_STEP_BUDGET = 3628
+STUDIO_ONE_STEP_BUDGET = 3184
 #: The same with the autostop recipe.
 AUTOSTOP_BUDGET = 6988
 #: What each other recipe adds to the one-step folder, at most.
@@ -66,6 +67,11 @@ def test_every_recipe_is_measured() -> None:
 
 def test_one_step(one_step: Scripts) -> None:
     assert chars(one_step) <= ONE_STEP_BUDGET
+
+
+def test_one_step_on_studio(one_step: Scripts) -> None:
+    # Studio's runner has none of the notebook instance's user switching and volume copy.
+    assert render(one_step, BuildOptions(platform="studio")).report.encoded_chars <= STUDIO_ONE_STEP_BUDGET
 
 
 def test_one_step_with_autostop(one_step: Scripts) -> None:

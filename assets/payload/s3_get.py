@@ -2,12 +2,16 @@
 
 The decoder of a script built with payload="s3": a piece of the loader's Python
 (assets/loader.sh, assets/codecs/README.md) whose last line gives the object's bytes, from the
-bucket and key that the here-document holds ("BUCKET KEY"). It runs as root. The system python3
+bucket and key that the here-document holds ("BUCKET KEY"). It runs as root (on Studio, as
+sagemaker-user). The system python3
 (3.9 on Amazon Linux 2023) has no boto3, so this signs the request itself (Signature Version 4).
 On failure it says why on stderr and raises: the loader then says no step ran.
 
-Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set, else the
-instance role's, from the instance metadata service (IMDSv2). Region: AWS_REGION or
+Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN when set; else, in a
+container (a Studio space), the execution role's from the container credentials endpoint
+(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI below 169.254.170.2, else
+AWS_CONTAINER_CREDENTIALS_FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN when set, as boto3
+reads them); else the instance role's, from the instance metadata service (IMDSv2). Region: AWS_REGION or
 AWS_DEFAULT_REGION, else the notebook's ARN in /opt/ml/metadata/resource-metadata.json, else
 the metadata service. The endpoint is the region's S3 endpoint unless AWS_ENDPOINT_URL_S3 or
 AWS_ENDPOINT_URL names another (then addressed path-style), and the metadata service is at
@@ -35,24 +39,34 @@ def fail(message):
     raise RuntimeError(message)
 
 
+def fetch(url, headers, method="GET"):
+    # Never through a proxy: the metadata services answer on the machine's own link.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(urllib.request.Request(url, headers=headers, method=method), timeout=5) as response:
+        return response.read().decode()
+
+
 def imds(path, token=None, method="GET"):
     base = os.environ.get("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://169.254.169.254").rstrip("/")
     headers = {"X-aws-ec2-metadata-token": token} if token else {
         "X-aws-ec2-metadata-token-ttl-seconds": "300"}
-    request = urllib.request.Request(base + path, headers=headers, method=method)
-    # Never through a proxy: the metadata service answers on the instance's own link.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(request, timeout=5) as response:
-        return response.read().decode()
+    return fetch(base + path, headers, method)
 
 
 def credentials():
     env = os.environ
     if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
         return env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env.get("AWS_SESSION_TOKEN")
-    token = imds("/latest/api/token", method="PUT")
-    role = imds("/latest/meta-data/iam/security-credentials/", token).split()[0]
-    creds = json.loads(imds("/latest/meta-data/iam/security-credentials/" + role, token))
+    relative = env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+    full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+    if relative or full:
+        auth = env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        url = "http://169.254.170.2" + relative if relative else full
+        creds = json.loads(fetch(url, {"Authorization": auth} if auth else {}))
+    else:
+        token = imds("/latest/api/token", method="PUT")
+        role = imds("/latest/meta-data/iam/security-credentials/", token).split()[0]
+        creds = json.loads(imds("/latest/meta-data/iam/security-credentials/" + role, token))
     return creds["AccessKeyId"], creds["SecretAccessKey"], creds.get("Token")
 
 

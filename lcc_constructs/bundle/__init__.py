@@ -9,7 +9,7 @@ script back is the readback layer's (lcc_constructs/readback).
 
 from .render import KINDS, BuildOptions, Kind, Payload, RenderedScript, build, render
 from .report import FileSize, SizeReport
-from .steps import BundleFile, OnStudio, Platform, RecipeCall, RecipeResolver, RunAs, Scripts, Step, combine
+from .steps import BundleFile, OnPlatform, Platform, RecipeCall, RecipeResolver, RunAs, Scripts, Step, combine
 
 __all__ = [
     "KINDS",
@@ -17,7 +17,7 @@ __all__ = [
     "BundleFile",
     "FileSize",
     "Kind",
-    "OnStudio",
+    "OnPlatform",
     "Payload",
     "Platform",
     "RecipeCall",

@@ -30,6 +30,7 @@ from ..limits import (
     S3_BUCKET_MAX_CHARS,
     S3_BUCKET_PATTERN,
     STUDIO_HOME,
+    STUDIO_IDLE_MINUTES,
     STUDIO_PATH,
     STUDIO_USER,
 )
@@ -381,10 +382,10 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
 
     Every step says its user: root, or the platform's one (ec2-user and sagemaker-user are the
     same user, the notebook's; a step that says none runs as the script does: root on a notebook
-    instance, sagemaker-user on Studio). On Studio, a recipe's step that becomes configuration
-    (:class:`~lcc_constructs.bundle.steps.OnStudio`) is left out with its files, and the result
-    gives its idle minutes and a warning; one Studio cannot run is a problem, as is ``once`` on a
-    notebook instance. Studio takes no IAM actions on a notebook instance.
+    instance, sagemaker-user on Studio). A recipe's step that becomes configuration on the platform
+    (:class:`~lcc_constructs.bundle.steps.OnPlatform`: Studio's idle shutdown) is left out with
+    its files, and the result gives its idle minutes and a warning; one the platform cannot run
+    is a problem, as is ``once`` on a notebook instance. Studio takes no IAM actions on a notebook instance.
     """
     studio = platform == Platform.STUDIO.value
     users = (RunAs.STUDIO_USER, RunAs.NOTEBOOK_USER)
@@ -396,10 +397,16 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
     idle: set[int] = set()
     dropped: set[str] = set()
     for s in scripts.steps:
-        rule = scripts.on_studio.get(s.name) if studio else None
-        if rule is not None:
-            if rule.idle_minutes is None:
-                problems.append(f"step {s.name!r} cannot run on Studio: {rule.reason}")
+        rule = scripts.on_platform.get(s.name)
+        if rule is not None and rule.platform == platform:
+            where = "Studio" if studio else "a notebook instance"
+            low, high = STUDIO_IDLE_MINUTES
+            if rule.idle_minutes is None or not studio:
+                problems.append(f"step {s.name!r} cannot run on {where}: {rule.reason}")
+            elif not low <= rule.idle_minutes <= high:
+                problems.append(f"step {s.name!r}: {rule.reason}, but Studio's idle shutdown takes {low} "
+                                f"to {high} minutes, not {rule.idle_minutes}. Fix: choose idle minutes in "
+                                "that range.")
             else:
                 idle.add(rule.idle_minutes)
                 warnings.append(f"step {s.name!r} is not in the script: {rule.reason}")

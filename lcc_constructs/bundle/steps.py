@@ -189,13 +189,16 @@ RecipeResolver = Callable[[str, Mapping[str, Any], str], "Scripts"]
 
 
 @dataclass(frozen=True)
-class OnStudio:
-    """What a step becomes on Studio when it does not run there as it is (recipes say so)."""
+class OnPlatform:
+    """What a step becomes on a platform where it does not run as it is (recipes say so)."""
 
+    #: The platform (a :class:`Platform` value): ``"studio"`` or ``"notebook-instance"``.
+    platform: str
     #: Why: the build's error when the step is refused, its warning when it becomes configuration.
     reason: str
-    #: Set: no script runs; the step becomes the app's idle shutdown after this many minutes
-    #: (``StudioLifecycleConfig.attach`` sets it). None: a Studio build refuses the step.
+    #: Studio only: no script runs; the step becomes the app's idle shutdown after this many
+    #: minutes (``StudioLifecycleConfig.attach`` sets it). None: a build for the platform
+    #: refuses the step.
     idle_minutes: int | None = None
 
 
@@ -215,8 +218,8 @@ class Scripts:
     #: The build options the folder sets (its lifecycle.toml's ``[options]``, as
     #: :class:`BuildOptions` fields): used for those a build is not given.
     options: Mapping[str, Any] = field(default_factory=dict)
-    #: What steps (by name) become on Studio when they do not run there as they are.
-    on_studio: Mapping[str, OnStudio] = field(default_factory=dict)
+    #: What steps (by name) become on a platform where they do not run as they are.
+    on_platform: Mapping[str, OnPlatform] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("files", "steps", "notebook_actions"):  # (an iterator is read once)
@@ -235,7 +238,7 @@ class Scripts:
         object.__setattr__(self, "steps", tuple(self.steps))
         object.__setattr__(self, "notebook_actions", tuple(sorted(set(self.notebook_actions))))
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        object.__setattr__(self, "on_studio", MappingProxyType(dict(self.on_studio)))
+        object.__setattr__(self, "on_platform", MappingProxyType(dict(self.on_platform)))
 
     @classmethod
     def from_folder(
@@ -292,7 +295,8 @@ class Scripts:
             own = {f.path for f in extra.files}
             steps = [s if s.script in own else replace(s, script=f"{clean}/{s.script}") for s in steps]
         return cls(files=tuple(files) + extra.files, steps=tuple(steps),
-                   notebook_actions=extra.notebook_actions, options=options, on_studio=extra.on_studio)
+                   notebook_actions=extra.notebook_actions, options=options,
+                   on_platform=extra.on_platform)
 
     def __add__(self, other: Scripts) -> Scripts:
         if not isinstance(other, Scripts):
@@ -307,7 +311,7 @@ class Scripts:
         return Scripts(files=self.files + other.files, steps=self.steps + other.steps,
                        notebook_actions=self.notebook_actions + other.notebook_actions,
                        options={**self.options, **other.options},
-                       on_studio={**self.on_studio, **other.on_studio})
+                       on_platform={**self.on_platform, **other.on_platform})
 
 
 def _from_folder_problems(folder: object, steps: object, exclude: object, prefix: object, kind: object,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, cast
 
-from ..bundle import BundleFile, OnStudio, RecipeCall, Scripts, Step
+from ..bundle import BundleFile, OnPlatform, RecipeCall, Scripts, Step
 from ..bundle.assets import assets_dir, packed
 from ..bundle.checks import seconds_in_range
 from ..bundle.manifest import toml_number
@@ -184,7 +184,7 @@ def recipe_call(recipe: str, fn: Callable[..., Any], given: Mapping[str, Any], *
 def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
                    leave_out: Sequence[str] = (), shared_lib: bool = False,
                    notebook_actions: Sequence[str] = (), folders: Sequence[str] = (),
-                   on_studio: OnStudio | None = None) -> Scripts:
+                   on_platform: OnPlatform | None = None) -> Scripts:
     """The files of ``assets/recipes/<recipe>`` (but ``leave_out``, files the chosen options do
     not use) under ``recipes/<first step's name>/`` in the bundle, with ``steps`` (whose scripts
     are relative to that folder, each marked as coming from ``call``); with ``shared_lib``, the
@@ -192,8 +192,8 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
     packed once however many recipes bring it). ``notebook_actions``: the IAM actions the
     recipe needs on the notebook instance, which constructs grant its role. ``folders``: the
     folders on the persistent volume it keeps its things in (the build keeps the state folder
-    apart from them). ``on_studio``: what every one of its steps becomes on Studio, when they do
-    not run there as they are (refused, or configuration). Files travel as
+    apart from them). ``on_platform``: what every one of its steps becomes on a platform where
+    they do not run as they are (refused, or configuration). Files travel as
     tools/pack_assets.py minified them (assets/packed)."""
     problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
                 "(at most 64, not starting with . _ or -)"
@@ -209,4 +209,4 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
     call = replace(call, folders=tuple(folders))
     own = tuple(replace(s, script=f"{prefix}/{s.script}", recipe=call) for s in steps)
     return Scripts(files=tuple(files), steps=own, notebook_actions=tuple(notebook_actions),
-                   on_studio={s.name: on_studio for s in own} if on_studio else {})
+                   on_platform={s.name: on_platform for s in own} if on_platform else {})

@@ -8,6 +8,11 @@ the notebook user (ec2-user, home /home/ec2-user) and bind-mounts a folder of yo
 persistent volume /home/ec2-user/SageMaker, so that successive simulations are successive starts
 of one instance.
 
+``platform="studio"`` runs it as a JupyterLab or Code Editor space of SageMaker Studio would
+(docs/studio.md): as sagemaker-user (uid 1000, gid 100) with passwordless sudo, with a folder of
+yours as that user's home /home/sagemaker-user (the only folder that persists), the space's
+metadata file, the container credentials variable, and neither systemd nor cron running.
+
 Needs Linux, root, ``unshare`` (util-linux), overlayfs and ``sudo``; :func:`availability` says
 what is missing. Not a security boundary: the script shares the host's network and kernel.
 """
@@ -27,11 +32,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from ..limits import NOTEBOOK_USER, PERSISTENT_DIR, ROOT_LOG_DIR, SERVICE_TIMEOUT_SECONDS
+from ..limits import (
+    DEFAULT_STUDIO_STATE_DIR,
+    NOTEBOOK_USER,
+    PERSISTENT_DIR,
+    ROOT_LOG_DIR,
+    SERVICE_TIMEOUT_SECONDS,
+    STUDIO_GID,
+    STUDIO_HOME,
+    STUDIO_PATH,
+    STUDIO_UID,
+    STUDIO_USER,
+)
 
-__all__ = ["RunResult", "SandboxUnavailable", "SimulationResult", "StepResult", "availability", "simulate"]
+__all__ = ["PLATFORMS", "STUDIO_ENV", "STUDIO_METADATA", "RunResult", "SandboxUnavailable",
+           "SimulationResult", "StepResult", "availability", "simulate"]
 
 _HOME = f"/home/{NOTEBOOK_USER}"
+
+PLATFORMS = ("notebook-instance", "studio")
+
+#: What the sandbox's Studio space says about itself: its metadata file and the variables the
+#: script starts with (the container's; its PATH is not documented: conda's first, as the
+#: SageMaker Distribution images have it).
+STUDIO_METADATA = {"AppType": "JupyterLab", "DomainId": "d-lccsandbox", "SpaceName": "lcc-sandbox",
+                   "UserProfileName": "lcc-sandbox",
+                   "ExecutionRoleArn": "arn:aws:iam::000000000000:role/lcc-sandbox",
+                   "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:app/d-lccsandbox/lcc-sandbox/"
+                                  "jupyterlab/default", "ResourceName": "default"}
+STUDIO_ENV = {"PATH": STUDIO_PATH, "HOME": STUDIO_HOME, "USER": STUDIO_USER, "SHELL": "/bin/bash",
+              "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+              "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/lcc-sandbox"}
 
 
 class SandboxUnavailable(RuntimeError):
@@ -128,7 +159,8 @@ class RunResult:
 @dataclass(frozen=True)
 class SimulationResult:
     runs: tuple[RunResult, ...]
-    #: The persistent volume (/home/ec2-user/SageMaker) as a folder on this machine: the
+    #: The persistent volume (/home/ec2-user/SageMaker; on Studio the home, /home/sagemaker-user)
+    #: as a folder on this machine: the
     #: ``volume=`` given, or the one ``simulate`` made, which is already removed unless ``keep=``
     #: was given.
     volume: Path
@@ -137,9 +169,11 @@ class SimulationResult:
     #: Processes still running in the sandbox when it was torn down.
     left_running: int = 0
     #: The ``records=`` given: root's record of the runs (/var/log/lcc-constructs in the
-    #: sandbox, each file's first 8 MiB), one folder per run (``RunResult.run_dir``); None
-    #: without it (the copy was read into the result, then removed).
+    #: sandbox; on Studio the runner's, ~/.lifecycle/logs; each file's first 8 MiB), one folder
+    #: per run (``RunResult.run_dir``); None without it (the copy was read into the result, then
+    #: removed).
     records: Path | None = None
+    platform: str = "notebook-instance"
 
     @property
     def last(self) -> RunResult:
@@ -159,10 +193,11 @@ class SimulationResult:
             for s in run.steps:
                 took = f"{s.seconds:.2f}s" if s.seconds is not None else "-"
                 extra = f" ({s.reason})" if s.reason else ""
-                lines.append(f"  {s.name:<24} {s.user:<9} {s.status:<10} exit {s.exit_code} "
+                lines.append(f"  {s.name:<24} {s.user:<14} {s.status:<10} exit {s.exit_code} "
                              f"{took}{extra}")
-        lines.append("persistent volume: removed (lcc simulate --volume DIR keeps one)" if volume_removed
-                     else f"persistent volume: {self.volume}")
+        what = "home (persistent)" if self.platform == "studio" else "persistent volume"
+        lines.append(f"{what}: removed (lcc simulate --volume DIR keeps one)" if volume_removed
+                     else f"{what}: {self.volume}")
         if self.keep:
             lines.append(f"changes to / kept in: {self.keep}")
         if self.left_running:
@@ -188,17 +223,19 @@ def _run_inner(work: Path, script_path: Path, volume_path: Path, records: Path,
                keep: str | os.PathLike[str] | None, limit_seconds: float, runs: int,
                wait_background_seconds: float, files: Mapping[str, str | os.PathLike[str]] | None,
                hide: Sequence[str], binds: Mapping[str, str | os.PathLike[str]] | None,
-               env: Mapping[str, str] | None, on_output: Callable[[str], object] | None) -> dict[str, Any]:
+               env: Mapping[str, str] | None, on_output: Callable[[str], object] | None,
+               studio: bool = False) -> dict[str, Any]:
     """Run the sandbox's inner process in the folder ``work`` and return what it recorded."""
     cfg = {
         "work": str(work),
         "script": str(script_path.resolve()),
         "volume": str(volume_path.resolve()),
-        "volume_path": PERSISTENT_DIR,
-        "root_logs": ROOT_LOG_DIR,
+        "volume_path": STUDIO_HOME if studio else PERSISTENT_DIR,
+        "root_logs": DEFAULT_STUDIO_STATE_DIR + "/logs" if studio else ROOT_LOG_DIR,
         "records": str(records.resolve()),
-        "user": NOTEBOOK_USER,
-        "home": _HOME,
+        "user": STUDIO_USER if studio else NOTEBOOK_USER,
+        "home": STUDIO_HOME if studio else _HOME,
+        "studio": studio, "uid": STUDIO_UID, "gid": STUDIO_GID, "metadata": STUDIO_METADATA,
         "runs": runs,
         "limit": limit_seconds,
         "wait_background": wait_background_seconds,
@@ -206,7 +243,7 @@ def _run_inner(work: Path, script_path: Path, volume_path: Path, records: Path,
         "files": {dest: str(Path(src).resolve()) for dest, src in (files or {}).items()},
         "hide": list(hide),
         "binds": {dest: str(Path(src).resolve()) for dest, src in (binds or {}).items()},
-        "env": dict(env or {}),
+        "env": {**(STUDIO_ENV if studio else {}), **(env or {})},
         "result": str(work / "result.json"),
     }
     (work / "config.json").write_text(json.dumps(cfg))
@@ -273,6 +310,7 @@ def simulate(
     env: Mapping[str, str] | None = None,
     binds: Mapping[str, str | os.PathLike[str]] | None = None,
     on_output: Callable[[str], object] | None = None,
+    platform: str = "notebook-instance",
 ) -> SimulationResult:
     """Run ``script`` (a rendered lifecycle script) in a fresh sandbox.
 
@@ -304,8 +342,14 @@ def simulate(
     :param binds: host files or folders shown read-only in the sandbox, ``{"/dest": "host
         path"}``, without copying them (large ones, such as a Python library folder).
     :param on_output: called with the script's output as it comes, while it runs.
+    :param platform: ``"notebook-instance"`` (default) or ``"studio"`` (the module's docstring
+        says what differs): ``volume`` is then the home, /home/sagemaker-user, and ``records``
+        the runner's ~/.lifecycle/logs; ``env`` adds to the space's variables
+        (:data:`STUDIO_ENV`).
     :raises SandboxUnavailable: when it cannot run here.
     """
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform={platform!r} must be one of {PLATFORMS}")
     reason = availability()
     if reason:
         raise SandboxUnavailable(reason)
@@ -328,7 +372,7 @@ def simulate(
         records_path = Path(records) if records is not None else work / "records"
         records_path.mkdir(parents=True, exist_ok=True)
         raw = _run_inner(work, script_path, volume_path, records_path, keep, limit_seconds, runs,
-                         wait_background_seconds, files, hide, binds, env, on_output)
+                         wait_background_seconds, files, hide, binds, env, on_output, platform == "studio")
         results = _results(raw, records_path, kept=records is not None)
     except BaseException:
         if made_volume is not None:  # a volume made for a run that did not happen goes with it
@@ -339,4 +383,5 @@ def simulate(
     return SimulationResult(
         runs=results, volume=volume_path, keep=Path(keep) if keep else None,
         left_running=raw.get("left_running", 0), records=records_path if records is not None else None,
+        platform=platform,
     )

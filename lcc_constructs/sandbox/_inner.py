@@ -39,6 +39,27 @@ def free_id(path: Path, start: int = 1000) -> int:
     return uid
 
 
+def add_studio_user(root: Path, user: str, home: str, uid: int, gid: int) -> None:
+    """Studio's user, with its fixed ids (an account of the host's with them is left out of the
+    sandbox's /etc/passwd), and its passwordless sudo, in the overlay only."""
+    passwd = root / "etc/passwd"
+    kept = [ln for ln in passwd.read_text().splitlines()
+            if ln.split(":")[0] != user and ln.split(":")[2:3] != [str(uid)]]
+    passwd.write_text("\n".join([*kept, f"{user}:x:{uid}:{gid}:{user}:{home}:/bin/bash"]) + "\n")
+    shadow = root / "etc/shadow"
+    if shadow.exists():  # sudo's PAM account check wants an entry (no password: * )
+        kept = [ln for ln in shadow.read_text().splitlines() if ln.split(":")[0] != user]
+        shadow.write_text("\n".join([*kept, f"{user}:*:20000:0:99999:7:::"]) + "\n")
+    group = root / "etc/group"
+    if not any(ln.split(":")[2:3] == [str(gid)] for ln in group.read_text().splitlines()):
+        with group.open("a") as f:
+            f.write(f"users:x:{gid}:\n")
+    sudoers = root / "etc/sudoers.d"
+    sudoers.mkdir(parents=True, exist_ok=True)
+    (sudoers / "lcc-sandbox-studio").write_text(f"{user} ALL=(ALL) NOPASSWD: ALL\n")
+    (sudoers / "lcc-sandbox-studio").chmod(0o440)
+
+
 def add_user(root: Path, user: str, home: str) -> tuple[int, int]:
     """Create the notebook user in the sandbox's /etc (written to the overlay only)."""
     passwd, group, shadow = root / "etc/passwd", root / "etc/group", root / "etc/shadow"
@@ -77,9 +98,13 @@ def prepare(cfg: dict[str, Any]) -> tuple[Path, Path]:
     sh("mount", "-t", "tmpfs", "-o", "mode=755", "tmpfs", str(root / "run"))
 
     user, home = cfg["user"], cfg["home"]
-    uid, gid = add_user(root, user, home)
+    if cfg.get("studio"):
+        uid, gid = cfg["uid"], cfg["gid"]
+        add_studio_user(root, user, home, uid, gid)
+    else:
+        uid, gid = add_user(root, user, home)
     home_dir = root / home.lstrip("/")
-    if not home_dir.exists():
+    if not home_dir.exists() and not cfg.get("studio"):
         skel = root / "etc/skel"
         if skel.is_dir():
             shutil.copytree(skel, home_dir, symlinks=True)
@@ -95,6 +120,12 @@ def prepare(cfg: dict[str, Any]) -> tuple[Path, Path]:
     sh("mount", "--bind", cfg["volume"], str(volume_mount))
     os.chown(volume_mount, uid, gid)
     volume_mount.chmod(0o755)
+    if cfg.get("studio"):
+        # Studio's container starts afresh: no cron running, no systemd (the host's are not
+        # running in the sandbox either); the space's metadata file is there.
+        metadata = root / "opt/ml/metadata/resource-metadata.json"
+        metadata.parent.mkdir(parents=True, exist_ok=True)
+        metadata.write_text(json.dumps(cfg["metadata"]))
 
     hosts = root / "etc/hosts"
     hostname = os.uname().nodename
@@ -164,16 +195,23 @@ def save_records(root: Path, root_logs: str, records: Path) -> list[str]:
 
 
 def run_once(root: Path, script: bytes, index: int, limit: float,
-             env: dict[str, str]) -> dict[str, Any]:
+             env: dict[str, str], ids: tuple[int, int] | None = None) -> dict[str, Any]:
+    """One run of ``script``: as root, or (``ids``: Studio) as that uid and gid."""
     name = f"lcc-{os.getpid()}-{index}-on-start.sh"
     path = root / "tmp" / name
     path.write_bytes(script)
     path.chmod(0o700)
+    if ids:
+        os.chown(path, *ids)
 
     def enter() -> None:
         os.chroot(root)
         os.chdir("/")
         os.setsid()
+        if ids:
+            os.setgroups([ids[1]])
+            os.setgid(ids[1])
+            os.setuid(ids[0])
 
     start = time.monotonic()
     proc = subprocess.Popen(
@@ -231,7 +269,8 @@ def main(config_path: str) -> int:
         for i in range(cfg["runs"]):
             if i:
                 sys.stdout.buffer.write(f"--- output of run {i + 1} ---\n".encode())
-            run = run_once(root, script, i, cfg["limit"], cfg.get("env", {}))
+            ids = (cfg["uid"], cfg["gid"]) if cfg.get("studio") else None
+            run = run_once(root, script, i, cfg["limit"], cfg.get("env", {}), ids)
             run["run_dirs"] = save_records(root, cfg["root_logs"], Path(cfg["records"]))
             result["runs"].append(run)
         deadline = time.monotonic() + cfg["wait_background"]

@@ -7,7 +7,10 @@ AWS_EC2_METADATA_SERVICE_ENDPOINT, as boto3 does; point that at this server.
 It behaves like IMDSv2 for what our scripts use: ``PUT /latest/api/token`` with a TTL header
 returns a token; every GET needs that token (401 without); ``.../iam/security-credentials/``
 lists the role, ``.../iam/security-credentials/<role>`` returns its credentials as JSON, and
-``.../placement/region`` the region. Every request is recorded in ``requests``.
+``.../placement/region`` the region. It is also the container credentials endpoint of a Studio
+space (AWS_CONTAINER_CREDENTIALS_FULL_URI): ``GET /v2/credentials/<id>``, no token, returns the
+credentials (with the Authorization header's value recorded). Every request is recorded in
+``requests``.
 """
 
 from __future__ import annotations
@@ -63,6 +66,10 @@ def serve(role: str, credentials: dict[str, str], region: str) -> Imds:
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
             imds.requests.append(f"GET {self.path}")
+            if self.path.startswith("/v2/credentials/"):
+                imds.requests.append(f"Authorization: {self.headers.get('Authorization')}")
+                self.reply(200, json.dumps({**credentials, "Expiration": "2099-01-01T00:00:00Z"}))
+                return
             if self.headers.get("X-aws-ec2-metadata-token") not in tokens:
                 self.reply(401, "")
                 return
