@@ -99,7 +99,7 @@ def test_lcc_inspect_lists_the_studio_configurations(synthesized: tuple[Path, st
     assert properties == ["StudioLifecycleConfigContent"] * 3
     steps = sorted(tuple(f["step_names"]) for f in found)
     assert steps == [("git-config", "welcome", "disk-report")] * 2 + [("pip-index",)]
-    assert all(f["fits"] for f in found)
+    assert all(f["fits"] and f["platform"] == "studio" for f in found)
 
 
 def test_cdk_nag_finds_nothing_the_example_can_fix(monkeypatch: pytest.MonkeyPatch) -> None:
