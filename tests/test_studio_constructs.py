@@ -4,6 +4,7 @@ through real synthesized templates (aws_cdk.assertions)."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from lcc_constructs import (
     ValidationError,
     recipes,
 )
+from lcc_constructs.bundle import OnPlatform
 from lcc_constructs.limits import CONFIG_NAME_MAX_CHARS, CONFIG_NAME_PATTERN, STUDIO_IDLE_MINUTES
 from lcc_constructs.readback import inspect_script
 
@@ -481,6 +483,34 @@ def test_the_scripts_idle_minutes_are_set_unless_given(tmp_path: Path) -> None:
     given.attach(d2, idle_minutes=300)
     assert props(s2, d2)["DefaultUserSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"][
         "IdleSettings"]["IdleTimeoutInMinutes"] == 300
+
+
+def idle_step(tmp_path: Path, minutes: int) -> Scripts:
+    """A step that becomes Studio's idle shutdown, as a recipe declares it (OnPlatform)."""
+    folder = write_folder(tmp_path / f"idle{minutes}", {"idle.sh": "#!/bin/bash\necho checking\n"})
+    scripts = Scripts.from_folder(folder)
+    return dataclasses.replace(scripts, on_platform={"idle": OnPlatform(
+        "studio", "Studio's idle shutdown does this", idle_minutes=minutes)})
+
+
+def test_a_step_that_became_idle_shutdown_is_set_by_attach(tmp_path: Path) -> None:
+    s = stack()
+    lcc = StudioLifecycleConfig(s, "Lcc", app=JL, on_start=[write_folder(tmp_path / "s", FILES),
+                                                             idle_step(tmp_path, 90)])
+    assert lcc.idle_minutes == 90 and [st.name for st in lcc.rendered.steps] == ["10-a", "20-b"]
+    d = domain(s)
+    space = sagemaker.CfnSpace(s, "Space", domain_id="d-1", space_name="sp")
+    lcc.attach(d)
+    lcc.attach(space, default=True)
+    assert idle_settings(s, d) == {"LifecycleManagement": "ENABLED", "IdleTimeoutInMinutes": 90}
+    assert props(s, space)["SpaceSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"] == {
+        "IdleSettings": {"IdleTimeoutInMinutes": 90}}
+    s2 = stack()
+    given = StudioLifecycleConfig(s2, "Lcc", app=JL, on_start=[write_folder(tmp_path / "s", FILES),
+                                                                idle_step(tmp_path, 90)])
+    d2 = domain(s2)
+    given.attach(d2, idle_minutes=240)  # what attach is given wins
+    assert idle_settings(s2, d2)["IdleTimeoutInMinutes"] == 240
 
 
 def test_a_user_profile_gets_it_in_its_user_settings(tmp_path: Path) -> None:
