@@ -32,9 +32,12 @@ if TYPE_CHECKING:
         AutostopPolicy,
         ILifecycleConfig,
         INotebookInstance,
+        IStudioLifecycleConfig,
         LifecycleConfig,
         NotebookInstance,
         NotebookPolicy,
+        StudioApp,
+        StudioLifecycleConfig,
     )
 
 __version__ = "0.2.0"
@@ -50,6 +53,7 @@ __all__ = [
     "FileSize",
     "ILifecycleConfig",
     "INotebookInstance",
+    "IStudioLifecycleConfig",
     "LifecycleConfig",
     "NotebookInstance",
     "NotebookPolicy",
@@ -59,6 +63,8 @@ __all__ = [
     "Scripts",
     "SizeReport",
     "Step",
+    "StudioApp",
+    "StudioLifecycleConfig",
     "ValidationError",
     "__version__",
     "build",
@@ -67,7 +73,8 @@ __all__ = [
 
 #: The names of the CDK layer, loaded when first asked for (they import aws_cdk and start jsii).
 _CDK = ("AttachLifecycleConfig", "AutostopPolicy", "ILifecycleConfig", "INotebookInstance",
-        "LifecycleConfig", "NotebookInstance", "NotebookPolicy")
+        "IStudioLifecycleConfig", "LifecycleConfig", "NotebookInstance", "NotebookPolicy", "StudioApp",
+        "StudioLifecycleConfig")
 
 
 def __getattr__(name: str) -> Any:

@@ -4,36 +4,32 @@ is computed here as a literal base64 string, so its size is known and checked at
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Union, cast
+from typing import cast
 
-from aws_cdk import Annotations, Duration, Fn, IResource, Resource, Stack, Stage, Token
+from aws_cdk import Duration, IResource, Resource, Stack, Token
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 from typing_extensions import Protocol, runtime_checkable
 
-from ..bundle import BuildOptions, Kind, Payload, RenderedScript, Scripts, build, combine
+from ..bundle import BuildOptions, Kind, Payload, RenderedScript, build
 from ..bundle.checks import check_config_name
 from ..bundle.codecs import Codec
-from ..bundle.render import S3_LOCATION, oversize_message
 from ..errors import ValidationError, raise_if
-from ..limits import (
-    S3_BUCKET_MAX_CHARS,
+from .content import (
+    NEAR_LIMIT_SHARE,
+    PayloadStore,
+    ScriptsPart,
+    ScriptsSource,
+    budget_seconds,
+    to_scripts,
+    warn_near_limit,
 )
 from .interfaces import INotebookInstance
 
-#: One part of ``on_start``/``on_create``: a scripts folder or a :class:`Scripts`.
-ScriptsPart = Union[str, "os.PathLike[str]", Scripts]
-#: What ``on_start``/``on_create`` accept: one part, or several to combine in order (for
-#: example your folder and built-in recipes).
-ScriptsSource = ScriptsPart | Sequence[ScriptsPart]
-
-#: Share of the limit above which synth warns that the script is close to it.
-NEAR_LIMIT_SHARE = 0.9
+__all__ = [
+    "NEAR_LIMIT_SHARE", "ILifecycleConfig", "LifecycleConfig", "ScriptsPart", "ScriptsSource", "to_scripts",
+]
 
 
 @runtime_checkable
@@ -60,27 +56,6 @@ class ILifecycleConfig(IResource, Protocol):  # type: ignore[misc]
     def bind(self, notebook: INotebookInstance) -> None:
         """Give ``notebook`` (its role) what the scripts need to run on it: the IAM actions
         their recipes declare, on that instance only, and reading the S3 payload."""
-
-
-def to_scripts(source: ScriptsSource, kind: Kind = "on-start") -> Scripts:
-    """One :class:`Scripts` of a folder path, a :class:`Scripts`, or a list mixing both (a
-    folder's scripts are read as ``kind``'s)."""
-    def one(part: object) -> Scripts | None:
-        if isinstance(part, Scripts):
-            return part
-        if isinstance(part, (str, os.PathLike)):
-            return Scripts.from_folder(part, kind=kind)
-        return None
-
-    single = one(source)
-    if single is not None:
-        return single
-    parts = list(cast(Iterable[ScriptsPart], source)) if isinstance(source, Iterable) else []
-    scripts = [one(p) for p in parts]
-    if not scripts or None in scripts:
-        bad = next((p for p, s in zip(parts, scripts, strict=True) if s is None), source)
-        raise ValidationError(f"expected a folder path, a Scripts, or a non-empty list of them; got {bad!r}")
-    return combine([s for s in scripts if s is not None])
 
 
 class _LifecycleConfigBase(Resource):  # type: ignore[misc]
@@ -191,15 +166,10 @@ class LifecycleConfig(_LifecycleConfigBase):
             problems.append("give on_start, on_create or both (a folder of scripts)")
         if lifecycle_config_name is not None and not Token.is_unresolved(lifecycle_config_name):
             problems += check_config_name(lifecycle_config_name)
-        budget_seconds: float | None = None
-        if budget is not None:
-            if Token.is_unresolved(budget):
-                problems.append("budget must be a concrete Duration, not a token")
-            else:
-                budget_seconds = budget.to_seconds()
+        seconds = budget_seconds(budget, problems)
         raise_if(problems, path=where, construct="LifecycleConfig")
 
-        self._payload_assets: list[s3_assets.Asset] = []
+        self._payloads = PayloadStore(self, "LifecycleConfig")
         rendered: dict[Kind, RenderedScript] = {}
         contents: dict[Kind, str] = {}  # each script's Content: a token for an S3 location of tokens
         problems = []
@@ -208,14 +178,13 @@ class LifecycleConfig(_LifecycleConfigBase):
         for kind, source in sources:
             if source is None:
                 continue
-            options = BuildOptions(kind=kind, budget_seconds=budget_seconds, unpack_dir=unpack_dir,
+            options = BuildOptions(kind=kind, budget_seconds=seconds, unpack_dir=unpack_dir,
                                    state_dir=state_dir, keep_runs=keep_runs, minify=minify, codec=codec,
                                    payload=payload)
             prop = kind.replace("-", "_")
             try:
                 script = build(to_scripts(source, kind), options)
-                rendered[kind], contents[kind] = (self._stored(kind, script) if script.payload is not None
-                                                  else (script, script.content))
+                rendered[kind], contents[kind] = self._payloads.content(kind.title().replace("-", ""), script)
             except ValidationError as e:
                 problems += [f"{prop}: {p}" for p in e.problems]
         raise_if(problems, path=where, construct="LifecycleConfig")
@@ -232,10 +201,7 @@ class LifecycleConfig(_LifecycleConfigBase):
             on_create=hook("on-create"),
         )
         for script in rendered.values():
-            if script.report.encoded_chars > NEAR_LIMIT_SHARE * script.report.limit:
-                Annotations.of(self).add_warning_v2(
-                    "lcc-constructs:near-limit",
-                    f"{script.report.summary()}: little room left for more scripts")
+            warn_near_limit(self, script)
 
     @staticmethod
     def from_lifecycle_config_name(scope: Construct, id: str, lifecycle_config_name: str) -> ILifecycleConfig:
@@ -248,35 +214,6 @@ class LifecycleConfig(_LifecycleConfigBase):
                      construct="LifecycleConfig.from_lifecycle_config_name")
         return cast(ILifecycleConfig, _ExistingLifecycleConfig(scope, id, lifecycle_config_name))
 
-    def _stored(self, kind: str, rendered: RenderedScript) -> tuple[RenderedScript, str]:
-        """payload="s3": store the bundle as an asset and point the script at it. Returns the
-        script and its Content (when the asset's location is made of tokens, the script as
-        checked, with the longest location, and a token putting the real one in)."""
-        assert rendered.payload is not None
-        # Written into the cloud assembly, from where CDK stages it as an asset: nothing of the
-        # synth lands outside the assembly (not in the user's home).
-        path = Path(Stage.of(self).asset_outdir) / "lcc-payloads" / rendered.payload_sha256 / f"{kind}.lcc"
-        if not path.is_file() or path.read_bytes() != rendered.payload:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(rendered.payload)
-            tmp.replace(path)
-        asset = s3_assets.Asset(self, f"{kind.title().replace('-', '')}Payload", path=str(path))
-        self._payload_assets.append(asset)
-        bucket, key = asset.s3_bucket_name, asset.s3_object_key
-        if not Token.is_unresolved(bucket) and not Token.is_unresolved(key):
-            located = rendered.with_location(bucket, key)
-            return located, located.content
-        # An environment-agnostic stack names its asset bucket with tokens: CloudFormation puts
-        # them in. The size is checked with the longest bucket name S3 allows.
-        located = rendered.with_location("b" * S3_BUCKET_MAX_CHARS,
-                                         key if not Token.is_unresolved(key) else "k" * 200)
-        if not located.report.fits:
-            raise ValidationError(oversize_message(located.report), path=self.node.path,
-                                  construct="LifecycleConfig")
-        before, after = rendered.text.split(S3_LOCATION)
-        return located, Fn.base64(Fn.join("", [before, bucket, " ", key, after]))
-
     def grant_read_payload(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (the notebook instance's role) download the payload: ``s3:GetObject``
         on the payload objects only. With an inline payload there is nothing to grant.
@@ -285,13 +222,7 @@ class LifecycleConfig(_LifecycleConfigBase):
         which needs nothing more; a bucket with a customer-managed KMS key also needs
         ``kms:Decrypt`` on that key.
         """
-        if not self._payload_assets:
-            return iam.Grant.drop(grantee, "the payload is inline: nothing to read from S3")
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["s3:GetObject"],
-            resource_arns=[a.bucket.arn_for_objects(a.s3_object_key) for a in self._payload_assets],
-        )
+        return self._payloads.grant_read(grantee)
 
     @property
     def on_start_script(self) -> RenderedScript | None:

@@ -29,6 +29,9 @@ from ..errors import ValidationError, raise_if
 from ..limits import CONTENT_LIMIT_CHARS, READBACK_MAX_BYTES
 
 LCC_RESOURCE_TYPE = "AWS::SageMaker::NotebookInstanceLifecycleConfig"
+#: A Studio lifecycle configuration: one script, in this property.
+STUDIO_RESOURCE_TYPE = "AWS::SageMaker::StudioLifecycleConfig"
+STUDIO_CONTENT = "StudioLifecycleConfigContent"
 #: Where each script is in a lifecycle configuration: the property of the template's resource
 #: and of the SageMaker API (the log stream of its runs is ``<instance>/LifecycleConfig<hook>``).
 HOOKS: dict[Kind, str] = {"on-start": "OnStart", "on-create": "OnCreate"}
@@ -175,30 +178,37 @@ def content_text(content: Any, where: str) -> str:
     return "".join(p if isinstance(p, str) else "<token>" for p in joined[1])
 
 
-def lifecycle_resources(path: Path) -> list[tuple[Path, str, dict[str, Any]]]:
-    """The lifecycle configurations of a template, or of every template in a cdk.out folder and
-    its nested assemblies: (template, logical id, properties), by template, then logical id."""
+def lifecycle_resources(path: Path,
+                        resource_type: str = LCC_RESOURCE_TYPE) -> list[tuple[Path, str, dict[str, Any]]]:
+    """The lifecycle configurations (notebook instance ones, unless ``resource_type`` says
+    otherwise) of a template, or of every template in a cdk.out folder and its nested
+    assemblies: (template, logical id, properties), by template, then logical id."""
     templates = sorted(path.rglob("*.template.json")) if path.is_dir() else [path]
     found = []
     for template in templates:
         resources: dict[str, Any] = json.loads(template.read_text()).get("Resources", {})
         found += [(template, logical_id, resource.get("Properties", {}))
                   for logical_id, resource in sorted(resources.items())
-                  if resource.get("Type") == LCC_RESOURCE_TYPE]
+                  if resource.get("Type") == resource_type]
     return found
 
 
 def _from_templates(path: Path, problems: list[str]) -> list[InspectedScript]:
-    found = []
+    """Each script of the notebook instance and Studio lifecycle configurations, by template,
+    then logical id."""
+    contents: list[tuple[Path, str, str, Any]] = []
     for template, logical_id, properties in lifecycle_resources(path):
-        for hook in HOOKS.values():
-            for entry in properties.get(hook, []) or []:
-                where = f"{template}:{logical_id}.{hook}"
-                try:
-                    text = content_text(entry.get("Content"), where)
-                    found.append(inspect_script(text, where, template.parent))
-                except ValidationError as e:
-                    problems += e.problems
+        contents += [(template, logical_id, hook, entry.get("Content") if isinstance(entry, dict) else entry)
+                     for hook in HOOKS.values() for entry in properties.get(hook, []) or []]
+    for template, logical_id, properties in lifecycle_resources(path, STUDIO_RESOURCE_TYPE):
+        contents.append((template, logical_id, STUDIO_CONTENT, properties.get(STUDIO_CONTENT)))
+    found = []
+    for template, logical_id, hook, content in sorted(contents, key=lambda c: (c[0], c[1])):
+        where = f"{template}:{logical_id}.{hook}"
+        try:
+            found.append(inspect_script(content_text(content, where), where, template.parent))
+        except ValidationError as e:
+            problems += e.problems
     return found
 
 
