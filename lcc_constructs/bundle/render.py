@@ -385,7 +385,9 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
     instance, sagemaker-user on Studio). A recipe's step that becomes configuration on the platform
     (:class:`~lcc_constructs.bundle.steps.OnPlatform`: Studio's idle shutdown) is left out with
     its files, and the result gives its idle minutes and a warning; one the platform cannot run
-    is a problem, as is ``once`` on a notebook instance. Studio takes no IAM actions on a notebook instance.
+    is a problem, as is ``once`` on a notebook instance. A step with a script of its own for a
+    platform runs that one there; that script is packed for no other platform. Studio takes no
+    IAM actions on a notebook instance.
     """
     studio = platform == Platform.STUDIO.value
     users = (RunAs.STUDIO_USER, RunAs.NOTEBOOK_USER)
@@ -396,8 +398,15 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
     warnings: list[str] = []
     idle: set[int] = set()
     dropped: set[str] = set()
+    other: set[str] = set()  # scripts packed only for another platform
     for s in scripts.steps:
         rule = scripts.on_platform.get(s.name)
+        if rule is not None and rule.script is not None:
+            if rule.platform == platform:
+                s = replace(s, script=rule.script)
+            else:
+                other.add(rule.script)
+            rule = None
         if rule is not None and rule.platform == platform:
             where = "Studio" if studio else "a notebook instance"
             low, high = STUDIO_IDLE_MINUTES
@@ -423,6 +432,8 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
                         "minutes). Fix: use one autostop.")
     adapted = Adapted(min(idle) if idle else None, tuple(warnings))
     actions = () if studio else scripts.notebook_actions
+    if other:
+        scripts = replace(scripts, files=tuple(f for f in scripts.files if f.path not in other))
     if not dropped:
         return replace(scripts, steps=tuple(steps), notebook_actions=actions), adapted, problems
     # A recipe's files are in recipes/<its first step>/: those of the steps left out go with them,
