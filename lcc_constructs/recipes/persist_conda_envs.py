@@ -37,6 +37,8 @@ def persist_conda_envs(
     Python, which ec2-user can replace, has 10 s. Jupyter is restarted without waiting
     (``systemctl --no-block restart jupyter-server``) only when the kernel list changed.
     Runs as root only for that restart; conda, Python and the files run and belong to ec2-user.
+    On Studio they are sagemaker-user's, with Studio's conda, ``envs_dir``'s part below the
+    persistent volume going below its home (``~/.conda/envs`` by default), and no restart.
 
     :param envs_dir: where new environments go (default ``/home/ec2-user/SageMaker/.conda/envs``);
         created, owned by ec2-user, if missing.

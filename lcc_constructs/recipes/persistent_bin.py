@@ -37,6 +37,8 @@ def persistent_bin(
     Programs named in ``binaries`` are downloaded (as ec2-user, with curl) only when the folder
     lacks them, checked against ``sha256`` when given, and made executable (755); a failed
     download or a wrong checksum is logged and leaves nothing behind, and the start goes on.
+    On Studio it is sagemaker-user's: the folder's part below the persistent volume goes below
+    its home (``~/.bin`` by default), first on its ``PATH`` in login and interactive shells.
 
     :param folder: the folder (default ``/home/ec2-user/SageMaker/.bin``).
     :param binaries: file name -> URL (``https://``, ``http://`` or ``file://``) of programs to
