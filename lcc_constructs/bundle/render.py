@@ -382,12 +382,13 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
 
     Every step says its user: root, or the platform's one (ec2-user and sagemaker-user are the
     same user, the notebook's; a step that says none runs as the script does: root on a notebook
-    instance, sagemaker-user on Studio). A recipe's step that becomes configuration on the platform
+    instance, sagemaker-user on Studio). A step with a script of its own for a platform runs that
+    one there (:class:`~lcc_constructs.bundle.steps.OnPlatform`'s ``script``), which is packed for
+    no other platform.
+    A recipe's step that becomes configuration on the platform
     (:class:`~lcc_constructs.bundle.steps.OnPlatform`: Studio's idle shutdown) is left out with
     its files, and the result gives its idle minutes and a warning; one the platform cannot run
-    is a problem, as is ``once`` on a notebook instance. A step with a script of its own for a
-    platform runs that one there; that script is packed for no other platform. Studio takes no
-    IAM actions on a notebook instance.
+    is a problem, as is ``once`` on a notebook instance. Studio takes no IAM actions on a notebook instance.
     """
     studio = platform == Platform.STUDIO.value
     users = (RunAs.STUDIO_USER, RunAs.NOTEBOOK_USER)
