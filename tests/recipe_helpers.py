@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lcc_constructs import RunAs, Scripts, Step
-from lcc_constructs.sandbox import SimulationResult
+from lcc_constructs import BuildOptions, RunAs, Scripts, Step, build
+from lcc_constructs.sandbox import SimulationResult, simulate
 
-from .helpers import assert_ran_as_planned, simulate_built, who_hook, write_folder
+from .helpers import assert_ran_as_planned, simulate_built, who_hook, write_folder, write_script
 
 PROBES = Path(__file__).resolve().parent / "probes"
 
@@ -112,3 +112,42 @@ def http_server(root: Path) -> Iterator[Server]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+#: Studio's build of a script (BuildOptions(platform="studio")).
+STUDIO = BuildOptions(platform="studio")
+STUDIO_HOME = "/home/sagemaker-user"
+
+
+def studio_starts(tmp_path: Path, scripts: Scripts, *, starts: int = 2, runs: int = 1,
+                  files: Mapping[str, Path] | None = None) -> list[SimulationResult]:
+    """Build ``scripts`` for Studio and start a space with it ``starts`` times in the Studio
+    sandbox: each start a new container (``/etc``, ``/opt``, ``/tmp`` as the image has them),
+    the home ``tmp_path/home`` kept across them, as Studio does; start ``i``'s changes to ``/``
+    kept in ``tmp_path/keep-<i>``. ``runs``: runs of the script within each start."""
+    script = write_script(tmp_path / "studio-on-start.sh", build(scripts, STUDIO))
+    return [simulate(script, platform="studio", volume=tmp_path / "home", keep=tmp_path / f"keep-{i}",
+                     runs=runs, files=files) for i in range(starts)]
+
+
+def assert_studio_ok(results: Sequence[SimulationResult]) -> None:
+    """Every run of every start succeeded, every step ok."""
+    for result in results:
+        for r in result.runs:
+            assert not r.would_fail, result.format() + "\n" + r.output
+            assert all(s.status in ("ok", "started") for s in r.steps), result.format() + "\n" + r.output
+
+
+def studio_snapshot_probe(tmp_path: Path, *roots: str) -> Scripts:
+    """A root step printing the state of ``roots`` (each entry's path, type, mode, owner, link
+    target and content hash; the runs' logs left out): compare its log after two starts."""
+    body = ("find $ROOTS -path /home/sagemaker-user/.lifecycle -prune -o -path '*/__pycache__' -prune "
+            "-o -print0 | sort -z | while IFS= read -r -d '' p; do h=-; [ -f \"$p\" ] && [ ! -L \"$p\" ] "
+            "&& h=$(sha256sum <\"$p\"); printf '%s -> %s %s\\n' \"$(stat -c '%n %F %a %U %G' \"$p\")\" "
+            "\"$(readlink \"$p\" || true)\" \"${h%% *}\"; done\n")
+    folder = write_folder(tmp_path / "probe-studio-snapshot", {"snapshot.sh": "set -u\n" + body})
+    return Scripts.from_folder(folder, steps=[Step(name="snapshot", script="snapshot.sh", run_as=RunAs.ROOT,
+                                                   env={"ROOTS": " ".join(roots)})],
+                               prefix="probe-studio-snapshot")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import Scripts
+from lcc_constructs import BuildOptions, Scripts, build
 from lcc_constructs.errors import BundleError
 from lcc_constructs.limits import AUTOSTOP_ACTIONS
 from lcc_constructs.recipes import from_spec, parse_cli_spec
@@ -22,6 +22,7 @@ from .conftest import ROOT
 from .helpers import simulate_built, standins, write_folder
 
 SOURCE = ROOT / "assets" / "recipes" / "autostop"
+STUDIO = BuildOptions(platform="studio")
 
 
 def args_of(scripts: Scripts) -> list[str]:
@@ -314,3 +315,41 @@ def test_a_python_that_fails_gives_one_line_and_no_traceback_from_root(tmp_path:
     measured, log = attack(tmp_path, planted)
     line = one_escaped_line(measured, log)
     assert line.endswith(" autostop: " + said), line
+
+
+# --- Studio: the app's own idle shutdown ------------------------------------------------------
+
+def studio_scripts(tmp_path: Path, **options: object) -> Scripts:
+    mine = Scripts.from_folder(write_folder(tmp_path / "mine", {"a.sh": "echo a\n"}))
+    return mine + autostop(**options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("idle", "minutes"), [(60, 60), (59.5, 60), (90.2, 91), (525600, 525600)])
+def test_on_studio_it_becomes_idle_shutdown_and_nothing_of_it_is_packed(
+        tmp_path: Path, idle: float, minutes: int) -> None:
+    # Whole minutes, rounded up (Studio takes whole minutes; never sooner than asked).
+    rendered = build(studio_scripts(tmp_path, idle_minutes=idle, interval_minutes=10), STUDIO)
+    assert rendered.idle_minutes == minutes
+    assert rendered.notebook_actions == ()  # no DescribeNotebookInstance/StopNotebookInstance granted
+    assert [s.name for s in rendered.steps] == ["a"]
+    assert [f.path for f in rendered.report.files] == ["a.sh"]
+    assert rendered.report.warnings == (
+        f"step 'autostop' is not in the script: autostop becomes Studio's own idle shutdown after "
+        f"{minutes} minutes (AppLifecycleManagement idle settings, set by StudioLifecycleConfig.attach)",)
+    # The same scripts on a notebook instance: the checker and its IAM, no idle settings.
+    notebook = build(studio_scripts(tmp_path / "n", idle_minutes=idle))
+    assert notebook.idle_minutes is None and notebook.notebook_actions == AUTOSTOP_ACTIONS
+    assert [s.name for s in notebook.steps] == ["a", "autostop"]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"idle_minutes": 30}, "Studio's idle shutdown takes 60 to 525600 minutes, not 30"),
+    ({"idle_minutes": 600000}, "not 600000"),
+    ({"dry_run": True}, "dry_run \\(log, never stop\\) has no counterpart in Studio's idle shutdown"),
+])
+def test_on_studio_what_idle_shutdown_cannot_be_is_a_build_error(
+        tmp_path: Path, options: dict[str, object], message: str) -> None:
+    scripts = studio_scripts(tmp_path, **options)
+    with pytest.raises(BundleError, match=message):
+        build(scripts, STUDIO)
+    assert build(scripts).report.fits

@@ -18,12 +18,15 @@ from . import systemd_env
 from .helpers import standins, without_who
 from .recipe_helpers import (
     assert_all_ok,
+    assert_studio_ok,
     calls_probe,
     probe,
     restarts,
     run,
     snapshot_probe,
     snapshots,
+    studio_snapshot_probe,
+    studio_starts,
 )
 from .servers import Jupyter
 
@@ -125,12 +128,15 @@ def test_jupyter_false_leaves_jupyter_alone(tmp_path: Path) -> None:
 
 # --- the kernel side, for real ---------------------------------------------------------------
 
-def kernel_environment(env_file: str, names: list[str], tmp_path: Path) -> dict[str, str | None]:
+def kernel_environment(env_file: str, names: list[str], tmp_path: Path,
+                       home: Path | None = None) -> dict[str, str | None]:
     """Start a real Jupyter server on 127.0.0.1 with the environment systemd would give it from
-    ``env_file``, start a real kernel through its REST API, and ask the kernel for ``names``."""
+    ``env_file``, start a real kernel through its REST API, and ask the kernel for ``names``.
+    ``home``: the server's folder (default ``tmp_path/jupyter-home``; its ``config`` folder holds
+    the server's configuration)."""
     from jupyter_client import BlockingKernelClient
 
-    home = tmp_path / "jupyter-home"
+    home = home or tmp_path / "jupyter-home"
     server = Jupyter(home, env={"PATH": os.environ["PATH"], "HOME": str(home),
                                 **systemd_env.parse(env_file)})
     try:
@@ -160,3 +166,89 @@ def test_a_real_kernel_started_by_jupyter_sees_the_values(tmp_path: Path) -> Non
     seen = kernel_environment((keep / env_file.lstrip("/")).read_text(), [*VALUES, "HOME_X"],
                               tmp_path)
     assert seen == {**VALUES, "HOME_X": None}
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+#: The image's own Jupyter server settings (SageMaker Distribution has such a file): kept.
+IMAGE_CONFIG = "# the image's settings\nc.ServerApp.shutdown_no_activity_timeout = 0\n"
+JUPYTER_CONFIG = "etc/jupyter/jupyter_server_config.py"
+
+
+def studio_shells_probe(tmp_path: Path) -> Scripts:
+    """Each value as the space user's login shell and its interactive shell that is not a login
+    shell (a terminal) see it, compared byte for byte."""
+    expected = "$LCC_SCRIPTS_DIR/probe-studio-shells/expected"
+    body = "".join(
+        f"bash {flag} -c 'printf %s \"${name}\"' >/tmp/{name} 2>/dev/null && cmp -s /tmp/{name} "
+        f'"{expected}/{name}" && echo "{kind} {name} same"\n'
+        for kind, flag in (("login", "-l"), ("interactive", "-i")) for name in VALUES)
+    return probe(tmp_path, "studio-shells", body, run_as=RunAs.NOTEBOOK_USER,
+                 files={f"expected/{name}": value for name, value in VALUES.items()})
+
+
+def test_on_studio_login_and_interactive_shells_and_jupyter_get_them_over_two_starts(tmp_path: Path) -> None:
+    image_config = tmp_path / "image-config.py"
+    image_config.write_text(IMAGE_CONFIG)
+    counts = probe(tmp_path, "counts", "grep -c environment-variables /etc/bash.bashrc "
+                   f"/{JUPYTER_CONFIG}\n")
+    scripts = (recipes.environment_variables(variables=VALUES) + studio_shells_probe(tmp_path) + counts
+               + studio_snapshot_probe(tmp_path, "/etc/profile.d", "/etc/lcc-constructs", "/etc/jupyter"))
+    # Two starts (new containers), each running the script twice: nothing is added twice.
+    starts = studio_starts(tmp_path, scripts, runs=2, files={f"/{JUPYTER_CONFIG}": image_config})
+    assert_studio_ok(starts)
+    snaps = set()
+    for start in starts:
+        for r in start.runs:
+            assert r.step("environment-variables").user == "root"  # /etc is root's (through sudo)
+            assert [line.split() for line in r.step("studio-shells").log.splitlines()] == [
+                [kind, name, "same"] for kind in ("login", "interactive") for name in VALUES]
+            assert r.step("counts").log == f"/etc/bash.bashrc:1\n/{JUPYTER_CONFIG}:1\n"
+            snaps.add(r.step("snapshot").log)
+    assert len(snaps) == 1
+    log = starts[0].runs[0].step("environment-variables").log
+    assert "variables for login shells: /etc/profile.d/lcc-environment-variables.sh" in log
+    assert "variables for interactive shells: /etc/bash.bashrc" in log
+    assert f"variables for JupyterLab, its kernels and terminals: /{JUPYTER_CONFIG}" in log
+    keep = tmp_path / "keep-1"
+    assert not (keep / DROPIN).exists()
+    config = (keep / JUPYTER_CONFIG).read_text()
+    assert config.startswith(IMAGE_CONFIG)
+    for rel in (JUPYTER_CONFIG, "etc/lcc-constructs/jupyter.py", ENV_FILE):
+        st = (keep / rel).stat()
+        assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (0, 0o644), rel
+    # A real Jupyter server reading that configuration starts a real kernel with the values.
+    seen = server_kernel_environment(keep, config, [*VALUES, "HOME_X"], tmp_path)
+    assert seen == {**VALUES, "HOME_X": None}
+
+
+def server_kernel_environment(keep: Path, config: str, names: list[str],
+                              tmp_path: Path) -> dict[str, str | None]:
+    """``names`` as a kernel of a real Jupyter server, started without them, sees them, the
+    server's configuration being ``config`` (its /etc/lcc-constructs paths read in ``keep``)."""
+    home = tmp_path / "jupyter-home"
+    (home / "config").mkdir(parents=True)
+    (home / "config/jupyter_server_config.py").write_text(
+        config.replace("'/etc/lcc-constructs/", f"'{keep}/etc/lcc-constructs/"))
+    return kernel_environment("", names, tmp_path, home=home)
+
+
+def test_on_studio_without_jupyter_only_the_shells_get_them(tmp_path: Path) -> None:
+    scripts = recipes.environment_variables(variables=VALUES, jupyter=False) + studio_shells_probe(tmp_path)
+    (start,) = studio_starts(tmp_path, scripts, starts=1)
+    assert_studio_ok([start])
+    keep = tmp_path / "keep-0"
+    assert not (keep / JUPYTER_CONFIG).exists() and not (keep / "etc/lcc-constructs/jupyter.py").exists()
+    log = start.last.step("environment-variables").log
+    assert "variables for interactive shells: /etc/bash.bashrc" in log and "JupyterLab" not in log
+
+
+def test_on_studio_the_server_starts_when_the_variables_cannot_be_read(tmp_path: Path) -> None:
+    # The configuration's line must never keep JupyterLab from starting.
+    (start,) = studio_starts(tmp_path, recipes.environment_variables(variables={"A": "1"}), starts=1)
+    assert_studio_ok([start])
+    keep = tmp_path / "keep-0"
+    (keep / ENV_FILE).unlink()
+    config = (keep / JUPYTER_CONFIG).read_text()
+    assert server_kernel_environment(keep, config, ["A"], tmp_path) == {"A": None}
+    assert "lcc-constructs: variables of " in (tmp_path / "jupyter-home/jupyter.log").read_text()

@@ -10,7 +10,18 @@ import pytest
 from lcc_constructs import RunAs, recipes
 
 from .helpers import HOME, assert_ran_as_planned, without_who
-from .recipe_helpers import assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
+from .recipe_helpers import (
+    STUDIO_HOME,
+    assert_all_ok,
+    assert_studio_ok,
+    probe,
+    run,
+    sandbox_ids,
+    snapshot_probe,
+    snapshots,
+    studio_snapshot_probe,
+    studio_starts,
+)
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 
@@ -50,3 +61,25 @@ def test_without_git_it_says_so(tmp_path: Path) -> None:
     assert run_.step("git-config").status == "failed"
     assert "git: command not found" in run_.step("git-config").log
     assert_ran_as_planned(run_)
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+def test_on_studio_the_space_user_gets_them_and_a_second_start_changes_nothing(tmp_path: Path) -> None:
+    # ~/.gitconfig is in the home, which persists on Studio: the second start finds it and sets
+    # the same values again (a key the user set twice by hand still ends up with one value).
+    setup = probe(tmp_path, "setup", "[ -e ~/.gitconfig ] || { git config --global --add "
+                  "url.git@host:.insteadOf a; git config --global --add url.git@host:.insteadOf b; }\n",
+                  run_as=RunAs.NOTEBOOK_USER)
+    check = probe(tmp_path, "check", 'printf "%s|%s|" "$(id -un)" '
+                  '"$(git config --global --get-all user.name)"; '
+                  'git config --global --get-all url.git@host:.insteadOf\n', run_as=RunAs.NOTEBOOK_USER)
+    recipe = recipes.git_config(user_name=NAME, settings={"url.git@host:.insteadOf": "https://host/"})
+    starts = studio_starts(tmp_path, setup + recipe + check
+                           + studio_snapshot_probe(tmp_path, f"{STUDIO_HOME}/.gitconfig"))
+    assert_studio_ok(starts)
+    for start in starts:
+        assert start.last.step("check").log == f"sagemaker-user|{NAME}|https://host/\n"
+        assert start.last.step("git-config").user == "sagemaker-user"
+    one, two = (s.last.step("snapshot").log for s in starts)
+    assert one == two and "/home/sagemaker-user/.gitconfig regular file 644 sagemaker-user users" in one

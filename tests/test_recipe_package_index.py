@@ -3,6 +3,7 @@ a package from a real private index served on 127.0.0.1; conda is a stand-in."""
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 from pathlib import Path
@@ -12,15 +13,20 @@ import yaml
 
 from lcc_constructs import RunAs, Scripts, recipes
 
+from .conftest import STANDINS
 from .helpers import HOME, standins
 from .recipe_helpers import (
+    STUDIO_HOME,
     assert_all_ok,
+    assert_studio_ok,
     http_server,
     probe,
     run,
     sandbox_ids,
     snapshot_probe,
     snapshots,
+    studio_snapshot_probe,
+    studio_starts,
 )
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
@@ -128,4 +134,50 @@ def test_without_conda_pip_is_still_configured(tmp_path: Path) -> None:
     assert "skipped: no conda, no conda channel set" in \
         result.last.step("package-index").log
     assert (tmp_path / "keep" / PIP_CONF).read_text() == \
+        "[global]\nindex-url = https://pypi.example.com/simple\n"
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+def test_on_studio_pip_and_conda_of_the_space_user_over_two_starts(tmp_path: Path) -> None:
+    # sagemaker-user's pip uses the private index; conda is Studio's, on PATH (/opt/conda/bin),
+    # not ~/anaconda3. The home persists: the second start finds the settings made and keeps them.
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".condarc").write_text("channels:\n- defaults\nssl_verify: true\n")
+    os.chown(home / ".condarc", 1000, 100)
+    files = {"/opt/conda/bin/conda": STANDINS / "conda"}
+    with http_server(private_index(tmp_path / "index")) as server:
+        index = f"{server.url}/simple"
+        download = probe(tmp_path, "download", "python3 -m pip download --no-deps --no-cache-dir "
+                         "--disable-pip-version-check -q -d /tmp/dl lcc-probe-pkg && ls /tmp/dl\n",
+                         run_as=RunAs.NOTEBOOK_USER)
+        scripts = (recipes.package_index(index_url=index, trusted_hosts=["127.0.0.1"],
+                                         conda_channels=["https://conda.example.com/main", "conda-forge"])
+                   + download
+                   + studio_snapshot_probe(tmp_path, f"{STUDIO_HOME}/.config", f"{STUDIO_HOME}/.condarc"))
+        starts = studio_starts(tmp_path, scripts, files=files)
+    assert_studio_ok(starts)
+    for start in starts:
+        r = start.last
+        assert "lcc_probe_pkg-1.0-py3-none-any.whl" in r.step("download").log
+        assert r.step("package-index").user == "sagemaker-user"
+        assert "conda: channels https://conda.example.com/main conda-forge first in ~/.condarc" in \
+            r.step("package-index").log
+    one, two = (s.last.step("snapshot").log for s in starts)
+    assert one == two and "sagemaker-user users" in one
+    assert (home / ".config/pip/pip.conf").read_text() == \
+        f"[global]\nindex-url = {index}\ntrusted-host = 127.0.0.1\n"
+    st = (home / ".config/pip/pip.conf").stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1000, 100, 0o600)
+    assert yaml.safe_load((home / ".condarc").read_text()) == {
+        "channels": ["https://conda.example.com/main", "conda-forge", "defaults"], "ssl_verify": True}
+
+
+def test_on_studio_without_conda_pip_is_still_configured(tmp_path: Path) -> None:
+    starts = studio_starts(tmp_path, recipes.package_index(index_url="https://pypi.example.com/simple",
+                                                           conda_channels=["conda-forge"]), starts=1)
+    assert_studio_ok(starts)
+    assert "skipped: no conda, no conda channel set" in starts[0].last.step("package-index").log
+    assert (tmp_path / "home/.config/pip/pip.conf").read_text() == \
         "[global]\nindex-url = https://pypi.example.com/simple\n"

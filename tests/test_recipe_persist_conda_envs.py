@@ -17,10 +17,12 @@ import yaml
 
 from lcc_constructs import RunAs, Scripts, recipes
 
-from .conftest import require
+from .conftest import STANDINS, require
 from .helpers import HOME, standins, without_who
 from .recipe_helpers import (
+    STUDIO_HOME,
     assert_all_ok,
+    assert_studio_ok,
     calls_probe,
     probe,
     restarts,
@@ -28,6 +30,8 @@ from .recipe_helpers import (
     sandbox_ids,
     snapshot_probe,
     snapshots,
+    studio_snapshot_probe,
+    studio_starts,
 )
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
@@ -242,3 +246,52 @@ def test_a_planted_program_costs_seconds_and_runs_as_ec2_user(
     assert without_who(result.last.step("after").log).split() == []
     assert not (tmp_path / "keep/etc/lcc-pwned").exists()
     assert not (volume / "root-was-here").exists() or (volume / "root-was-here").stat().st_uid != 0
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+STUDIO_ENVS = f"{STUDIO_HOME}/.conda/envs"
+
+
+def test_on_studio_envs_in_the_home_become_kernels_of_the_space_user_over_two_starts(
+        tmp_path: Path, kernel_env: Path) -> None:
+    # Studio's conda (/opt/conda/bin, a stand-in) keeps environments in ~/.conda/envs; the home
+    # persists whole, kernel specs included: the second start finds everything made.
+    home = tmp_path / "home"
+    add_env(home, "ml", kernel_env)
+    add_env(home, "bare", None)
+    discover = probe(tmp_path, "discover",
+                     f"{STUDIO_ENVS}/ml/bin/python -c 'import json; from jupyter_client.kernelspec import "
+                     "KernelSpecManager as M; print(json.dumps(sorted(M().find_kernel_specs())))'\n",
+                     run_as=RunAs.NOTEBOOK_USER)
+    scripts = (recipes.persist_conda_envs() + discover
+               + studio_snapshot_probe(tmp_path, f"{STUDIO_HOME}/.local", f"{STUDIO_HOME}/.condarc"))
+    starts = studio_starts(tmp_path, scripts, files={"/opt/conda/bin/conda": STANDINS / "conda"})
+    assert_studio_ok(starts)
+    first, second = (s.last.step("persist-conda-envs").log for s in starts)
+    for log in (first, second):
+        assert f"conda creates environments in {STUDIO_ENVS}" in log
+        assert "ml: kernel conda-env-ml" in log
+        assert "bare: no kernel (" in log and "No module named ipykernel" in log
+    # No systemd to restart Jupyter with: said, and the start goes on.
+    assert "no systemd on Studio: JupyterLab lists the kernels as it finds them" in first
+    assert "Jupyter not restarted" in first
+    assert "kernels unchanged: Jupyter not restarted" in second
+    one, two = (s.last.step("snapshot").log for s in starts)
+    assert one == two
+    found = json.loads(starts[-1].last.step("discover").log)
+    assert "conda-env-ml" in found and "conda-env-bare" not in found
+    spec = home / ".local/share/jupyter/kernels/conda-env-ml/kernel.json"
+    assert (spec.stat().st_uid, spec.stat().st_gid) == (1000, 100)
+    assert json.loads(spec.read_text())["argv"][0] == f"{STUDIO_ENVS}/ml/bin/python"
+    assert yaml.safe_load((home / ".condarc").read_text()) == {"envs_dirs": [STUDIO_ENVS]}  # once
+    assert not (home / "SageMaker").exists()
+
+
+def test_on_studio_without_conda_the_kernels_are_still_registered(tmp_path: Path, kernel_env: Path) -> None:
+    add_env(tmp_path / "home", "ml", kernel_env)
+    (start,) = studio_starts(tmp_path, recipes.persist_conda_envs(), starts=1)
+    assert_studio_ok([start])
+    log = start.last.step("persist-conda-envs").log
+    assert "conda not configured: " in log and "/opt/conda/bin/conda" in log
+    assert "ml: kernel conda-env-ml" in log

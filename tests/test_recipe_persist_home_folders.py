@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import RunAs, Scripts, recipes
+from lcc_constructs import RunAs, Scripts, build, recipes
+from lcc_constructs.errors import ValidationError
 
 from .helpers import HOME
-from .recipe_helpers import assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
+from .recipe_helpers import STUDIO, assert_all_ok, probe, run, sandbox_ids, snapshot_probe, snapshots
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 
@@ -118,3 +119,15 @@ def test_what_is_not_a_folder_is_left_alone_or_saved_aside(tmp_path: Path) -> No
     saved = [p for p in kept.iterdir() if p.name.startswith(".ssh.saved-")]
     assert [p.read_text() for p in saved] == ["a file\n"]
     assert (kept / ".ssh").is_dir() and mode(kept / ".ssh") == 0o700
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+def test_a_studio_build_refuses_it_the_whole_home_persists_there(tmp_path: Path) -> None:
+    scripts = recipes.persist_home_folders(folders=[".ssh"]) + probe(tmp_path, "mine", "echo\n")
+    with pytest.raises(ValidationError) as e:
+        build(scripts, STUDIO)
+    assert list(e.value.problems) == [
+        "step 'persist-home-folders' cannot run on Studio: the whole home (/home/sagemaker-user) persists "
+        "on Studio: its folders need no keeping. Fix: leave persist-home-folders out of the Studio build"]
+    assert build(scripts).report.fits

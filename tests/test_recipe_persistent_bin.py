@@ -9,17 +9,22 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import RunAs, Scripts, recipes
+from lcc_constructs import RunAs, Scripts, build, recipes
 
 from .helpers import HOME, without_who
 from .recipe_helpers import (
+    STUDIO,
+    STUDIO_HOME,
     assert_all_ok,
+    assert_studio_ok,
     http_server,
     probe,
     run,
     sandbox_ids,
     snapshot_probe,
     snapshots,
+    studio_snapshot_probe,
+    studio_starts,
 )
 from .servers import free_port
 
@@ -135,3 +140,69 @@ def test_a_fifo_planted_where_the_download_goes_costs_seconds(tmp_path: Path) ->
     assert without_who(result.last.step("after").log).split() == [
         "/etc/profile.d/lcc-persistent-bin.sh"]
     assert not (tmp_path / "volume/.bin/hello").exists()
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+STUDIO_BIN = f"{STUDIO_HOME}/.bin"
+#: What the space user's shells see: a login shell, and an interactive one that is not (a
+#: terminal of JupyterLab or Code Editor); root's login shell.
+SHELLS = ("bash -l -c 'echo \"login PATH=$PATH\"; hello' 2>&1\n"
+          "bash -i -c 'echo \"interactive PATH=$PATH\"; hello' 2>/dev/null\n")
+
+
+def test_on_studio_the_folder_is_in_the_home_first_on_the_users_path_over_two_starts(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "hello").write_bytes(HELLO)
+    with http_server(site) as server:
+        scripts = (recipes.persistent_bin(binaries={"hello": f"{server.url}/hello"},
+                                          sha256={"hello": hashlib.sha256(HELLO).hexdigest()})
+                   + probe(tmp_path, "shells", SHELLS, run_as=RunAs.NOTEBOOK_USER)
+                   + probe(tmp_path, "root-shell", "bash -l -c 'echo \"PATH=$PATH\"'\n")
+                   + probe(tmp_path, "bashrc", "grep -c lcc-persistent-bin /etc/bash.bashrc\n")
+                   + studio_snapshot_probe(tmp_path, STUDIO_HOME, "/etc/profile.d/lcc-persistent-bin.sh"))
+        # Two starts (new containers, the home kept), each running the script twice.
+        starts = studio_starts(tmp_path, scripts, runs=2)
+    assert_studio_ok(starts)
+    assert server.requests == ["/hello"]  # downloaded once, into the home, which persists
+    logs = [r.step("persistent-bin").log for start in starts for r in start.runs]
+    assert f"hello: installed from {server.url}/hello" in logs[0]
+    assert all(f"hello: already in {STUDIO_BIN}" in log for log in logs[1:])
+    assert all(f"{STUDIO_BIN} is first on sagemaker-user's PATH" in log for log in logs)
+    for start in starts:
+        for r in start.runs:
+            assert r.step("persistent-bin").user == "root"  # /etc is root's (through sudo)
+            shells = r.step("shells").log
+            for kind in ("login", "interactive"):
+                line = next(ln for ln in shells.splitlines() if ln.startswith(f"{kind} PATH="))
+                assert line.startswith(f"{kind} PATH={STUDIO_BIN}:") and line.count(STUDIO_BIN) == 1, shells
+            assert shells.count("hello from the persistent bin") == 2
+            assert STUDIO_BIN not in r.step("root-shell").log
+            assert r.step("bashrc").log == "1\n"  # sourced from /etc/bash.bashrc, added once
+    snaps = [r.step("snapshot").log for start in starts for r in start.runs]
+    assert snaps[0] == snaps[1] == snaps[2] == snaps[3]
+    home = tmp_path / "home"
+    for path in (home / ".bin", home / ".bin/hello"):
+        st = path.stat()
+        assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1000, 100, 0o755), path
+    assert not (home / "SageMaker").exists()
+
+
+def test_on_studio_a_folder_option_below_the_volume_goes_below_the_home(tmp_path: Path) -> None:
+    scripts = (recipes.persistent_bin(folder="/home/ec2-user/SageMaker/tools/bin")
+               + probe(tmp_path, "shells", "bash -l -c 'echo \"$PATH\"'\n", run_as=RunAs.NOTEBOOK_USER))
+    (start,) = studio_starts(tmp_path, scripts, starts=1)
+    assert_studio_ok([start])
+    assert start.last.step("shells").log.startswith(f"{STUDIO_HOME}/tools/bin:")
+    assert (tmp_path / "home/tools/bin").is_dir()
+
+
+def test_on_a_notebook_instance_nothing_of_studio_is_packed() -> None:
+    rendered = build(recipes.persistent_bin())
+    assert [f.path for f in rendered.report.files] == ["recipes/lib.sh",
+                                                       "recipes/persistent-bin/persistent-bin.sh"]
+    studio = build(recipes.persistent_bin(), STUDIO)
+    assert [f.path for f in studio.report.files] == [
+        "recipes/lib.sh", "recipes/persistent-bin/persistent-bin.sh", "recipes/persistent-bin/studio.sh"]
+    assert studio.steps[0].script == "recipes/persistent-bin/studio.sh"

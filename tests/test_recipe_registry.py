@@ -58,8 +58,10 @@ def test_the_same_recipe_twice_under_two_names() -> None:
     both = from_spec("persistent-bin", {}) + from_spec("persistent-bin", again)
     assert sorted(f.path for f in both.files) == [
         "recipes/again/persistent-bin.sh",
+        "recipes/again/studio.sh",  # (what Studio runs instead: packed for Studio only)
         "recipes/lib.sh",  # the helper the root steps share, packed once
-        "recipes/persistent-bin/persistent-bin.sh"]
+        "recipes/persistent-bin/persistent-bin.sh",
+        "recipes/persistent-bin/studio.sh"]
 
 
 def test_cli_spec() -> None:

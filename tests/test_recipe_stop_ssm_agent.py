@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from lcc_constructs import recipes
+from lcc_constructs import build, recipes
+from lcc_constructs.errors import ValidationError
 
 from .helpers import standins
-from .recipe_helpers import assert_all_ok, probe, run
+from .recipe_helpers import STUDIO, assert_all_ok, probe, run
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.usefixtures("sandbox")]
 
@@ -105,3 +106,18 @@ def test_uninstall_of_a_removed_package_and_without_a_package_manager(tmp_path: 
     assert_all_ok(result)
     log = result.last.step("stop-ssm-agent-uninstall").log
     assert "amazon-ssm-agent is not installed (or dnf failed)" in log
+
+
+# --- Studio -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("uninstall", [False, True])
+def test_a_studio_build_refuses_it_saying_why_and_the_fix(tmp_path: Path, uninstall: bool) -> None:
+    scripts = recipes.stop_ssm_agent(uninstall=uninstall) + probe(tmp_path, "mine", "echo\n")
+    with pytest.raises(ValidationError) as e:
+        build(scripts, STUDIO)
+    names = ["stop-ssm-agent", "stop-ssm-agent-uninstall"][:1 + uninstall]
+    assert list(e.value.problems) == [
+        f"step {n!r} cannot run on Studio: a Studio space runs no SSM agent of its own (a container "
+        "without systemd or dnf): there is nothing to stop. Fix: leave stop-ssm-agent out of the Studio build"
+        for n in names]
+    assert build(scripts).report.fits  # a notebook instance's build takes it

@@ -14,6 +14,8 @@
 #                 $o included (F KB, default 64; past it the writer gets SIGXFSZ): root reads at
 #                 most the first 4 KiB of $o (head -c), and waits on no pipe a process left
 #                 behind could hold open.
+# On Studio (a recipe's studio.sh, which sources its script) v names the user instead: the one
+# who ran sudo, sagemaker-user, whose whole home persists and who is root through sudo anyway.
 o=$(mktemp)
 trap 'rm -f "$o"' EXIT
-u() { (ulimit -f "${F:-64}" && exec timeout -k1 "${W:-10}" sudo -nu ec2-user -H -- "$@") </dev/null >"$o" 2>&1; }
+u() { (ulimit -f "${F:-64}" && exec timeout -k1 "${W:-10}" sudo -nu "${v-ec2-user}" -H -- "$@") </dev/null >"$o" 2>&1; }

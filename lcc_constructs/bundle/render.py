@@ -382,7 +382,10 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
 
     Every step says its user: root, or the platform's one (ec2-user and sagemaker-user are the
     same user, the notebook's; a step that says none runs as the script does: root on a notebook
-    instance, sagemaker-user on Studio). A recipe's step that becomes configuration on the platform
+    instance, sagemaker-user on Studio). A step with a script of its own for a platform runs that
+    one there (:class:`~lcc_constructs.bundle.steps.OnPlatform`'s ``script``), which is packed for
+    no other platform.
+    A recipe's step that becomes configuration on the platform
     (:class:`~lcc_constructs.bundle.steps.OnPlatform`: Studio's idle shutdown) is left out with
     its files, and the result gives its idle minutes and a warning; one the platform cannot run
     is a problem, as is ``once`` on a notebook instance. On Studio the steps need no IAM on a
@@ -397,8 +400,15 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
     warnings: list[str] = []
     idle: set[int] = set()
     dropped: set[str] = set()
+    other: set[str] = set()  # scripts packed only for another platform
     for s in scripts.steps:
         rule = scripts.on_platform.get(s.name)
+        if rule is not None and rule.script is not None:
+            if rule.platform == platform:
+                s = replace(s, script=rule.script)
+            else:
+                other.add(rule.script)
+            rule = None
         if rule is not None and rule.platform == platform:
             where = "Studio" if studio else "a notebook instance"
             low, high = STUDIO_IDLE_MINUTES
@@ -424,6 +434,8 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
                         "minutes). Fix: use one autostop.")
     adapted = Adapted(min(idle) if idle else None, tuple(warnings))
     actions = () if studio else scripts.notebook_actions
+    if other:
+        scripts = replace(scripts, files=tuple(f for f in scripts.files if f.path not in other))
     if not dropped:
         return replace(scripts, steps=tuple(steps), notebook_actions=actions), adapted, problems
     # A recipe's files are in recipes/<its first step>/: those of the steps left out go with them,

@@ -200,6 +200,10 @@ class OnPlatform:
     #: minutes (``StudioLifecycleConfig.attach`` sets it). None: a build for the platform
     #: refuses the step.
     idle_minutes: int | None = None
+    #: The step runs this script (a path in the bundle, packed only for this platform) instead
+    #: of its own there, as the same user with the same variables: what the recipe does
+    #: differently on the platform, at no cost to the other one.
+    script: str | None = None
 
 
 @dataclass(frozen=True)

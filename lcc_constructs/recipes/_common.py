@@ -193,7 +193,8 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
     recipe needs on the notebook instance, which constructs grant its role. ``folders``: the
     folders on the persistent volume it keeps its things in (the build keeps the state folder
     apart from them). ``on_platform``: what every one of its steps becomes on a platform where
-    they do not run as they are (refused, or configuration). Files travel as
+    they do not run as they are (refused, configuration, or a script of the recipe's folder run
+    instead, packed only for that platform). Files travel as
     tools/pack_assets.py minified them (assets/packed)."""
     problems = [f"recipe {recipe!r}: step name {s.name!r} is not valid: letters, digits and _ . - "
                 "(at most 64, not starting with . _ or -)"
@@ -208,5 +209,7 @@ def recipe_scripts(recipe: str, steps: Sequence[Step], *, call: RecipeCall,
     files += [BundleFile(path, packed(path), 0o644, f"recipe {recipe}: {path}") for path in shared]
     call = replace(call, folders=tuple(folders))
     own = tuple(replace(s, script=f"{prefix}/{s.script}", recipe=call) for s in steps)
+    if on_platform and on_platform.script:
+        on_platform = replace(on_platform, script=f"{prefix}/{on_platform.script}")
     return Scripts(files=tuple(files), steps=own, notebook_actions=tuple(notebook_actions),
                    on_platform={s.name: on_platform for s in own} if on_platform else {})

@@ -64,6 +64,9 @@ def _use_at(steps: Sequence[Step], i: int, files: Mapping[str, tuple[int, bytes]
         except (ValidationError, KeyError, ValueError, TypeError):
             continue
         count = len(made.steps)
+        # (A script the recipe runs on Studio instead is not packed for a notebook instance.)
+        other = {rule.script for rule in made.on_platform.values() if rule.script}
+        made = replace(made, files=tuple(f for f in made.files if f.path not in other))
         same_files = all(files.get(f.path) == (f.mode & 0o755, f.data) for f in made.files)
         if same_files and unmarked(made.steps) == unmarked(steps[i:i + count]):
             call = recipe_call(recipe, recipes[recipe], options)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..bundle import RunAs, Scripts, Step
+from ..bundle import OnPlatform, RunAs, Scripts, Step
 from ..limits import (
     AUTOSTOP_ACTIONS,
     AUTOSTOP_MAX_INTERVAL_MINUTES,
@@ -73,6 +73,10 @@ def autostop(
     earlier versions' values are refused. Needs ``sagemaker:DescribeNotebookInstance`` and
     ``sagemaker:StopNotebookInstance`` on the instance: the recipe declares them and the
     constructs grant them.
+
+    On Studio no script runs: the step becomes the app's idle shutdown after ``idle_minutes``
+    (rounded up to whole minutes, 60 to 525600; ``StudioLifecycleConfig.attach`` sets it), and
+    nothing is granted; ``dry_run`` has no counterpart there, so a Studio build refuses it.
     """
     # One timer and one /opt/lcc-autostop for the instance: a second use would replace the first.
     call = recipe_call(NAME, autostop, locals(), once=True)
@@ -105,7 +109,19 @@ def autostop(
     args = [f"{k}={v}" for k, v in given.items() if v != CHECKER_DEFAULTS[k]]
     env = {INTERVAL_ENV: str(interval_minutes), ARGS_ENV: " ".join(args)}
     step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=60, env=env)
-    return recipe_scripts(NAME, [step], call=call, notebook_actions=AUTOSTOP_ACTIONS)
+    return recipe_scripts(NAME, [step], call=call, notebook_actions=AUTOSTOP_ACTIONS,
+                          on_platform=on_studio(idle_minutes, dry_run))
+
+
+def on_studio(idle_minutes: float, dry_run: bool) -> OnPlatform:
+    """What autostop becomes on Studio: the app's idle shutdown (whole minutes, rounded up), or,
+    with ``dry_run``, a build error."""
+    if dry_run:
+        return OnPlatform("studio", "dry_run (log, never stop) has no counterpart in Studio's idle shutdown, "
+                          "which shuts the app down. Fix: build for Studio without dry_run")
+    minutes = math.ceil(idle_minutes)
+    return OnPlatform("studio", f"autostop becomes Studio's own idle shutdown after {minutes} minutes "
+                      "(AppLifecycleManagement idle settings, set by StudioLifecycleConfig.attach)", minutes)
 
 
 #: The checker's options that are the recipe's, with the checker's defaults (its OPTIONS, which a

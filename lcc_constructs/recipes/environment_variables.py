@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..bundle import RunAs, Scripts, Step
+from ..bundle import OnPlatform, RunAs, Scripts, Step
 from ..bundle.checks import LOADS_USER_FILES, env_string_bytes, loads_user_files
 from ..errors import ValidationError
 from ..limits import BASH_SPECIAL_VARIABLES, ENV_NAME_PATTERN, ENV_STRING_MAX_BYTES
@@ -15,6 +15,9 @@ from ._common import Options, recipe_call, recipe_scripts, step_timeout
 NAME = "environment-variables"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = f"{NAME}.sh"
+#: On Studio its studio.sh runs (packed only there): no systemd there.
+ON_STUDIO = OnPlatform("studio", "no systemd on Studio: interactive shells through /etc/bash.bashrc, "
+                       "JupyterLab through its configuration", script="studio.sh")
 
 #: Variables a profile script must not set: login shells (and the runner's own steps) depend on
 #: them, values are taken literally (``PATH=/x:$PATH`` cannot be expressed), and bash sets or
@@ -63,6 +66,11 @@ def environment_variables(
     ``jupyter-server`` unit, and Jupyter is restarted without waiting when either file changed.
     Anyone on the instance can read the values (they are in the template, too): no secrets.
 
+    On Studio (no systemd) login shells get them the same way, interactive shells that are not
+    login shells (terminals) from ``/etc/bash.bashrc``, and, with ``jupyter``, the JupyterLab
+    server, its kernels and terminals from a line added to
+    ``/etc/jupyter/jupyter_server_config.py`` that loads them when the server starts.
+
     :param variables: name -> value (required, at least one).
     :param jupyter: also for Jupyter and its kernels (default True).
     :param timeout_seconds: the step's time limit (default 30).
@@ -93,7 +101,7 @@ def environment_variables(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call)
+    return recipe_scripts(NAME, [step], call=call, on_platform=ON_STUDIO)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

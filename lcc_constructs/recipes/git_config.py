@@ -26,7 +26,8 @@ def git_config(
 ) -> Scripts:
     """Git identity and settings of ec2-user (``git config --global``, in ``~/.gitconfig``).
 
-    Runs as ec2-user; each key gets exactly the value given (``--replace-all``). Without git the
+    Runs as ec2-user (on Studio as sagemaker-user, whose ``~/.gitconfig`` persists); each key gets
+    exactly the value given (``--replace-all``). Without git the
     step fails (``git: command not found``), which does not fail the start.
 
     :param user_name: ``user.name``.

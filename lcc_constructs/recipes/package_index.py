@@ -32,15 +32,16 @@ def package_index(
 
     Sets ``index-url``, ``extra-index-url`` and ``trusted-host`` in the ``[global]`` section of
     ``/home/ec2-user/.config/pip/pip.conf`` (mode 600: URLs may hold credentials), replacing
-    earlier values of those keys and keeping every other line of the file. Runs as ec2-user.
-    Only the options you give are set.
+    earlier values of those keys and keeping every other line of the file. Runs as ec2-user
+    (on Studio as sagemaker-user, whose home, and so these settings, persist). Only the options
+    you give are set.
 
     :param index_url: replaces PyPI as pip's index (default: left as it is).
     :param extra_index_urls: indexes pip searches besides the main one.
     :param trusted_hosts: hosts pip may reach without valid HTTPS (``host`` or ``host:port``).
     :param conda_channels: conda channels put first, in this order, in the ``channels`` list of
-        ``/home/ec2-user/.condarc`` (``conda config --prepend``); skipped with a log line when
-        there is no conda.
+        ``/home/ec2-user/.condarc`` (``conda config --prepend``), with ``~/anaconda3/bin/conda``
+        or else the ``conda`` on ``PATH`` (Studio's); skipped with a log line when there is none.
     :param timeout_seconds: the step's time limit (default 60).
     """
     call = recipe_call(NAME, package_index, locals())

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..bundle import RunAs, Scripts, Step
+from ..bundle import OnPlatform, RunAs, Scripts, Step
 from ..limits import PERSISTENT_DIR
 from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "persist-conda-envs"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = f"{NAME}.sh"
+#: On Studio its studio.sh runs (packed only there), which runs the same script for sagemaker-user.
+ON_STUDIO = OnPlatform("studio", "on Studio it is the space user's (sagemaker-user's), with Studio's conda "
+                       "and the folder in the home", script="studio.sh")
 
 
 def persist_conda_envs(
@@ -34,6 +37,8 @@ def persist_conda_envs(
     Python, which ec2-user can replace, has 10 s. Jupyter is restarted without waiting
     (``systemctl --no-block restart jupyter-server``) only when the kernel list changed.
     Runs as root only for that restart; conda, Python and the files run and belong to ec2-user.
+    On Studio they are sagemaker-user's, with Studio's conda, ``envs_dir``'s part below the
+    persistent volume going below its home (``~/.conda/envs`` by default), and no restart.
 
     :param envs_dir: where new environments go (default ``/home/ec2-user/SageMaker/.conda/envs``);
         created, owned by ec2-user, if missing.
@@ -51,7 +56,8 @@ def persist_conda_envs(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_ENVS_DIR"]])
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True, on_platform=ON_STUDIO,
+                          folders=[env["OPT_ENVS_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..bundle import RunAs, Scripts, Step
-from ..limits import PERSISTENT_DIR
+from ..bundle import OnPlatform, RunAs, Scripts, Step
+from ..limits import PERSISTENT_DIR, STUDIO_HOME
 from ._common import Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
 NAME = "persist-home-folders"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = f"{NAME}.sh"
+#: Studio refuses it: the whole home persists there.
+ON_STUDIO = OnPlatform("studio", f"the whole home ({STUDIO_HOME}) persists on Studio: its folders need no "
+                       "keeping. Fix: leave persist-home-folders out of the Studio build")
 
 
 #: Files, not folders, in ec2-user's home (the shells', SageMaker's .condarc, tools' settings and
@@ -59,7 +62,8 @@ def persist_home_folders(
     copy is saved aside as ``<persistent_dir>/<folder>.saved-<UTC time>`` (logged): nothing is
     lost.
     Runs as ec2-user, who owns everything it creates. A ``.ssh`` folder gets mode 700 (its
-    sub-folders too), its files 600 and its ``*.pub`` files 644.
+    sub-folders too), its files 600 and its ``*.pub`` files 644. A Studio build refuses it: the
+    whole home persists there.
 
     :param folders: folders relative to /home/ec2-user (default ``.config`` and ``.ssh``).
     :param persistent_dir: where they are kept (default
@@ -82,7 +86,8 @@ def persist_home_folders(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.NOTEBOOK_USER, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, folders=[env["OPT_PERSISTENT_DIR"]])
+    return recipe_scripts(NAME, [step], call=call, folders=[env["OPT_PERSISTENT_DIR"]],
+                          on_platform=ON_STUDIO)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -6,13 +6,16 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..bundle import RunAs, Scripts, Step
+from ..bundle import OnPlatform, RunAs, Scripts, Step
 from ..limits import PERSISTENT_DIR
 from ._common import URL, Options, recipe_call, recipe_scripts, step_timeout, table_env, table_rows
 
 NAME = "persistent-bin"
 #: The script its step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = f"{NAME}.sh"
+#: On Studio its studio.sh runs (packed only there), which runs the same script for sagemaker-user.
+ON_STUDIO = OnPlatform("studio", "on Studio it is the space user's (sagemaker-user's), its folder in the "
+                       "home", script="studio.sh")
 _BINARY_NAME = re.compile(r"^[A-Za-z0-9_+][A-Za-z0-9._+-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -34,6 +37,8 @@ def persistent_bin(
     Programs named in ``binaries`` are downloaded (as ec2-user, with curl) only when the folder
     lacks them, checked against ``sha256`` when given, and made executable (755); a failed
     download or a wrong checksum is logged and leaves nothing behind, and the start goes on.
+    On Studio it is sagemaker-user's: the folder's part below the persistent volume goes below
+    its home (``~/.bin`` by default), first on its ``PATH`` in login and interactive shells.
 
     :param folder: the folder (default ``/home/ec2-user/SageMaker/.bin``).
     :param binaries: file name -> URL (``https://``, ``http://`` or ``file://``) of programs to
@@ -64,7 +69,8 @@ def persistent_bin(
     timeout = o.seconds("timeout_seconds", timeout_seconds)
     o.done()
     step = Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout, env=env)
-    return recipe_scripts(NAME, [step], call=call, shared_lib=True, folders=[env["OPT_BIN_DIR"]])
+    return recipe_scripts(NAME, [step], call=call, shared_lib=True, on_platform=ON_STUDIO,
+                          folders=[env["OPT_BIN_DIR"]])
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..bundle import RunAs, Scripts, Step
+from ..bundle import OnPlatform, RunAs, Scripts, Step
 from ._common import Options, recipe_call, recipe_scripts, step_timeout
 
 NAME = "stop-ssm-agent"
 #: The script its first step runs: how ``lcc pull`` finds a use of it among the steps.
 SCRIPT = f"{NAME}.sh"
+#: Studio refuses it: a space is a container without the user's SSM agent, systemd or dnf.
+ON_STUDIO = OnPlatform("studio", "a Studio space runs no SSM agent of its own (a container without systemd "
+                       "or dnf): there is nothing to stop. Fix: leave stop-ssm-agent out of the Studio build")
 
 
 def stop_ssm_agent(
@@ -39,10 +42,10 @@ def stop_ssm_agent(
     o.done()
     steps = [Step(name=name, script=SCRIPT, run_as=RunAs.ROOT, timeout_seconds=timeout)]
     if not uninstall:
-        return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"])
+        return recipe_scripts(NAME, steps, call=call, leave_out=["uninstall.sh"], on_platform=ON_STUDIO)
     steps.append(Step(name=f"{name}-uninstall", script="uninstall.sh", run_as=RunAs.ROOT,
                       timeout_seconds=uninstall_timeout, background=True))
-    return recipe_scripts(NAME, steps, call=call)
+    return recipe_scripts(NAME, steps, call=call, on_platform=ON_STUDIO)
 
 
 def options_of(steps: Sequence[Step]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 #!/bin/bash
 # Recipe package-index: pip (and optionally conda) of ec2-user install from a private package
-# index. Runs as ec2-user. pip: index-url, extra-index-url and trusted-host are set in the
-# [global] section of ~/.config/pip/pip.conf, replacing earlier values of those keys only;
-# every other line of the file stays as it was. conda: the channels go first in the channels
-# list of ~/.condarc (conda config --prepend, which keeps everything else).
+# index. Runs as ec2-user (on Studio: sagemaker-user, whose home persists). pip: index-url,
+# extra-index-url and trusted-host are set in the [global] section of ~/.config/pip/pip.conf,
+# replacing earlier values of those keys only; every other line of the file stays as it was.
+# conda: the channels go first in the channels list of ~/.condarc (conda config --prepend,
+# which keeps everything else).
 #
 # Options (step env): OPT_INDEX_URL (may be empty), OPT_EXTRA_INDEX_URLS, OPT_TRUSTED_HOSTS and
 # OPT_CONDA_CHANNELS (space-separated, may be empty).
@@ -56,8 +57,8 @@ if [ -n "$keys" ]; then
 fi
 
 [ -n "$OPT_CONDA_CHANNELS" ] || exit 0
-c=~/anaconda3/bin/conda
-[ -x "$c" ] || { echo "skipped: no conda, no conda channel set"; exit 0; }
+# conda: the notebook instance's ~/anaconda3, or the one on PATH (Studio: /opt/conda/bin).
+c=$(PATH=~/anaconda3/bin:$PATH type -P conda) || { echo "skipped: no conda, no conda channel set"; exit 0; }
 read -r -a channels <<<"$OPT_CONDA_CHANNELS"
 # Last first: each --prepend puts its channel on top (moving it there if listed already).
 for ((i = ${#channels[@]} - 1; i >= 0; i--)); do

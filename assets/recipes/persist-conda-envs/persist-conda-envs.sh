@@ -8,14 +8,16 @@
 # done as ec2-user, through u (lib.sh), each call within its own short time and output limits,
 # since ec2-user can replace conda and each environment's python at any moment.
 #
-# Options (step env): OPT_ENVS_DIR, OPT_REGISTER_KERNELS and OPT_RESTART_JUPYTER (1 or 0).
+# Options (step env): OPT_ENVS_DIR, OPT_REGISTER_KERNELS and OPT_RESTART_JUPYTER (1 or 0). On
+# Studio, studio.sh runs it (v: the user, lib.sh; C: the conda).
 set -eu
 # shellcheck source=/dev/null
 . "${BASH_SOURCE%/*}/../lib.sh"
 
 e=$OPT_ENVS_DIR
 u mkdir -p "$e" || { echo "skipped: $e cannot be made a folder"; exit 0; }
-if u ~ec2-user/anaconda3/bin/conda config --prepend envs_dirs "$e"; then
+# shellcheck disable=SC2086 # C: Studio's conda (studio.sh), a plain path
+if u ${C-~ec2-user/anaconda3/bin/conda} config --prepend envs_dirs "$e"; then
   echo "conda creates environments in $e"
 else
   echo "conda not configured: $(head -c 300 "$o")"

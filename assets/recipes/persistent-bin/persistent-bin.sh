@@ -8,7 +8,7 @@
 #
 # Options (step env): OPT_BIN_DIR (plain characters: the recipe checked), OPT_DOWNLOAD_TIMEOUT
 # (seconds per attempt), OPT_BINARY_COUNT, OPT_BINARY_NAME_<i>, OPT_BINARY_URL_<i> and
-# OPT_BINARY_SHA256_<i> (may be empty).
+# OPT_BINARY_SHA256_<i> (may be empty). On Studio, studio.sh runs it (v: the user; lib.sh).
 set -eu
 # shellcheck source=/dev/null
 . "${BASH_SOURCE%/*}/../lib.sh"
@@ -18,8 +18,8 @@ u mkdir -p "$d" || { echo "skipped: $d cannot be made a folder"; exit 0; }
 # For ec2-user only: root must never run what the notebook user can write. (|| and not &&: a
 # profile script must end with status 0 for everyone, a `set -e` shell sources it too.)
 p=/etc/profile.d/lcc-$LCC_STEP.sh
-echo "[ \"\$(id -un)\" != ec2-user ]||case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
-echo "$d is first on ec2-user's PATH ($p)"
+echo "[ \"\$(id -un)\" != ${v-ec2-user} ]||case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
+echo "$d is first on ${v-ec2-user}'s PATH ($p)"
 
 # Each program the folder lacks is downloaded by ec2-user (curl: 3 attempts, root's limit on
 # all three), checked, and renamed into place; one that fails leaves nothing behind.

@@ -41,8 +41,7 @@ mv "$conf.new" "$conf"
 echo "pip:$keys set in $conf"
 fi
 [ -n "$OPT_CONDA_CHANNELS" ]||exit 0
-c=~/anaconda3/bin/conda
-[ -x "$c" ]||{
+c=$(PATH=~/anaconda3/bin:$PATH type -P conda)||{
 echo "skipped: no conda, no conda channel set"
 exit 0
 }

@@ -6,7 +6,7 @@ u mkdir -p "$e"||{
 echo "skipped: $e cannot be made a folder"
 exit 0
 }
-if u ~ec2-user/anaconda3/bin/conda config --prepend envs_dirs "$e";then
+if u ${C-~ec2-user/anaconda3/bin/conda} config --prepend envs_dirs "$e";then
 echo "conda creates environments in $e"
 else
 echo "conda not configured: $(head -c 300 "$o")"

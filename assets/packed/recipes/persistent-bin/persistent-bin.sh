@@ -7,8 +7,8 @@ echo "skipped: $d cannot be made a folder"
 exit 0
 }
 p=/etc/profile.d/lcc-$LCC_STEP.sh
-echo "[ \"\$(id -un)\" != ec2-user ]||case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
-echo "$d is first on ec2-user's PATH ($p)"
+echo "[ \"\$(id -un)\" != ${v-ec2-user} ]||case :\$PATH: in *:$d:*);;*)PATH=$d:\$PATH;;esac" >"$p"
+echo "$d is first on ${v-ec2-user}'s PATH ($p)"
 for ((i=0; i<OPT_BINARY_COUNT; i++));do
 n=OPT_BINARY_NAME_$i l=OPT_BINARY_URL_$i s=OPT_BINARY_SHA256_$i
 n=${!n} l=${!l} s=${!s}
