@@ -82,18 +82,19 @@ def test_settings_are_merged_at_every_start_and_nothing_else_changes(tmp_path: P
     (home / MACHINE).write_text(json.dumps({"python.defaultInterpreterPath": "/opt/conda/bin/python",
                                             "editor.fontSize": 11}))
     users(home)
-    scripts = (image_owner(tmp_path) + recipes.jupyter_settings(jupyterlab=LAB, code_editor=CODE) + show(tmp_path))
+    scripts = (image_owner(tmp_path) + recipes.jupyter_settings(jupyterlab=LAB, code_editor=CODE)
+               + show(tmp_path))
     first = start(tmp_path, scripts, runs=2, files=image(tmp_path))
     after_first = (home / MACHINE).read_text()
     again = start(tmp_path, scripts, files=image(tmp_path))  # /opt/conda is the image's again
     for result in (first, again):
         for run in result.runs:
-            assert not run.would_fail and all(s.status == "ok" for s in run.steps), result.format() + run.output
+            assert not run.would_fail, result.format() + run.output
+            assert all(s.status == "ok" for s in run.steps), result.format() + run.output
         owner, overrides = shown(result)
         assert owner == "owner=1000"
-        assert overrides == {THEMES: {"theme": "JupyterLab Dark", "theme-scrollbars": True},
-                             "@jupyterlab/notebook-extension:tracker": {"codeCellConfig": {"lineNumbers": True}},
-                             TERMINAL: {"fontSize": 15}}
+        assert overrides == {**IMAGE_OVERRIDES, TERMINAL: {"fontSize": 15},
+                             THEMES: {"theme": "JupyterLab Dark", "theme-scrollbars": True}}
     assert json.loads(after_first) == {"python.defaultInterpreterPath": "/opt/conda/bin/python",
                                        "editor.fontSize": 14, "[python]": {"editor.tabSize": 4}}
     assert (home / MACHINE).read_text() == after_first
@@ -206,9 +207,10 @@ def test_the_step_and_its_options() -> None:
     ({"jupyterlab": {"@x/y:z": {"a": float("nan")}}}, "nan is not a JSON number"),
     ({"jupyterlab": {"@x/y:z": {"a": {1: 2}}}}, "the key 1 is not a string"),
     ({"code_editor": {"a": {1, 2}}}, r"\(set\) is not a JSON value"),
+    ({"code_editor": {"a": [None]}}, "null \\(None\\) cannot be written in lifecycle.toml"),
     ({"code_editor": "editor.fontSize=14"}, "must be a table of setting names"),
     ({"code_editor": {"": 1}}, "has an empty setting name"),
-    ({"code_editor": {"a": 1}, "server_prefix": "opt/conda"}, "server_prefix='opt/conda' must be an absolute"),
+    ({"code_editor": {"a": 1}, "server_prefix": "opt/conda"}, "server_prefix='opt/conda' must be"),
     ({"code_editor": {"a": 1}, "server_prefix": "/opt/../etc"}, "must be an absolute folder"),
     ({"code_editor": {"a": 1}, "server_prefix": "/"}, "must be an absolute folder"),
     ({"code_editor": {"a": 1}, "timeout_seconds": -1}, "timeout_seconds=-1 must be a number"),
@@ -216,3 +218,16 @@ def test_the_step_and_its_options() -> None:
 def test_bad_options_are_refused(options: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         recipes.jupyter_settings(**options)  # type: ignore[arg-type]
+
+
+def test_from_a_manifest_with_nested_tables(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "lifecycle.toml").write_text(
+        '[[step]]\nrecipe = "jupyter-settings"\n'
+        '[step.with.jupyterlab."@jupyterlab/apputils-extension:themes"]\ntheme = "JupyterLab Dark"\n'
+        '[step.with.jupyterlab."@jupyterlab/terminal-extension:plugin"]\nfontSize = 15\n'
+        '[step.with.code_editor]\n"editor.fontSize" = 14\n"[python]" = {"editor.tabSize" = 4}\n')
+    scripts = Scripts.from_folder(folder)
+    assert scripts.steps == recipes.jupyter_settings(jupyterlab=LAB, code_editor=CODE).steps
+    assert build(scripts, STUDIO).report.fits

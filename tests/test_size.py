@@ -33,6 +33,10 @@ RECIPE_BUDGETS = {
     "persist-conda-envs": 1244, "stop-ssm-agent": 236, "persist-home-folders": 1444,
     "persistent-bin": 1152, "environment-variables": 644, "package-index": 1276, "git-config": 412,
 }
+#: What each recipe made for Studio adds to the one-step folder built for Studio, and (those
+#: that build there) built for a notebook instance.
+STUDIO_RECIPE_BUDGETS = {"apt-packages": 616, "jupyter-settings": 1688}
+NOTEBOOK_BUDGETS_OF_STUDIO_RECIPES = {"jupyter-settings": 1776}
 #: All eight recipes with the runner.
 ALL_RECIPES_BUDGET = 11508
 #: The example app's on-start script (examples/app.py).
@@ -48,9 +52,20 @@ RECIPES = {
     "git-config": recipes.git_config(user_name="x"),
 }
 
+THEMES = "@jupyterlab/apputils-extension:themes"
+STUDIO_RECIPES = {
+    "apt-packages": recipes.apt_packages(packages=["graphviz"]),
+    "jupyter-settings": recipes.jupyter_settings(jupyterlab={THEMES: {"theme": "JupyterLab Dark"}},
+                                                 code_editor={"editor.fontSize": 14}),
+}
+#: The same, as a notebook instance builds them (Code Editor's settings are Studio's only).
+NOTEBOOK_STUDIO_RECIPES = {
+    "jupyter-settings": recipes.jupyter_settings(jupyterlab={THEMES: {"theme": "JupyterLab Dark"}}),
+}
 
-def chars(scripts: Scripts) -> int:
-    return render(scripts, BuildOptions()).report.encoded_chars
+
+def chars(scripts: Scripts, platform: str = "notebook-instance") -> int:
+    return render(scripts, BuildOptions(platform=platform)).report.encoded_chars
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +77,7 @@ def one_step(tmp_path_factory: pytest.TempPathFactory) -> Scripts:
 def test_every_recipe_is_measured() -> None:
     from lcc_constructs.recipes import RECIPES as BUILT_IN
 
-    assert set(RECIPES) | {"autostop"} == set(BUILT_IN)
+    assert set(RECIPES) | {"autostop"} | set(STUDIO_RECIPES) == set(BUILT_IN)
 
 
 def test_one_step(one_step: Scripts) -> None:
@@ -81,6 +96,18 @@ def test_one_step_with_autostop(one_step: Scripts) -> None:
 @pytest.mark.parametrize("name", sorted(RECIPES))
 def test_each_recipe(one_step: Scripts, name: str) -> None:
     assert chars(one_step + RECIPES[name]) - chars(one_step) <= RECIPE_BUDGETS[name]
+
+
+@pytest.mark.parametrize("name", sorted(STUDIO_RECIPES))
+def test_each_studio_recipe(one_step: Scripts, name: str) -> None:
+    added = chars(one_step + STUDIO_RECIPES[name], "studio") - chars(one_step, "studio")
+    assert added <= STUDIO_RECIPE_BUDGETS[name]
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOK_STUDIO_RECIPES))
+def test_each_studio_recipe_on_a_notebook_instance(one_step: Scripts, name: str) -> None:
+    added = chars(one_step + NOTEBOOK_STUDIO_RECIPES[name]) - chars(one_step)
+    assert added <= NOTEBOOK_BUDGETS_OF_STUDIO_RECIPES[name]
 
 
 def test_all_recipes_with_the_runner(one_step: Scripts) -> None:

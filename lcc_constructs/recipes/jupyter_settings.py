@@ -25,9 +25,11 @@ NOTEBOOK_INSTANCE = ("a notebook instance has no Code Editor (code_editor settin
 
 
 def _json_problem(value: Any) -> str | None:
-    """Why ``value`` is not plain JSON (objects with string keys, lists, strings, finite numbers,
-    booleans, null), or None."""
-    if value is None or isinstance(value, (bool, str, int)):
+    """Why ``value`` is not plain JSON that a manifest can hold too (objects with string keys,
+    lists, strings, finite numbers, booleans; no null, which TOML has not), or None."""
+    if value is None:
+        return "null (None) cannot be written in lifecycle.toml: leave the setting out"
+    if isinstance(value, (bool, str, int)):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{value!r} is not a JSON number"
