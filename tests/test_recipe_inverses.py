@@ -55,6 +55,9 @@ USES: dict[str, dict[str, Any]] = {
                                         {"theme": "it's \"$HOME\"\n"},
                                         "a:b": {"x": [1, 2.5, True, {"y": "z"}]}},
                          "server_prefix": "/opt/jlab", "timeout_seconds": 9},
+    "jupyter-extensions": {"name": "ext",
+                           "packages": ["jupyterlab-git", "jupyterlab-lsp==5.1.0", "a[b,c]>=1,<2"],
+                           "server_prefix": "/opt/jlab", "background": True, "timeout_seconds": 120},
 }
 #: Recipes a notebook instance refuses (lcc pull reads notebook instances' scripts only): found
 #: again among the steps of a Studio build instead.

@@ -31,6 +31,7 @@ ALL: dict[str, dict[str, Any]] = {
 MADE_FOR_STUDIO: dict[str, dict[str, Any]] = {
     "apt-packages": {"packages": ["graphviz"]},
     "jupyter-settings": {"code_editor": {"editor.fontSize": 14}},
+    "jupyter-extensions": {"packages": ["jupyterlab-git"]},
 }
 
 

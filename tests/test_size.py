@@ -35,8 +35,8 @@ RECIPE_BUDGETS = {
 }
 #: What each recipe made for Studio adds to the one-step folder built for Studio, and (those
 #: that build there) built for a notebook instance.
-STUDIO_RECIPE_BUDGETS = {"apt-packages": 616, "jupyter-settings": 1688}
-NOTEBOOK_BUDGETS_OF_STUDIO_RECIPES = {"jupyter-settings": 1776}
+STUDIO_RECIPE_BUDGETS = {"apt-packages": 616, "jupyter-settings": 1688, "jupyter-extensions": 556}
+NOTEBOOK_BUDGETS_OF_STUDIO_RECIPES = {"jupyter-settings": 1776, "jupyter-extensions": 644}
 #: All eight recipes with the runner.
 ALL_RECIPES_BUDGET = 11508
 #: The example app's on-start script (examples/app.py).
@@ -57,10 +57,12 @@ STUDIO_RECIPES = {
     "apt-packages": recipes.apt_packages(packages=["graphviz"]),
     "jupyter-settings": recipes.jupyter_settings(jupyterlab={THEMES: {"theme": "JupyterLab Dark"}},
                                                  code_editor={"editor.fontSize": 14}),
+    "jupyter-extensions": recipes.jupyter_extensions(packages=["jupyterlab-git"]),
 }
 #: The same, as a notebook instance builds them (Code Editor's settings are Studio's only).
 NOTEBOOK_STUDIO_RECIPES = {
     "jupyter-settings": recipes.jupyter_settings(jupyterlab={THEMES: {"theme": "JupyterLab Dark"}}),
+    "jupyter-extensions": recipes.jupyter_extensions(packages=["jupyterlab-git"]),
 }
 
 

@@ -28,6 +28,7 @@ from .apt_packages import apt_packages
 from .autostop import autostop
 from .environment_variables import environment_variables
 from .git_config import git_config
+from .jupyter_extensions import jupyter_extensions
 from .jupyter_settings import jupyter_settings
 from .package_index import package_index
 from .persist_conda_envs import persist_conda_envs
@@ -50,6 +51,7 @@ __all__ = [
     "environment_variables",
     "from_spec",
     "git_config",
+    "jupyter_extensions",
     "jupyter_settings",
     "package_index",
     "parse_cli_spec",
@@ -76,6 +78,7 @@ RECIPES: Mapping[str, Recipe] = {
     "autostop": autostop,
     "apt-packages": apt_packages,
     "jupyter-settings": jupyter_settings,
+    "jupyter-extensions": jupyter_extensions,
 }
 
 
