@@ -73,7 +73,7 @@ def test_each_recipe_is_mutated_in_its_assets_and_its_module() -> None:
     assets = [p for p in sorted((ROOT / "assets/recipes").iterdir()) if p.is_dir() and p.name != "lib"]
     modules = [p for p in sorted((ROOT / "lcc_constructs/recipes").glob("*.py"))
                if not p.name.startswith("_")]
-    assert len(assets) == len(modules) == 8
+    assert len(assets) == len(modules) == 11
     assert [p.name for p in assets + modules if not planted_into(p.relative_to(ROOT).as_posix())] == []
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lcc_constructs.bundle import Scripts, build, combine
+from lcc_constructs.bundle import BuildOptions, Scripts, build, combine
 from lcc_constructs.readback import read_script
 from lcc_constructs.readback._folder import rebuild, stage_best
 from lcc_constructs.recipes import RECIPES, recipe_uses
@@ -49,7 +49,19 @@ USES: dict[str, dict[str, Any]] = {
                        "sha256": {"jq": SHA}, "download_timeout_seconds": 30, "timeout_seconds": 100},
     "stop-ssm-agent": {"name": "ssm", "uninstall": True, "timeout_seconds": 20,
                        "uninstall_timeout_seconds": 600},
+    "apt-packages": {"name": "apt", "packages": ["graphviz", "libc6:amd64", "git=1:2.39.5-0+deb12u1"],
+                     "update": False, "background": True, "timeout_seconds": 90},
+    "jupyter-settings": {"jupyterlab": {"@jupyterlab/apputils-extension:themes":
+                                        {"theme": "it's \"$HOME\"\n"},
+                                        "a:b": {"x": [1, 2.5, True, {"y": "z"}]}},
+                         "server_prefix": "/opt/jlab", "timeout_seconds": 9},
+    "jupyter-extensions": {"name": "ext",
+                           "packages": ["jupyterlab-git", "jupyterlab-lsp==5.1.0", "a[b,c]>=1,<2"],
+                           "server_prefix": "/opt/jlab", "background": True, "timeout_seconds": 120},
 }
+#: Recipes a notebook instance refuses (lcc pull reads notebook instances' scripts only): found
+#: again among the steps of a Studio build instead.
+STUDIO_ONLY = {"apt-packages"}
 
 
 def pull_back(scripts: Scripts, folder: Path) -> tuple[str, str, dict[str, Any]]:
@@ -69,7 +81,7 @@ def test_every_recipe_has_options_for_this_test_and_an_inverse() -> None:
         assert isinstance(module.SCRIPT, str) and callable(module.options_of)
 
 
-@pytest.mark.parametrize("recipe", sorted(USES))
+@pytest.mark.parametrize("recipe", sorted(set(USES) - STUDIO_ONLY))
 def test_a_recipe_with_options_comes_back_as_itself(recipe: str, tmp_path: Path) -> None:
     text, again, manifest = pull_back(RECIPES[recipe](**USES[recipe]), tmp_path / "pulled")
     assert again == text
@@ -84,6 +96,17 @@ def test_a_recipe_with_its_defaults_comes_back_without_options(recipe: str, tmp_
     text, again, manifest = pull_back(RECIPES[recipe](), tmp_path / "pulled")
     assert again == text
     assert manifest["step"] == [{"recipe": recipe}]
+
+
+@pytest.mark.parametrize("recipe", sorted(STUDIO_ONLY))
+def test_a_studio_recipe_is_found_in_a_studio_build(recipe: str, tmp_path: Path) -> None:
+    own = Scripts.from_folder(write_folder(tmp_path / "own", {"a.sh": "echo a\n"}))
+    text = build(combine([own, RECIPES[recipe](**USES[recipe])]), BuildOptions(platform="studio")).text
+    inspected = read_script(text, "on-start", "x").inspected
+    assert inspected is not None
+    uses = recipe_uses(inspected.steps, inspected.files)
+    expected = {k: v for k, v in USES[recipe].items() if not (k == "name" and v == recipe)}
+    assert [(u.recipe, u.options, u.first, u.count) for u in uses] == [(recipe, expected, 1, 1)]
 
 
 def test_recipes_among_own_steps_and_one_recipe_twice(tmp_path: Path) -> None:

@@ -27,11 +27,17 @@ ALL: dict[str, dict[str, Any]] = {
     "package-index": {"index_url": "https://pypi.example.com/simple"},
     "git-config": {"user_name": "Data Team"},
 }
+#: The recipes made for Studio (their steps and builds are tested in test_recipe_<name>.py).
+MADE_FOR_STUDIO: dict[str, dict[str, Any]] = {
+    "apt-packages": {"packages": ["graphviz"]},
+    "jupyter-settings": {"code_editor": {"editor.fontSize": 14}},
+    "jupyter-extensions": {"packages": ["jupyterlab-git"]},
+}
 
 
 def test_every_recipe_is_registered_with_the_documented_names() -> None:
     # autostop is a recipe too; its own tests are in test_autostop_recipe.py.
-    assert set(RECIPES) == set(ALL) | {"autostop"}
+    assert set(RECIPES) == set(ALL) | {"autostop"} | set(MADE_FOR_STUDIO)
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
@@ -185,7 +191,7 @@ def test_a_missing_required_option_names_it(tmp_path: Path) -> None:
 def test_lcc_recipes_lists_every_recipe_and_option() -> None:
     out = subprocess.run([LCC, "recipes"],
                          capture_output=True, text=True, check=True).stdout
-    for name in ALL:
+    for name in [*ALL, *MADE_FOR_STUDIO]:
         fn = RECIPES[name]
         params = [p for p in inspect.signature(fn).parameters.values()
                   if p.kind is inspect.Parameter.KEYWORD_ONLY]
@@ -197,7 +203,7 @@ def test_lcc_recipes_lists_every_recipe_and_option() -> None:
 
 def test_the_docs_document_every_recipe_and_option() -> None:
     index = (ROOT / "docs" / "recipes" / "README.md").read_text()
-    for name in ALL:
+    for name in [*ALL, *MADE_FOR_STUDIO]:
         page = ROOT / "docs" / "recipes" / f"{name}.md"
         text = page.read_text()
         assert text.startswith(f"# Recipe `{name}`"), page

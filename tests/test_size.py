@@ -35,11 +35,14 @@ RECIPE_BUDGETS = {
 }
 #: What each recipe that runs on Studio adds to the one-step folder built for Studio, at most
 #: (stop-ssm-agent and persist-home-folders are refused there; autostop adds nothing: it becomes
-#: the app's idle shutdown).
+#: the app's idle shutdown), the recipes made for Studio included.
 STUDIO_RECIPE_BUDGETS = {
     "persist-conda-envs": 1540, "persistent-bin": 1476, "environment-variables": 1444,
     "package-index": 1212, "git-config": 328,
+    "apt-packages": 616, "jupyter-settings": 1688, "jupyter-extensions": 556,
 }
+#: What the recipes made for Studio that build for a notebook instance add there.
+NOTEBOOK_BUDGETS_OF_STUDIO_RECIPES = {"jupyter-settings": 1776, "jupyter-extensions": 644}
 #: All eight recipes with the runner.
 ALL_RECIPES_BUDGET = 11540
 #: The example app's on-start script (examples/app.py).
@@ -55,9 +58,22 @@ RECIPES = {
     "git-config": recipes.git_config(user_name="x"),
 }
 
+THEMES = "@jupyterlab/apputils-extension:themes"
+STUDIO_RECIPES = {
+    "apt-packages": recipes.apt_packages(packages=["graphviz"]),
+    "jupyter-settings": recipes.jupyter_settings(jupyterlab={THEMES: {"theme": "JupyterLab Dark"}},
+                                                 code_editor={"editor.fontSize": 14}),
+    "jupyter-extensions": recipes.jupyter_extensions(packages=["jupyterlab-git"]),
+}
+#: The same, as a notebook instance builds them (Code Editor's settings are Studio's only).
+NOTEBOOK_STUDIO_RECIPES = {
+    "jupyter-settings": recipes.jupyter_settings(jupyterlab={THEMES: {"theme": "JupyterLab Dark"}}),
+    "jupyter-extensions": recipes.jupyter_extensions(packages=["jupyterlab-git"]),
+}
 
-def chars(scripts: Scripts) -> int:
-    return render(scripts, BuildOptions()).report.encoded_chars
+
+def chars(scripts: Scripts, platform: str = "notebook-instance") -> int:
+    return render(scripts, BuildOptions(platform=platform)).report.encoded_chars
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +85,7 @@ def one_step(tmp_path_factory: pytest.TempPathFactory) -> Scripts:
 def test_every_recipe_is_measured() -> None:
     from lcc_constructs.recipes import RECIPES as BUILT_IN
 
-    assert set(RECIPES) | {"autostop"} == set(BUILT_IN)
+    assert set(RECIPES) | {"autostop"} | set(STUDIO_RECIPES) == set(BUILT_IN)
 
 
 def test_one_step(one_step: Scripts) -> None:
@@ -78,7 +94,7 @@ def test_one_step(one_step: Scripts) -> None:
 
 def test_one_step_on_studio(one_step: Scripts) -> None:
     # Studio's runner has none of the notebook instance's user switching and volume copy.
-    assert render(one_step, BuildOptions(platform="studio")).report.encoded_chars <= STUDIO_ONE_STEP_BUDGET
+    assert chars(one_step, "studio") <= STUDIO_ONE_STEP_BUDGET
 
 
 def test_one_step_with_autostop(one_step: Scripts) -> None:
@@ -92,11 +108,18 @@ def test_each_recipe(one_step: Scripts, name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(STUDIO_RECIPE_BUDGETS))
 def test_each_recipe_on_studio(one_step: Scripts, name: str) -> None:
-    def studio(scripts: Scripts) -> int:
-        return render(scripts, BuildOptions(platform="studio")).report.encoded_chars
+    added = chars(one_step + {**RECIPES, **STUDIO_RECIPES}[name], "studio") - chars(one_step, "studio")
+    assert added <= STUDIO_RECIPE_BUDGETS[name]
 
-    assert studio(one_step + RECIPES[name]) - studio(one_step) <= STUDIO_RECIPE_BUDGETS[name]
-    assert studio(one_step + recipes.autostop()) == studio(one_step)
+
+def test_autostop_adds_nothing_on_studio(one_step: Scripts) -> None:
+    assert chars(one_step + recipes.autostop(), "studio") == chars(one_step, "studio")
+
+
+@pytest.mark.parametrize("name", sorted(NOTEBOOK_STUDIO_RECIPES))
+def test_each_studio_recipe_on_a_notebook_instance(one_step: Scripts, name: str) -> None:
+    added = chars(one_step + NOTEBOOK_STUDIO_RECIPES[name]) - chars(one_step)
+    assert added <= NOTEBOOK_BUDGETS_OF_STUDIO_RECIPES[name]
 
 
 def test_all_recipes_with_the_runner(one_step: Scripts) -> None:

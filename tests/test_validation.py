@@ -235,6 +235,7 @@ def test_no_value_of_a_recipe_option_is_a_traceback(recipe: str, option: str) ->
     from lcc_constructs import build
 
     fn = recipes.RECIPES[recipe]
-    required = {"variables": {"A": "b"}} if recipe == "environment-variables" else {}
+    required = {"environment-variables": {"variables": {"A": "b"}}, "apt-packages": {"packages": ["jq"]},
+                "jupyter-extensions": {"packages": ["jupyterlab-git"]}}.get(recipe, {})
     for value in ODD_VALUES:
         _only_validation_errors(lambda v=value: build(fn(**{**required, option: v})))

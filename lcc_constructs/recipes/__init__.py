@@ -24,9 +24,12 @@ from typing import Any
 from ..bundle import Scripts, Step
 from ..errors import ValidationError
 from ._readback import RecipeUse, find_uses, unmarked
+from .apt_packages import apt_packages
 from .autostop import autostop
 from .environment_variables import environment_variables
 from .git_config import git_config
+from .jupyter_extensions import jupyter_extensions
+from .jupyter_settings import jupyter_settings
 from .package_index import package_index
 from .persist_conda_envs import persist_conda_envs
 from .persist_home_folders import persist_home_folders
@@ -42,11 +45,14 @@ __all__ = [
     "RECIPES",
     "Recipe",
     "RecipeUse",
+    "apt_packages",
     "autostop",
     "describe",
     "environment_variables",
     "from_spec",
     "git_config",
+    "jupyter_extensions",
+    "jupyter_settings",
     "package_index",
     "parse_cli_spec",
     "persist_conda_envs",
@@ -70,6 +76,9 @@ RECIPES: Mapping[str, Recipe] = {
     "package-index": package_index,
     "git-config": git_config,
     "autostop": autostop,
+    "apt-packages": apt_packages,
+    "jupyter-settings": jupyter_settings,
+    "jupyter-extensions": jupyter_extensions,
 }
 
 
