@@ -128,6 +128,17 @@ def test_a_step_that_becomes_idle_shutdown_on_studio_is_left_out_with_its_files(
     assert notebook.notebook_actions == ("sagemaker:StopNotebookInstance",)
 
 
+def test_a_folder_whose_every_step_becomes_configuration_says_there_is_no_script(tmp_path: Path) -> None:
+    scripts = rule_scripts(tmp_path, ("stop", OnPlatform("studio", "it becomes idle shutdown", 90)))
+    scripts = replace(scripts, steps=scripts.steps[1:])
+    with pytest.raises(ValidationError) as e:
+        build(scripts, STUDIO)
+    assert list(e.value.problems) == [
+        "step 'stop' is not in the script: it becomes idle shutdown; no other step is left, so there is no "
+        "script to run. Fix: set the idle shutdown without a lifecycle configuration (the domain's, user "
+        "profile's or space's AppLifecycleManagement), or add the steps to run."]
+
+
 @pytest.mark.parametrize(("rules", "platform", "message"), [
     ((("ssm", OnPlatform("studio", "no agent there")),), "studio",
      "step 'ssm' cannot run on Studio: no agent"),

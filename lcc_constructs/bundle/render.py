@@ -37,8 +37,10 @@ from ..limits import (
 from .archive import ArchiveEntry, build_shar
 from .assets import packed, snippet
 from .checks import (
+    CHECKS,
     check_budget,
     check_files_size,
+    check_has_steps,
     check_keep_runs,
     check_state_dir,
     check_state_dir_apart,
@@ -360,12 +362,20 @@ def _check(scripts: Scripts, options: BuildOptions) -> tuple[Scripts, Adapted]:
     headline = f"cannot build the {options.kind} script"
     problems = options.problems()
     adapted = Adapted(None, ())
+    checks = CHECKS
     if not problems:  # checks of the scripts with the options
+        given = scripts
         scripts, adapted, problems = for_platform(scripts, str(options.platform))
+        if given.steps and not scripts.steps and not problems:
+            # Every step became configuration (autostop on Studio): no script is needed.
+            checks = tuple(c for c in CHECKS if c is not check_has_steps)
+            problems.append(f"{adapted.warnings[0]}; no other step is left, so there is no script to run. "
+                            "Fix: set the idle shutdown without a lifecycle configuration (the domain's, "
+                            "user profile's or space's AppLifecycleManagement), or add the steps to run.")
         # Too many bytes for any script: the other checks would read them all for nothing.
         raise_if(check_files_size(scripts, str(options.payload)), headline=headline)
         problems += check_state_dir_apart(scripts, plan_settings(options).state_dir)
-    raise_if(problems + run_checks(scripts), headline=headline)
+    raise_if(problems + run_checks(scripts, checks), headline=headline)
     return scripts, adapted
 
 
