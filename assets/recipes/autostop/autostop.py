@@ -147,7 +147,7 @@ def check(args):
         os.killpg(p.pid, 9)
         said = f"{out.decode(errors='replace').strip() or 'no answer'} (exit {p.wait()})"
     except OSError as e:  # not a program
-        said = f"not stopping: {python}: {e!r}"
+        said = f"not stopping: {e!r}"
     # One line of printable ASCII, whatever the notebook user's Python printed.
     line = (stamp() + said).encode("unicode_escape").decode()[:1000]
     print(line)

@@ -47,7 +47,7 @@ def U(args):
 			nonlocal B
 			while len(B)<K and(C:=A.read(G.stdout.fileno(),K-len(B))):B+=C
 		H=P.Thread(target=N,daemon=True);H.start();H.join(R);A.killpg(G.pid,9);I=f"{B.decode(errors='replace').strip()or'no answer'} (exit {G.wait()})"
-	except O as S:I=f"not stopping: {python}: {S!r}"
+	except O as S:I=f"not stopping: {S!r}"
 	L=(M()+I).encode('unicode_escape').decode()[:1000];F(L);D('/var/log/jupyter.log',L+'\n','a')
 def V():
 	A.makedirs(E,exist_ok=True);D(E+'/autostop.py',G(__file__))
