@@ -46,8 +46,8 @@ def test_every_mutation_can_be_planted_and_names_tests_that_exist() -> None:
     assert mutate.problems(MUTATIONS) == []
 
 
-def test_at_least_159_with_the_issues_bugs_and_weak_spots() -> None:
-    assert len(MUTATIONS) >= 159
+def test_at_least_187_with_the_issues_bugs_and_weak_spots() -> None:
+    assert len(MUTATIONS) >= 187
     assert {m.id for m in MUTATIONS} >= ISSUE_12
 
 

@@ -27,7 +27,7 @@ ONE_STEP = {"a.sh": "#!/bin/bash\necho hi\n"}
 ONE_STEP_BUDGET = 3628
 STUDIO_ONE_STEP_BUDGET = 3184
 #: The same with the autostop recipe.
-AUTOSTOP_BUDGET = 6988
+AUTOSTOP_BUDGET = 6984
 #: What each other recipe adds to the one-step folder, at most.
 RECIPE_BUDGETS = {
     "persist-conda-envs": 1264, "stop-ssm-agent": 236, "persist-home-folders": 1444,
