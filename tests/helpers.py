@@ -177,3 +177,20 @@ def assert_ran_as_planned(run: RunResult) -> None:
         ok = said == [] if s.user == "root" else bool(said) and set(said) == {s.user}
         assert ok, (
             f"step {s.name} (plan: {s.user}) ran as {said or 'nobody who said so'}")
+
+
+def synthesized(path: Path, **props: object) -> str:
+    """The on-start script a ``LifecycleConfig`` of the folder ``path`` (and ``props``) puts in
+    its synthesized template."""
+    import base64
+
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from lcc_constructs import LifecycleConfig
+
+    stack = cdk.Stack(cdk.App(), "S")
+    LifecycleConfig(stack, "L", on_start=str(path), **props)  # type: ignore[arg-type]
+    (resource,) = Template.from_stack(stack).find_resources(
+        "AWS::SageMaker::NotebookInstanceLifecycleConfig").values()
+    return base64.b64decode(resource["Properties"]["OnStart"][0]["Content"]).decode()

@@ -19,7 +19,7 @@ from lcc_constructs.errors import ValidationError
 from lcc_constructs.readback import inspect_script
 from lcc_constructs.readback._folder import rebuild
 
-from .helpers import write_folder
+from .helpers import synthesized, write_folder
 from .service_helpers import LCC
 
 MANIFEST = """[options]
@@ -35,14 +35,6 @@ script = "a.sh"
 
 def folder(tmp_path: Path, manifest: str = MANIFEST) -> Path:
     return write_folder(tmp_path / "scripts", {"a.sh": "echo a\n", "lifecycle.toml": manifest})
-
-
-def synthesized(path: Path, **props: object) -> str:
-    stack = cdk.Stack(cdk.App(), "S")
-    LifecycleConfig(stack, "L", on_start=str(path), **props)  # type: ignore[arg-type]
-    (resource,) = Template.from_stack(stack).find_resources(
-        "AWS::SageMaker::NotebookInstanceLifecycleConfig").values()
-    return base64.b64decode(resource["Properties"]["OnStart"][0]["Content"]).decode()
 
 
 def lcc_build(path: Path, *flags: str) -> str:

@@ -4,18 +4,14 @@ minify included, through lcc build, lcc report and LifecycleConfig."""
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 from pathlib import Path
 
-import aws_cdk as cdk
-from aws_cdk.assertions import Template
-
-from lcc_constructs import LifecycleConfig, Scripts, build
+from lcc_constructs import Scripts, build
 from lcc_constructs.readback import inspect_script
 
-from .helpers import write_folder
+from .helpers import synthesized, write_folder
 from .service_helpers import LCC
 
 #: A Python step that minification makes smaller (Python alone: no shfmt needed).
@@ -33,14 +29,6 @@ def lcc(*args: str) -> str:
     proc = subprocess.run([LCC, *args], capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
-
-
-def synthesized(path: Path, **props: object) -> str:
-    stack = cdk.Stack(cdk.App(), "S")
-    LifecycleConfig(stack, "L", on_start=str(path), **props)  # type: ignore[arg-type]
-    (resource,) = Template.from_stack(stack).find_resources(
-        "AWS::SageMaker::NotebookInstanceLifecycleConfig").values()
-    return base64.b64decode(resource["Properties"]["OnStart"][0]["Content"]).decode()
 
 
 def test_the_folders_unpack_dir_and_minify_apply_when_no_door_gives_them(tmp_path: Path) -> None:

@@ -399,19 +399,20 @@ def run_checks(scripts: Scripts, checks: Sequence[Check] = CHECKS) -> list[str]:
     return [problem for check in checks for problem in check(scripts)]
 
 
-def check_config_name(name: str) -> list[str]:
-    """A lifecycle configuration name as the service accepts it."""
+def check_config_name(name: object, prop: str = "lifecycle_config_name",
+                      unset: str = "let CloudFormation generate one.") -> list[str]:
+    """A lifecycle configuration name (notebook instance or Studio) as the service accepts it,
+    given as ``prop``; ``unset`` says what leaving it out does."""
     if not isinstance(name, str):
-        return [f"lifecycle_config_name must be a string, {got(name)}"]
+        return [f"{prop} must be a string, {got(name)}"]
     if len(name) > CONFIG_NAME_MAX_CHARS:
         return [
-            f"lifecycle_config_name {name!r} has {len(name)} characters; the service allows at "
-            f"most {CONFIG_NAME_MAX_CHARS}. Fix: shorten it, or leave it unset to let "
-            "CloudFormation generate one."
+            f"{prop} {name!r} has {len(name)} characters; the service allows at "
+            f"most {CONFIG_NAME_MAX_CHARS}. Fix: shorten it, or leave it unset to {unset}"
         ]
     if not CONFIG_NAME_PATTERN.fullmatch(name):
         return [
-            f"lifecycle_config_name {name!r} is not valid: use letters, digits and hyphens, "
+            f"{prop} {name!r} is not valid: use letters, digits and hyphens, "
             f"starting and ending with a letter or digit (pattern {CONFIG_NAME_PATTERN.pattern})"
         ]
     return []

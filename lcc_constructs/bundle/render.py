@@ -453,12 +453,13 @@ def for_platform(scripts: Scripts, platform: str) -> tuple[Scripts, Adapted, lis
     kept = {_recipe_folder(s.script) for s in steps} - {None}
     gone = {_recipe_folder(script) for script in dropped} - kept - {None}
     files = tuple(f for f in scripts.files if _recipe_folder(f.path) not in gone
-                  and not (f.path == RECIPE_LIB_PATH and not kept))
+                  and not (f.path == RECIPE_LIB and not kept))
     return replace(scripts, files=files, steps=tuple(steps), notebook_actions=actions), adapted, problems
 
 
-#: The helpers the built-in recipes share (recipes._common.RECIPE_LIB), in the bundle's scripts.
-RECIPE_LIB_PATH = "recipes/lib.sh"
+#: The helpers every built-in recipe sources: their path in assets/ and in the bundle's scripts
+#: (recipes._common packs it; a platform build leaves it out when no recipe step is left).
+RECIPE_LIB = "recipes/lib.sh"
 
 
 def _recipe_folder(path: str) -> str | None:

@@ -20,9 +20,10 @@ from constructs import Construct
 from typing_extensions import Protocol, runtime_checkable
 
 from ..bundle import BuildOptions, Payload, Platform, RenderedScript, SizeReport, build
+from ..bundle.checks import check_config_name
 from ..bundle.codecs import Codec
 from ..errors import ValidationError, got, raise_if
-from ..limits import CONFIG_NAME_MAX_CHARS, CONFIG_NAME_PATTERN
+from ..limits import CONFIG_NAME_MAX_CHARS
 from .content import PayloadStore, ScriptsSource, budget_seconds, to_scripts, warn_near_limit
 from .studio_attach import StudioTarget, attach_to
 
@@ -87,19 +88,10 @@ def derived_name(path: str, app: StudioApp, fingerprint: str) -> str:
 
 
 def name_problems(name: object, prop: str = "name") -> list[str]:
-    """A configuration name as the service accepts it."""
-    if not isinstance(name, str):
-        return [f"{prop} must be a string, {got(name)}"]
-    if Token.is_unresolved(name):
+    """A configuration name as the service accepts it (a token is not checked)."""
+    if isinstance(name, str) and Token.is_unresolved(name):
         return []
-    if len(name) > CONFIG_NAME_MAX_CHARS:
-        return [f"{prop} {name!r} has {len(name)} characters; the service allows at most "
-                f"{CONFIG_NAME_MAX_CHARS}. Fix: shorten it, or leave it unset to have one derived from "
-                "the content"]
-    if not CONFIG_NAME_PATTERN.fullmatch(name):
-        return [f"{prop} {name!r} is not valid: use letters, digits and hyphens, starting and ending "
-                f"with a letter or digit (pattern {CONFIG_NAME_PATTERN.pattern})"]
-    return []
+    return check_config_name(name, prop, "have one derived from the content")
 
 
 def app_of(app: object, problems: list[str], prop: str = "app") -> StudioApp | None:

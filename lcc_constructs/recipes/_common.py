@@ -20,6 +20,7 @@ from ..bundle import BundleFile, OnPlatform, RecipeCall, Scripts, Step
 from ..bundle.assets import assets_dir, packed
 from ..bundle.checks import seconds_in_range
 from ..bundle.manifest import toml_number
+from ..bundle.render import RECIPE_LIB
 from ..bundle.steps import DEFAULT_EXCLUDES
 from ..errors import got, raise_if
 from ..limits import (
@@ -29,9 +30,6 @@ from ..limits import (
     SAFE_PATH_PATTERN,
     STEP_NAME_PATTERN,
 )
-
-#: The helpers every recipe script sources: their path in assets/ and in the bundle.
-RECIPE_LIB = "recipes/lib.sh"
 
 URL = re.compile(r"^(https?|file)://[^\s'\"\\]+$")
 
@@ -89,7 +87,10 @@ class Options:
             return ""
         return value
 
-    def strings(self, option: str, values: object, pattern: re.Pattern[str] | None, what: str) -> list[str]:
+    def strings(self, option: str, values: object, pattern: re.Pattern[str] | None, what: str,
+                at_least_one: str | None = None) -> list[str]:
+        """A list of strings (each matching ``pattern``); ``at_least_one``: what an empty list
+        lacks, when it must not be empty."""
         if isinstance(values, str) or not isinstance(values, Sequence):
             kind = f"a value of type {type(values).__name__}"
             kind = "a single string" if isinstance(values, str) else kind
@@ -99,6 +100,8 @@ class Options:
             if not isinstance(value, str) or pattern and not pattern.fullmatch(value):
                 self.problem(option, values, f"holds {value!r}, which is not {what}")
                 return []
+        if not values and at_least_one:
+            self.problem(option, values, f"is empty: name at least one {at_least_one}")
         return list(values)
 
     def table(self, option: str, value: object) -> dict[str, str]:

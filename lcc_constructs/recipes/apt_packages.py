@@ -50,9 +50,7 @@ def apt_packages(
     """
     call = recipe_call(NAME, apt_packages, locals())
     o = Options(NAME, name)
-    names = o.strings("packages", packages, _PACKAGE, _PACKAGE_TEXT)
-    if not names and not o.problems:
-        o.problem("packages", packages, "is empty: name at least one package")
+    names = o.strings("packages", packages, _PACKAGE, _PACKAGE_TEXT, at_least_one="package")
     o.flag("update", update)
     o.flag("background", background)
     timeout = o.seconds("timeout_seconds", timeout_seconds)

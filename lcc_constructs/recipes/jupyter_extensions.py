@@ -51,9 +51,7 @@ def jupyter_extensions(
     """
     call = recipe_call(NAME, jupyter_extensions, locals())
     o = Options(NAME, name)
-    names = o.strings("packages", packages, _REQUIREMENT, _REQUIREMENT_TEXT)
-    if not names and not o.problems:
-        o.problem("packages", packages, "is empty: name at least one extension")
+    names = o.strings("packages", packages, _REQUIREMENT, _REQUIREMENT_TEXT, at_least_one="extension")
     prefix = ""
     if server_prefix is not None:
         path = PurePosixPath(server_prefix) if isinstance(server_prefix, str) else None
